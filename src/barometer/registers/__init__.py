@@ -1,0 +1,1 @@
+"""The register input contract: declared tables, on-disk layout, manifest and validation."""

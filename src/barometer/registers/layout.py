@@ -1,0 +1,74 @@
+"""Where register tables live on disk: one folder per table holding Parquet parts, plus manifest.json.
+
+    DIR/manifest.json
+    DIR/persons/part-00000.parquet
+    DIR/residence/part-00000.parquet, part-00001.parquet, ...
+
+Parts let a generator (or an extract at DST) stream a table chunk by chunk (e.g. one part per municipality or
+per million rows) without holding it in memory, and let DuckDB scan a table as ``DIR/<table>/*.parquet``.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from contextlib import contextmanager
+from pathlib import Path
+
+import pyarrow as pa
+import pyarrow.parquet as pq
+
+from barometer.registers.contract import CONTRACT, arrow_schema
+
+MANIFEST_NAME = "manifest.json"
+PART_GLOB = "*.parquet"
+
+
+def table_dir(root: Path | str, table: str) -> Path:
+    return Path(root) / table
+
+
+def part_files(root: Path | str, table: str) -> list[Path]:
+    """The Parquet parts of ``table`` in name order (empty if the folder is missing)."""
+    folder = table_dir(root, table)
+    return sorted(folder.glob(PART_GLOB)) if folder.is_dir() else []
+
+
+def part_name(part: int | str) -> str:
+    """``part-00007.parquet`` for an int, ``part-<label>.parquet`` for a label such as a municipality code."""
+    label = f"{part:05d}" if isinstance(part, int) else str(part)
+    return f"part-{label}.parquet"
+
+
+def conform(table: str, data: pa.Table | pa.RecordBatch) -> pa.Table:
+    """Select and cast ``data`` to the contract schema of ``table`` (raises naming the column on failure)."""
+    schema = arrow_schema(table)
+    data = pa.Table.from_batches([data]) if isinstance(data, pa.RecordBatch) else data
+    missing = [n for n in schema.names if n not in data.column_names]
+    if missing:
+        raise ValueError(f"table {table}: missing column(s) {', '.join(missing)}")
+    columns = []
+    for fld in schema:
+        try:
+            columns.append(data.column(fld.name).cast(fld.type))
+        except (pa.ArrowInvalid, pa.ArrowNotImplementedError) as exc:
+            raise ValueError(f"table {table}, column {fld.name}: cannot cast to {fld.type}: {exc}") from exc
+    return pa.Table.from_arrays(columns, schema=schema)
+
+
+def write_part(root: Path | str, table: str, data: pa.Table | pa.RecordBatch, part: int | str = 0) -> Path:
+    """Write one part of ``table`` in the contract schema; returns the file written."""
+    CONTRACT.table(table)
+    path = table_dir(root, table) / part_name(part)
+    path.parent.mkdir(parents=True, exist_ok=True)
+    pq.write_table(conform(table, data), path, compression="zstd")
+    return path
+
+
+@contextmanager
+def part_writer(root: Path | str, table: str, part: int | str = 0) -> Iterator[pq.ParquetWriter]:
+    """A ParquetWriter for one part, for streaming many batches into one file (batches via ``conform``)."""
+    CONTRACT.table(table)
+    path = table_dir(root, table) / part_name(part)
+    path.parent.mkdir(parents=True, exist_ok=True)
+    with pq.ParquetWriter(path, arrow_schema(table), compression="zstd") as writer:
+        yield writer

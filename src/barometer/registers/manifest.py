@@ -1,0 +1,95 @@
+"""manifest.json of a register folder: contract version, row counts and sha256 checksums per file.
+
+The manifest lets validation notice a truncated copy or a file changed after the extract, and records which
+contract the data were written for. Write it last, after every part is complete.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+from datetime import UTC, datetime
+from pathlib import Path
+
+import pyarrow.parquet as pq
+from pydantic import BaseModel, ConfigDict, Field, ValidationError
+
+from barometer.registers.contract import CONTRACT, CONTRACT_VERSION
+from barometer.registers.layout import MANIFEST_NAME, part_files
+
+
+class ManifestError(ValueError):
+    """manifest.json is missing or not a valid manifest."""
+
+
+class FileEntry(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+    path: str = Field(description="Path relative to the register folder, with '/' separators.")
+    rows: int = Field(ge=0)
+    bytes: int = Field(ge=0)
+    sha256: str = Field(pattern=r"^[0-9a-f]{64}$")
+
+
+class TableEntry(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+    rows: int = Field(ge=0)
+    files: list[FileEntry]
+
+
+class Manifest(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+    contract_version: str
+    created: str
+    generator: str | None = None
+    extra: dict[str, object] = Field(default_factory=dict)
+    tables: dict[str, TableEntry]
+
+
+def sha256_of(path: Path, chunk: int = 1 << 20) -> str:
+    digest = hashlib.sha256()
+    with path.open("rb") as fh:
+        while block := fh.read(chunk):
+            digest.update(block)
+    return digest.hexdigest()
+
+
+def describe_file(root: Path, path: Path) -> FileEntry:
+    """Row count (from the Parquet footer), size and checksum of one part."""
+    return FileEntry(
+        path=path.relative_to(root).as_posix(),
+        rows=pq.read_metadata(path).num_rows,
+        bytes=path.stat().st_size,
+        sha256=sha256_of(path),
+    )
+
+
+def write_manifest(
+    root: Path | str, generator: str | None = None, extra: dict[str, object] | None = None
+) -> Manifest:
+    """Scan every contract table folder under ``root`` and write manifest.json describing it."""
+    root = Path(root)
+    tables: dict[str, TableEntry] = {}
+    for name in CONTRACT.tables:
+        files = [describe_file(root, p) for p in part_files(root, name)]
+        if files:
+            tables[name] = TableEntry(rows=sum(f.rows for f in files), files=files)
+    manifest = Manifest(
+        contract_version=CONTRACT_VERSION,
+        created=datetime.now(UTC).isoformat(timespec="seconds"),
+        generator=generator,
+        extra=extra or {},
+        tables=tables,
+    )
+    (root / MANIFEST_NAME).write_text(manifest.model_dump_json(indent=2) + "\n", encoding="utf-8")
+    return manifest
+
+
+def read_manifest(root: Path | str) -> Manifest:
+    """Read and type-check manifest.json; raises ManifestError naming the file and the problem."""
+    path = Path(root) / MANIFEST_NAME
+    try:
+        return Manifest.model_validate(json.loads(path.read_text(encoding="utf-8")))
+    except FileNotFoundError:
+        raise ManifestError(f"{path}: no manifest") from None
+    except (json.JSONDecodeError, ValidationError) as exc:
+        raise ManifestError(f"{path}: not a valid manifest: {exc}") from exc

@@ -1,0 +1,148 @@
+"""The building blocks of the register contract: columns, tables, keys and row rules.
+
+They are plain frozen dataclasses so that the generator, the validator, the engine and the documentation
+read one declaration (``barometer.registers.contract``) instead of each keeping its own idea of a table.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from dataclasses import dataclass, field
+from datetime import date
+from typing import Literal
+
+import pyarrow as pa
+
+ColumnType = Literal["int64", "int16", "int8", "float64", "string", "date", "bool"]
+Domain = Literal["municipality", "country"]
+
+ARROW_TYPES: dict[str, pa.DataType] = {
+    "int64": pa.int64(),
+    "int16": pa.int16(),
+    "int8": pa.int8(),
+    "float64": pa.float64(),
+    "string": pa.string(),
+    "date": pa.date32(),
+    "bool": pa.bool_(),
+}
+"""The Arrow type every column type is written as (Parquet physical types follow from these)."""
+
+DUCKDB_TYPES: dict[str, str] = {
+    "int64": "BIGINT",
+    "int16": "SMALLINT",
+    "int8": "TINYINT",
+    "float64": "DOUBLE",
+    "string": "VARCHAR",
+    "date": "DATE",
+    "bool": "BOOLEAN",
+}
+"""How DuckDB sees each column type when it scans the Parquet files."""
+
+
+@dataclass(frozen=True)
+class Column:
+    """One column: its type, which values are allowed, and where it comes from at DST.
+
+    ``codes`` lists every allowed value of a coded column (value -> label); ``domain`` names a code list kept
+    elsewhere (municipalities from the catalogue, countries from ``data/countries.toml``); ``minimum`` and
+    ``maximum`` bound numbers and dates (inclusive).
+    """
+
+    name: str
+    type: ColumnType
+    description: str
+    source: str
+    nullable: bool = False
+    codes: Mapping[str | int, str] | None = None
+    domain: Domain | None = None
+    minimum: int | float | date | None = None
+    maximum: int | float | date | None = None
+
+    @property
+    def arrow_type(self) -> pa.DataType:
+        return ARROW_TYPES[self.type]
+
+    @property
+    def duckdb_type(self) -> str:
+        return DUCKDB_TYPES[self.type]
+
+
+@dataclass(frozen=True)
+class ForeignKey:
+    """Every non-null value of ``columns`` must exist in ``ref_table.ref_columns``."""
+
+    columns: tuple[str, ...]
+    ref_table: str
+    ref_columns: tuple[str, ...]
+
+
+@dataclass(frozen=True)
+class RowRule:
+    """A condition across columns of one row, written as SQL that is TRUE for an offending row.
+
+    Rules are SQL so that validation can push them into DuckDB and the engine can reuse the same definitions.
+    ``kind`` is the problem kind reported (e.g. ``end_before_start``).
+    """
+
+    name: str
+    kind: str
+    columns: tuple[str, ...]
+    violation_sql: str
+    message: str
+
+
+@dataclass(frozen=True)
+class Table:
+    """One person-level (or list) table: its columns, keys, row rules and DST origin.
+
+    ``required`` tables must be present in every register folder; ``rows_required`` tables must also
+    hold rows.
+    """
+
+    name: str
+    description: str
+    source: str
+    columns: tuple[Column, ...]
+    primary_key: tuple[str, ...] = ()
+    foreign_keys: tuple[ForeignKey, ...] = ()
+    rules: tuple[RowRule, ...] = ()
+    required: bool = True
+    rows_required: bool = True
+    _by_name: dict[str, Column] = field(default_factory=dict, init=False, repr=False, compare=False)
+
+    def __post_init__(self) -> None:
+        names = [c.name for c in self.columns]
+        if len(set(names)) != len(names):
+            raise ValueError(f"table {self.name}: duplicate column names")
+        for key in (*self.primary_key, *(c for fk in self.foreign_keys for c in fk.columns)):
+            if key not in names:
+                raise ValueError(f"table {self.name}: key column {key!r} is not a column")
+        self._by_name.update({c.name: c for c in self.columns})
+
+    def column(self, name: str) -> Column:
+        return self._by_name[name]
+
+    def has_column(self, name: str) -> bool:
+        return name in self._by_name
+
+    @property
+    def column_names(self) -> list[str]:
+        return [c.name for c in self.columns]
+
+    def arrow_schema(self) -> pa.Schema:
+        """The exact Arrow schema writers must use (nullability included)."""
+        return pa.schema([pa.field(c.name, c.arrow_type, nullable=c.nullable) for c in self.columns])
+
+
+@dataclass(frozen=True)
+class Contract:
+    """All tables, in the order the documentation lists them."""
+
+    version: str
+    tables: Mapping[str, Table]
+
+    def table(self, name: str) -> Table:
+        try:
+            return self.tables[name]
+        except KeyError:
+            raise KeyError(f"no table {name!r} in register contract {self.version}") from None
