@@ -346,6 +346,7 @@ DANISH_TESTS = Table(
     ),
     primary_key=("pnr", "test", "test_date"),
     foreign_keys=_to_persons(),
+    rows_required=False,
 )
 
 BENEFIT_TYPES = {
@@ -469,6 +470,7 @@ VISITATIONS = Table(
     ),
     primary_key=("pnr", "visitation_date"),
     foreign_keys=_to_persons(),
+    rows_required=False,
 )
 
 PROGRAMME_STATUS = Table(
@@ -499,6 +501,7 @@ PROGRAMME_STATUS = Table(
     primary_key=("pnr", "month"),
     foreign_keys=_to_persons(),
     rules=(_first_of_month(),),
+    rows_required=False,
 )
 
 IGU_COURSES = Table(
@@ -514,6 +517,7 @@ IGU_COURSES = Table(
     primary_key=("pnr", "start_date"),
     foreign_keys=_to_persons(),
     rules=(_end_not_before_start(),),
+    rows_required=False,
 )
 
 REPATRIATIONS = Table(
@@ -528,6 +532,7 @@ REPATRIATIONS = Table(
     ),
     primary_key=("pnr", "repatriation_date"),
     foreign_keys=_to_persons(),
+    rows_required=False,
 )
 
 MIGRATIONS = Table(

@@ -1,0 +1,22 @@
+"""docs/data-contract.md is rendered from the contract; a stale copy fails here."""
+
+from pathlib import Path
+
+from barometer.registers.contract import CONTRACT
+from barometer.registers.doc import render_markdown
+
+DOC = Path(__file__).resolve().parents[2] / "docs" / "data-contract.md"
+
+
+def test_committed_doc_matches_the_declaration():
+    assert DOC.read_text(encoding="utf-8") == render_markdown(), (
+        "docs/data-contract.md is stale: run `python -m barometer.registers.doc > docs/data-contract.md`"
+    )
+
+
+def test_doc_names_every_table_and_column():
+    text = render_markdown()
+    for table in CONTRACT.tables.values():
+        assert f"### `{table.name}`" in text
+        for column in table.columns:
+            assert f"| `{column.name}` |" in text
