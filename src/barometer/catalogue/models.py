@@ -1,0 +1,104 @@
+"""Typed models of the catalogue: goals, indicators, key figures, areas and editions.
+
+The catalogue is data (TOML files beside this module); these models are the only way code reads it, so a typo in
+a data file fails loudly at load time instead of producing a wrong report later.
+"""
+
+from __future__ import annotations
+
+from typing import Literal
+
+from pydantic import BaseModel, ConfigDict, Field, model_validator
+
+Unit = Literal["pct", "pct_point", "count"]
+Direction = Literal["higher", "lower"]
+AreaKind = Literal["country", "region", "municipality"]
+MunicipalityGroup = Literal["hovedstad", "storby", "provinsby", "opland", "land"]
+PeriodKind = Literal["date", "month", "quarter", "range", "year"]
+
+
+class _Strict(BaseModel):
+    model_config = ConfigDict(extra="forbid", frozen=True)
+
+
+class Edition(_Strict):
+    id: str = Field(pattern=r"^\d{4}-\d{2}$")
+    label_da: str
+    label_en: str
+
+
+class Goal(_Strict):
+    id: str
+    theme_da: str
+    theme_en: str
+    title_da: str
+    title_en: str
+    baseline_year: int
+    latest_year: dict[str, int]
+
+    def title(self, lang: str = "da") -> str:
+        return self.title_en if lang == "en" else self.title_da
+
+
+class _Measured(_Strict):
+    """Fields shared by indicators and key figures: what is measured and in which unit."""
+
+    id: str
+    title_da: str
+    title_en: str
+    unit: Unit
+    count_noun_da: str | None = None
+    count_noun_en: str | None = None
+    local: bool
+    data_source: str
+
+    @model_validator(mode="after")
+    def _count_has_noun(self) -> _Measured:
+        if self.unit == "count" and not (self.count_noun_da and self.count_noun_en):
+            raise ValueError(f"{self.id}: a count needs count_noun_da and count_noun_en")
+        return self
+
+    def title(self, lang: str = "da") -> str:
+        return self.title_en if lang == "en" else self.title_da
+
+    def count_noun(self, lang: str = "da") -> str | None:
+        return self.count_noun_en if lang == "en" else self.count_noun_da
+
+
+class Indicator(_Measured):
+    goal: str
+    direction: Direction
+    source: Literal["register", "survey"]
+
+
+class KeyFigureSection(_Strict):
+    id: str
+    title_da: str
+    title_en: str
+
+    def title(self, lang: str = "da") -> str:
+        return self.title_en if lang == "en" else self.title_da
+
+
+class KeyFigure(_Measured):
+    section: str
+    period_kind: PeriodKind
+    reference_period: dict[str, str]
+
+
+class Area(_Strict):
+    code: str = Field(pattern=r"^\d{3}$")
+    name: str
+    name_en: str | None = None
+    kind: AreaKind
+    region: str | None = None
+    group: MunicipalityGroup | None = None
+
+    @model_validator(mode="after")
+    def _municipality_has_region(self) -> Area:
+        if self.kind == "municipality" and not (self.region and self.group):
+            raise ValueError(f"municipality {self.code} needs region and group")
+        return self
+
+    def display_name(self, lang: str = "da") -> str:
+        return (self.name_en or self.name) if lang == "en" else self.name

@@ -1,0 +1,126 @@
+"""The `barometer` command line: one Typer app whose commands live beside the code they drive.
+
+Every command takes ``--store DIR`` (default ``data/``, or $BAROMETER_STORE) for where releases live.
+Errors the user can fix are printed as one clear message and exit with code 2 (bad input) or 1 (failure).
+"""
+
+from __future__ import annotations
+
+import json
+import sys
+from pathlib import Path
+from typing import Annotated
+
+import typer
+from rich.console import Console
+from rich.table import Table
+
+from barometer.catalogue import load_catalogue
+from barometer.provenance import provenance
+from barometer.sources.published import PublishedImportError, read_published
+from barometer.store import StoreError, list_releases, open_release, publish, resolve_store
+from barometer.view import ReleaseIndex, build_view
+
+app = typer.Typer(help="Integrationsbarometer: compute, publish and serve the Danish integration barometer.",
+                  no_args_is_help=True, pretty_exceptions_enable=False, add_completion=False)
+err = Console(stderr=True)
+out = Console()
+
+
+class State:
+    store: Path = resolve_store(None)
+
+
+def fail(message: str, code: int = 2) -> typer.Exit:
+    """Print a user-facing error and return the exit to raise."""
+    err.print(f"[bold red]error:[/] {message}", highlight=False)
+    return typer.Exit(code)
+
+
+@app.callback()
+def main(store: Annotated[Path | None, typer.Option(help="Folder where releases live "
+                                                          "[env BAROMETER_STORE; default: data/].")] = None) -> None:
+    State.store = resolve_store(store)
+
+
+@app.command("import-published")
+def import_published(
+    file: Annotated[Path, typer.Argument(help="CSV with area_code,item_id,period,value,development.")],
+    edition: Annotated[str, typer.Option(help="Edition the figures belong to, e.g. 2024-11.")],
+) -> None:
+    """Publish a release from the ministry's published figures (docs/published-csv.md)."""
+    catalogue = load_catalogue()
+    if edition not in {e.id for e in catalogue.editions}:
+        raise fail(f"--edition {edition!r} is not a known edition ({', '.join(e.id for e in catalogue.editions)})")
+    if not file.is_file():
+        raise fail(f"{file}: no such file")
+    try:
+        observations = read_published(file, catalogue)
+    except PublishedImportError as exc:
+        raise fail(f"{exc}\nNo release was written.") from exc
+    release = publish(State.store, observations, edition, provenance({"published_csv": file}, kind="published"))
+    out.print(f"published release [bold]{release.id}[/] ({observations.num_rows} observations) in {State.store}")
+
+
+@app.command("releases")
+def releases(as_json: Annotated[bool, typer.Option("--json", help="Print JSON.")] = False) -> None:
+    """List the releases in the store (oldest first; the current one is marked)."""
+    found = list_releases(State.store)
+    current = (State.store / "CURRENT").read_text().strip() if (State.store / "CURRENT").is_file() else None
+    if as_json:
+        print(json.dumps([{**r.manifest, "current": r.id == current} for r in found], ensure_ascii=False, indent=2))
+        return
+    table = Table("release", "edition", "created", "observations", "current")
+    for r in found:
+        table.add_row(r.id, r.edition, r.manifest["created"], str(r.manifest["observations"]["rows"]),
+                      "*" if r.id == current else "")
+    out.print(table)
+
+
+def load_index(release_id: str | None) -> ReleaseIndex:
+    try:
+        return ReleaseIndex.load(open_release(State.store, release_id))
+    except StoreError as exc:
+        raise fail(str(exc), 1) from exc
+
+
+def check_area(code: str) -> str:
+    if not load_catalogue().has_area(code):
+        raise fail(f"--area {code!r} is not a known area code (000 Hele landet, 081-085 regions, "
+                   "or a municipality code such as 851)")
+    return code
+
+
+@app.command("show")
+def show(
+    area: Annotated[str, typer.Option(help="Area code: 000, a region (081-085) or a municipality (e.g. 851).")],
+    release: Annotated[str | None, typer.Option(help="Release id (default: the current release).")] = None,
+    as_json: Annotated[bool, typer.Option("--json", help="Print the report content as JSON.")] = False,
+    lang: Annotated[str, typer.Option(help="Language of texts: da or en.")] = "da",
+) -> None:
+    """Print an area's barometer: goals, indicators, movements and key figures."""
+    if lang not in ("da", "en"):
+        raise fail("--lang must be da or en")
+    view = build_view(load_index(release), check_area(area), lang=lang)  # type: ignore[arg-type]
+    if as_json:
+        json.dump(view.show_json(), sys.stdout, ensure_ascii=False, indent=2)
+        print()
+        return
+    table = Table("", "Aktuel status", "Udvikling", "Bevægelse", title=f"{view.area.name} — {view.edition_label}")
+    for goal in view.goals:
+        table.add_row(f"[bold]{goal.title}[/]", str(goal.status_year or ""), f"Siden {goal.baseline_year}",
+                      goal.movement or "")
+        for ind in goal.indicators:
+            table.add_row(f"  {ind.id} {ind.title}", ind.status_text,
+                          ind.development_text if ind.computed else "Opgøres ikke", ind.outcome or "")
+    out.print(table)
+
+
+def _register_optional_commands() -> None:
+    """Commands of packages that are optional at import time (heavy dependencies load lazily inside them)."""
+    from barometer.reports.cli import report
+
+    app.command("report")(report)
+
+
+_register_optional_commands()

@@ -1,0 +1,66 @@
+"""Danish-first number and unit formatting through Babel ("1.729 personer", "2,2 pct.", "-6 pct. point").
+
+Every output (report, website, API text fields) formats through these functions so a figure reads the same
+everywhere. Barometer statuses and developments are whole numbers (rounded half away from zero); key-figure
+shares keep one decimal when they have one ("2,2 pct.", "90 pct.").
+"""
+
+from __future__ import annotations
+
+from datetime import date
+
+from babel.dates import format_date as _babel_date
+from babel.numbers import format_decimal
+
+from barometer.rules import round_half_away
+
+UNIT_TEXT = {
+    "da": {"pct": "pct.", "pct_point": "pct. point"},
+    "en": {"pct": "per cent", "pct_point": "percentage points"},
+}
+SUPPRESSED = "–"
+
+
+def _locale(lang: str) -> str:
+    return "en" if lang == "en" else "da_DK"
+
+
+def format_number(value: float, lang: str = "da", max_decimals: int = 0) -> str:
+    """A number with the locale's grouping and decimal signs, rounded half away from zero.
+
+    A rounded -0 prints as "0": a development of -0.4 is published as 0, not "-0".
+    """
+    rounded = round_half_away(value, max_decimals)
+    if rounded == 0:
+        rounded = 0.0
+    pattern = "#,##0" + ("." + "#" * max_decimals if max_decimals else "")
+    return format_decimal(rounded, format=pattern, locale=_locale(lang))
+
+
+def unit_text(unit: str, count_noun: str | None, lang: str = "da") -> str:
+    """The unit printed after a status: "pct.", "pct. point" or the count's noun ("personer")."""
+    if unit == "count":
+        return count_noun or ""
+    return UNIT_TEXT["en" if lang == "en" else "da"][unit]
+
+
+def development_unit(unit: str, count_noun: str | None, lang: str = "da") -> str:
+    """Developments of shares and gaps are in percentage points; counts keep their noun."""
+    return unit_text("pct_point" if unit in ("pct", "pct_point") else unit, count_noun, lang)
+
+
+def format_value(value: float | None, unit: str, count_noun: str | None = None, lang: str = "da",
+                 max_decimals: int = 0) -> str:
+    """A value with its unit, e.g. "1.729 personer", "2,2 pct."; None prints as an empty string."""
+    if value is None:
+        return ""
+    text = format_number(value, lang, max_decimals)
+    suffix = unit_text(unit, count_noun, lang)
+    return f"{text} {suffix}".strip()
+
+
+def format_report_date(day: date, lang: str = "da") -> str:
+    """The report's creation date as the ministry prints it: 16/11-2024."""
+    if lang == "en":
+        return _babel_date(day, "d MMMM y", locale="en")
+    return f"{day.day}/{day.month}-{day.year}"

@@ -1,0 +1,207 @@
+"""File-level checks: the manifest (version, checksums, row counts) and each part's readability and schema.
+
+These run before any value is read, so that value checks (check_values.py) only scan files and columns whose
+layout matches the contract; a file that fails here is reported once, not as thousands of row errors.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from pathlib import Path
+
+import pyarrow as pa
+import pyarrow.parquet as pq
+
+from barometer.registers.contract import CONTRACT, CONTRACT_VERSION
+from barometer.registers.layout import MANIFEST_NAME, PART_GLOB, part_files
+from barometer.registers.manifest import ManifestError, read_manifest, sha256_of
+from barometer.registers.report import Problem
+from barometer.registers.schema import Column, Table
+
+
+@dataclass
+class TableFiles:
+    """What value checks may scan for one table."""
+
+    table: Table
+    files: list[Path] = field(default_factory=list)
+    columns: list[str] = field(default_factory=list)
+    rows: int = 0
+
+
+def _rel(root: Path, path: Path) -> str:
+    return path.relative_to(root).as_posix()
+
+
+def _major(version: str) -> str:
+    return version.split(".", 1)[0]
+
+
+def check_manifest(root: Path, problems: list[Problem]) -> None:
+    """Compare manifest.json with the files on disk: version, presence, checksum and row count of each part."""
+    try:
+        manifest = read_manifest(root)
+    except ManifestError as exc:
+        kind = "missing_manifest" if not (root / MANIFEST_NAME).exists() else "invalid_manifest"
+        problems.append(Problem(file=MANIFEST_NAME, kind=kind, message=str(exc)))
+        return
+    if manifest.contract_version != CONTRACT_VERSION:
+        same_major = _major(manifest.contract_version) == _major(CONTRACT_VERSION)
+        problems.append(
+            Problem(
+                file=MANIFEST_NAME,
+                kind="contract_version_mismatch",
+                severity="warning" if same_major else "error",
+                value=manifest.contract_version,
+                message=f"data written for contract {manifest.contract_version}, this code expects {CONTRACT_VERSION}",
+            )
+        )
+    listed: set[str] = set()
+    for table_name, entry in manifest.tables.items():
+        for f in entry.files:
+            listed.add(f.path)
+            path = root / f.path
+            if not path.is_file():
+                problems.append(
+                    Problem(
+                        table=table_name,
+                        file=f.path,
+                        kind="manifest_file_missing",
+                        message="file listed in the manifest does not exist",
+                    )
+                )
+                continue
+            digest = sha256_of(path)
+            if digest != f.sha256:
+                problems.append(
+                    Problem(
+                        table=table_name,
+                        file=f.path,
+                        kind="checksum_mismatch",
+                        value=digest,
+                        message=f"sha256 {digest[:12]}… differs from the manifest's {f.sha256[:12]}…",
+                    )
+                )
+            try:
+                rows = pq.read_metadata(path).num_rows
+            except (pa.ArrowException, OSError):
+                continue  # reported as unreadable_file by the schema check
+            if rows != f.rows:
+                problems.append(
+                    Problem(
+                        table=table_name,
+                        file=f.path,
+                        kind="row_count_mismatch",
+                        value=str(rows),
+                        message=f"file has {rows} rows, the manifest says {f.rows}",
+                    )
+                )
+    for table_name in CONTRACT.tables:
+        for path in part_files(root, table_name):
+            if _rel(root, path) not in listed:
+                problems.append(
+                    Problem(
+                        table=table_name,
+                        file=_rel(root, path),
+                        kind="file_not_in_manifest",
+                        message="file is not listed in the manifest (unverified data)",
+                    )
+                )
+
+
+def check_unknown_tables(root: Path, problems: list[Problem]) -> None:
+    """Folders holding Parquet files that the contract does not know (a typo in a table name, usually)."""
+    for folder in sorted(p for p in root.iterdir() if p.is_dir()):
+        if folder.name not in CONTRACT.tables and any(folder.glob(PART_GLOB)):
+            problems.append(
+                Problem(
+                    table=folder.name,
+                    file=folder.name,
+                    kind="unknown_table",
+                    severity="warning",
+                    message="folder with Parquet files is not a table of the contract; it is ignored",
+                )
+            )
+
+
+def type_matches(column: Column, actual: pa.DataType) -> bool:
+    """Strings may be plain, large, view or dictionary-encoded; every other type must match exactly."""
+    if column.type == "string":
+        if pa.types.is_dictionary(actual):
+            actual = actual.value_type
+        return pa.types.is_string(actual) or pa.types.is_large_string(actual) or pa.types.is_string_view(actual)
+    return actual == column.arrow_type
+
+
+def check_table_files(root: Path, table: Table, problems: list[Problem]) -> TableFiles:
+    """Presence, readability and schema of every part of ``table``; returns what value checks may scan."""
+    result = TableFiles(table)
+    files = part_files(root, table.name)
+    if not files:
+        if table.required:
+            where = "folder is missing" if not (root / table.name).is_dir() else "folder has no Parquet parts"
+            problems.append(
+                Problem(table=table.name, file=table.name, kind="missing_table", message=f"required table: {where}")
+            )
+        return result
+    wrong: set[str] = set()
+    for path in files:
+        rel = _rel(root, path)
+        try:
+            meta = pq.read_metadata(path)
+            schema = meta.schema.to_arrow_schema()
+        except (pa.ArrowException, OSError) as exc:
+            problems.append(
+                Problem(
+                    table=table.name, file=rel, kind="unreadable_file", message=f"not a readable Parquet file: {exc}"
+                )
+            )
+            continue
+        result.rows += meta.num_rows
+        missing = [c for c in table.column_names if c not in schema.names]
+        for name in missing:
+            problems.append(
+                Problem(
+                    table=table.name, column=name, file=rel, kind="missing_column", message=f"column {name} is missing"
+                )
+            )
+        for name in schema.names:
+            if not table.has_column(name):
+                problems.append(
+                    Problem(
+                        table=table.name,
+                        column=name,
+                        file=rel,
+                        kind="unexpected_column",
+                        severity="warning",
+                        message=f"column {name} is not in the contract",
+                    )
+                )
+                continue
+            column = table.column(name)
+            actual = schema.field(name).type
+            if not type_matches(column, actual):
+                wrong.add(name)
+                problems.append(
+                    Problem(
+                        table=table.name,
+                        column=name,
+                        file=rel,
+                        kind="wrong_type",
+                        value=str(actual),
+                        message=f"type {actual}, the contract says {column.arrow_type}",
+                    )
+                )
+        if not missing:
+            result.files.append(path)
+    result.columns = [c for c in table.column_names if c not in wrong]
+    if result.rows == 0 and table.rows_required and len(result.files) == len(files):
+        problems.append(
+            Problem(
+                table=table.name,
+                file=table.name,
+                kind="empty_table",
+                message="table has no rows; the contract requires rows",
+            )
+        )
+    return result

@@ -1,0 +1,89 @@
+"""The typed result of validating a register folder: one Problem per offending example, with totals.
+
+Problems are data (pydantic models) rather than log lines so that the CLI can print them as a table or JSON and
+tests can assert exactly which table, column, row and kind was found.
+"""
+
+from __future__ import annotations
+
+from typing import Literal
+
+from pydantic import BaseModel, Field
+
+ProblemKind = Literal[
+    "missing_directory",
+    "missing_manifest",
+    "invalid_manifest",
+    "contract_version_mismatch",
+    "manifest_file_missing",
+    "file_not_in_manifest",
+    "checksum_mismatch",
+    "row_count_mismatch",
+    "unknown_table",
+    "missing_table",
+    "unreadable_file",
+    "missing_column",
+    "unexpected_column",
+    "wrong_type",
+    "empty_table",
+    "null_value",
+    "unknown_code",
+    "unknown_municipality",
+    "unknown_country",
+    "out_of_range",
+    "date_out_of_range",
+    "duplicate_key",
+    "unknown_person",
+    "unknown_reference",
+    "end_before_start",
+    "inconsistent",
+]
+Severity = Literal["error", "warning"]
+
+
+class Problem(BaseModel):
+    """One thing wrong, located as precisely as the check allows.
+
+    ``file`` is relative to the register folder and ``row`` is the 0-based row inside that file; ``key`` holds
+    the primary-key values of the offending row (or the duplicated key). ``count`` is how many rows (or keys)
+    the same check found in total; only the first few are reported one by one.
+    """
+
+    table: str | None = None
+    column: str | None = None
+    file: str | None = None
+    row: int | None = None
+    key: dict[str, str] | None = None
+    value: str | None = None
+    kind: ProblemKind
+    severity: Severity = "error"
+    message: str
+    count: int = Field(default=1, ge=1)
+
+
+class ValidationReport(BaseModel):
+    directory: str
+    contract_version: str
+    rows: dict[str, int] = Field(default_factory=dict, description="Rows found per table (from Parquet footers).")
+    problems: list[Problem] = Field(default_factory=list)
+
+    @property
+    def errors(self) -> list[Problem]:
+        return [p for p in self.problems if p.severity == "error"]
+
+    @property
+    def warnings(self) -> list[Problem]:
+        return [p for p in self.problems if p.severity == "warning"]
+
+    @property
+    def ok(self) -> bool:
+        """True when nothing is an error (warnings do not block computing)."""
+        return not self.errors
+
+    def find(self, kind: str, table: str | None = None, column: str | None = None) -> list[Problem]:
+        """Problems of one kind, optionally for one table/column (what tests and callers usually ask)."""
+        return [
+            p
+            for p in self.problems
+            if p.kind == kind and (table is None or p.table == table) and (column is None or p.column == column)
+        ]

@@ -1,0 +1,80 @@
+"""The published barometer rules as pure functions: rounding, development, indicator outcome, goal movement.
+
+Source: integrationsbarometer.dk, "barometerbevægelser" (see docs/rules.md). Status and development are each
+rounded to whole numbers from unrounded values, half away from zero; an indicator's outcome is judged on the
+rounded development in the light of its direction; a goal's movement follows the majority of its indicators.
+"""
+
+from __future__ import annotations
+
+from collections import Counter
+from collections.abc import Sequence
+from decimal import ROUND_HALF_UP, Decimal
+from enum import StrEnum
+from typing import Literal
+
+TwoIndicatorRule = Literal["strict", "lenient"]
+
+
+class Outcome(StrEnum):
+    POSITIVE = "positive"
+    NEGATIVE = "negative"
+    UNCHANGED = "unchanged"
+
+
+def round_half_away(value: float, digits: int = 0) -> float:
+    """Round half away from zero (2.5 → 3, -2.5 → -3), as published figures are; Python's round() is banker's.
+
+    Decimal(str(value)) keeps the value as it prints, so 0.285 rounds to 0.29 at two digits (not 0.28 as the
+    binary float would).
+    """
+    quantum = Decimal(1).scaleb(-digits)
+    return float(Decimal(str(value)).quantize(quantum, rounding=ROUND_HALF_UP))
+
+
+def development(latest: float | None, baseline: float | None) -> float | None:
+    """Raw change since the baseline (sign as is); None when either measurement is missing."""
+    if latest is None or baseline is None:
+        return None
+    return latest - baseline
+
+
+def indicator_outcome(development_value: float | None, direction: Literal["higher", "lower"]) -> Outcome | None:
+    """Positive / negative / unchanged, judged on the development rounded to a whole number.
+
+    A development that rounds to 0 is unchanged; for "lower is better" indicators a fall is positive.
+    """
+    if development_value is None:
+        return None
+    rounded = round_half_away(development_value)
+    if rounded == 0:
+        return Outcome.UNCHANGED
+    improved = rounded > 0 if direction == "higher" else rounded < 0
+    return Outcome.POSITIVE if improved else Outcome.NEGATIVE
+
+
+def goal_movement(outcomes: Sequence[Outcome | None], two_rule: TwoIndicatorRule = "strict") -> Outcome | None:
+    """A goal's movement from its indicators' outcomes (indicators without an outcome are left out).
+
+    - one indicator: its outcome;
+    - three or more: the outcome shared by a strict majority ("den tendens afgør"); no majority → unchanged
+      (the published case −2, 0, +3 → neutral);
+    - two indicators (not covered by the published rule): both equal → that outcome. Otherwise under "strict"
+      (the default) → unchanged, consistent with the three-indicator rule where one moving indicator among
+      unchanged ones does not move the goal; under "lenient" one unchanged and one moving → the moving one,
+      opposite movements → unchanged.
+    """
+    known = [o for o in outcomes if o is not None]
+    if not known:
+        return None
+    if len(known) == 1:
+        return known[0]
+    if len(known) == 2:
+        first, second = known
+        if first == second:
+            return first
+        if two_rule == "lenient" and Outcome.UNCHANGED in known:
+            return first if second == Outcome.UNCHANGED else second
+        return Outcome.UNCHANGED
+    outcome, count = Counter(known).most_common(1)[0]
+    return outcome if count * 2 > len(known) else Outcome.UNCHANGED

@@ -1,0 +1,1 @@
+"""Importers of aggregate figures (published barometer figures, later StatBank, survey, housing lists)."""

@@ -1,0 +1,138 @@
+"""Import the ministry's published barometer figures from a documented CSV into observations.
+
+Format (docs/published-csv.md): UTF-8, comma-separated, decimal point, header
+``area_code,item_id,period,value,development``. ``period`` is the year for indicators and the reference period
+(Danish text or canonical code) for key figures; an empty ``value`` means not published; ``development`` may be
+empty. Every problem is reported with file, line and reason, and nothing is published unless the whole file is
+clean.
+"""
+
+from __future__ import annotations
+
+import csv
+import math
+from dataclasses import dataclass
+from pathlib import Path
+
+import pyarrow as pa
+
+from barometer.catalogue import Catalogue
+from barometer.periods import PeriodError, parse_period
+from barometer.store import Status, observation_table
+
+REQUIRED_COLUMNS = ("area_code", "item_id", "period", "value", "development")
+MAX_REPORTED = 20
+
+
+@dataclass(frozen=True)
+class ImportProblem:
+    file: str
+    line: int
+    reason: str
+
+    def __str__(self) -> str:
+        return f"{self.file}:{self.line}: {self.reason}"
+
+
+class PublishedImportError(ValueError):
+    """The file was refused; ``problems`` lists every problem found (file, line, reason)."""
+
+    def __init__(self, problems: list[ImportProblem]):
+        self.problems = problems
+        shown = "\n".join(str(p) for p in problems[:MAX_REPORTED])
+        more = f"\n… and {len(problems) - MAX_REPORTED} more" if len(problems) > MAX_REPORTED else ""
+        super().__init__(f"{len(problems)} problem(s) in published figures:\n{shown}{more}")
+
+
+def _number(text: str) -> float:
+    value = float(text)
+    if not math.isfinite(value):
+        raise ValueError(text)
+    return value
+
+
+def read_published(path: Path, catalogue: Catalogue) -> pa.Table:
+    """Parse and check the whole file; return observations or raise PublishedImportError."""
+    name = str(path)
+    try:
+        text = path.read_bytes().decode("utf-8-sig")
+    except UnicodeDecodeError as exc:
+        line = path.read_bytes()[: exc.start].count(b"\n") + 1
+        raise PublishedImportError([ImportProblem(name, line, "file is not valid UTF-8 "
+                                                               f"(byte {exc.start}); save it as UTF-8")]) from exc
+    except OSError as exc:
+        raise PublishedImportError([ImportProblem(name, 0, f"cannot read file: {exc.strerror}")]) from exc
+    if not text.strip():
+        raise PublishedImportError([ImportProblem(name, 1, "file is empty; expected header "
+                                                           + ",".join(REQUIRED_COLUMNS))])
+    reader = csv.DictReader(text.splitlines(), strict=True)
+    header = reader.fieldnames or []
+    if missing := [c for c in REQUIRED_COLUMNS if c not in header]:
+        raise PublishedImportError([ImportProblem(name, 1, f"missing column(s) {', '.join(missing)}; "
+                                                           f"header is {','.join(header)}")])
+    problems: list[ImportProblem] = []
+    rows: list[dict] = []
+    seen: dict[tuple[str, str, str], int] = {}
+    try:
+        for record in reader:
+            line = reader.line_num
+            row, row_problems = _parse_row(record, catalogue)
+            problems += [ImportProblem(name, line, reason) for reason in row_problems]
+            if row is None:
+                continue
+            key = (row["area_code"], row["item_id"], row["period"])
+            if key in seen:
+                problems.append(ImportProblem(name, line, f"duplicate row for area {key[0]}, item {key[1]}, "
+                                                          f"period {key[2]} (first on line {seen[key]})"))
+                continue
+            seen[key] = line
+            rows.append(row)
+    except csv.Error as exc:
+        problems.append(ImportProblem(name, reader.line_num, f"malformed CSV: {exc}"))
+    if not rows and not problems:
+        problems.append(ImportProblem(name, 2, "no data rows after the header"))
+    if problems:
+        raise PublishedImportError(problems)
+    return observation_table(rows)
+
+
+def _parse_row(record: dict[str, str | None], catalogue: Catalogue) -> tuple[dict | None, list[str]]:
+    if None in record:
+        return None, [f"too many fields ({len(record) - 1 + len(record[None] or [])} for "
+                      f"{len(record) - 1} columns)"]
+    values = {k: (v or "").strip() for k, v in record.items()}
+    problems = []
+    area, item = values["area_code"], values["item_id"]
+    if not catalogue.has_area(area):
+        problems.append(f"unknown area_code {area!r} (expected a code such as 000, 084 or 851)")
+    if not catalogue.has_item(item):
+        problems.append(f"unknown item_id {item!r} (expected 1.1 … 9.1 or N1 … N18)")
+    period = values["period"]
+    if catalogue.has_item(item):
+        try:
+            period = parse_period(period)
+            is_indicator = item[0].isdigit()
+            if is_indicator and not period.isdigit():
+                problems.append(f"period {values['period']!r} of indicator {item} must be a year")
+        except PeriodError as exc:
+            problems.append(f"period: {exc}")
+    parsed: dict[str, float | None] = {}
+    for column in ("value", "development"):
+        if values[column] == "":
+            parsed[column] = None
+            continue
+        try:
+            parsed[column] = _number(values[column])
+        except ValueError:
+            problems.append(f"{column} {values[column]!r} is not a number (use a decimal point, e.g. 2.2)")
+    if problems:
+        return None, problems
+    return {
+        "area_code": area,
+        "item_id": item,
+        "period": period,
+        "value": parsed["value"],
+        "status": Status.OK if parsed["value"] is not None else Status.MISSING,
+        "published_development": parsed["development"],
+        "source": "published",
+    }, []

@@ -1,0 +1,145 @@
+"""Immutable releases in a store folder, published by an atomic switch.
+
+Layout::
+
+    STORE/releases/<release-id>/observations.parquet
+    STORE/releases/<release-id>/manifest.json
+    STORE/CURRENT                      (the id of the current release)
+
+A release is written into a hidden temporary folder beside the others and renamed into place only when it is
+complete; CURRENT is replaced atomically afterwards. A crash at any point leaves the previous release current
+and readable, and a half-written folder is never listed.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import os
+import shutil
+import tempfile
+from dataclasses import dataclass
+from datetime import UTC, datetime
+from pathlib import Path
+from typing import Any
+
+import pyarrow as pa
+import pyarrow.parquet as pq
+
+from barometer.store.schema import check_observations
+
+OBSERVATIONS = "observations.parquet"
+MANIFEST = "manifest.json"
+DEFAULT_STORE = "data"
+
+
+class StoreError(RuntimeError):
+    """A release cannot be found or read."""
+
+
+@dataclass(frozen=True)
+class Release:
+    id: str
+    path: Path
+    manifest: dict[str, Any]
+
+    @property
+    def edition(self) -> str:
+        return self.manifest["edition"]
+
+    def observations(self) -> pa.Table:
+        return pq.read_table(self.path / OBSERVATIONS)
+
+
+def resolve_store(store: str | os.PathLike[str] | None) -> Path:
+    """The store folder: the argument, else $BAROMETER_STORE, else ./data."""
+    return Path(store or os.environ.get("BAROMETER_STORE") or DEFAULT_STORE)
+
+
+def _fsync_dir(path: Path) -> None:
+    fd = os.open(path, os.O_RDONLY)
+    try:
+        os.fsync(fd)
+    finally:
+        os.close(fd)
+
+
+def _write_parquet(table: pa.Table, path: Path) -> None:
+    # Fixed writer settings so the same observations always give the same bytes.
+    pq.write_table(table, path, compression="zstd", use_dictionary=True, write_statistics=True,
+                   store_schema=True, version="2.6")
+
+
+def publish(store: Path, observations: pa.Table, edition: str, provenance: dict[str, Any]) -> Release:
+    """Write a new release and make it current; the previous release stays as it was."""
+    check_observations(observations)
+    releases = store / "releases"
+    releases.mkdir(parents=True, exist_ok=True)
+    tmp = Path(tempfile.mkdtemp(prefix=".tmp-", dir=releases))
+    try:
+        _write_parquet(observations, tmp / OBSERVATIONS)
+        digest = hashlib.sha256((tmp / OBSERVATIONS).read_bytes()).hexdigest()
+        created = datetime.now(UTC)
+        release_id = f"{edition}_{created:%Y%m%dT%H%M%S%f}_{digest[:8]}"
+        manifest = {
+            "id": release_id,
+            "edition": edition,
+            "created": created.isoformat(timespec="seconds"),
+            "observations": {"file": OBSERVATIONS, "rows": observations.num_rows, "sha256": digest},
+            **provenance,
+        }
+        (tmp / MANIFEST).write_text(json.dumps(manifest, indent=2, ensure_ascii=False) + "\n", encoding="utf-8")
+        for child in tmp.iterdir():
+            with open(child, "rb") as fh:
+                os.fsync(fh.fileno())
+        final = releases / release_id
+        os.rename(tmp, final)
+        _fsync_dir(releases)
+        _set_current(store, release_id)
+    except BaseException:
+        shutil.rmtree(tmp, ignore_errors=True)
+        raise
+    return Release(release_id, final, manifest)
+
+
+def _set_current(store: Path, release_id: str) -> None:
+    pointer = store / "CURRENT"
+    tmp = store / f".CURRENT.{os.getpid()}"
+    tmp.write_text(release_id + "\n", encoding="utf-8")
+    os.replace(tmp, pointer)
+    _fsync_dir(store)
+
+
+def list_releases(store: Path) -> list[Release]:
+    """Complete releases, oldest first (temporary folders of unfinished writes are ignored)."""
+    folder = store / "releases"
+    if not folder.is_dir():
+        return []
+    found = []
+    for path in sorted(folder.iterdir()):
+        if path.name.startswith(".") or not (path / MANIFEST).is_file():
+            continue
+        manifest = json.loads((path / MANIFEST).read_text(encoding="utf-8"))
+        found.append(Release(path.name, path, manifest))
+    return sorted(found, key=lambda r: r.manifest["created"] + r.id)
+
+
+def current_release_id(store: Path) -> str | None:
+    pointer = store / "CURRENT"
+    if pointer.is_file():
+        return pointer.read_text(encoding="utf-8").strip() or None
+    return None
+
+
+def open_release(store: Path, release_id: str | None = None) -> Release:
+    """A release by id, or the current one; StoreError with a helpful message otherwise."""
+    wanted = release_id or current_release_id(store)
+    if wanted is None:
+        raise StoreError(f"no release in store {store} — build or import one first "
+                         "(barometer import-published FILE.csv --edition 2024-11)")
+    path = store / "releases" / wanted
+    if not (path / MANIFEST).is_file():
+        known = ", ".join(r.id for r in list_releases(store)) or "none"
+        raise StoreError(f"release {wanted!r} not found in {store} (known: {known})")
+    manifest = json.loads((path / MANIFEST).read_text(encoding="utf-8"))
+    return Release(wanted, path, manifest)

@@ -1,0 +1,63 @@
+"""The observation: one published figure for one area, item and period, with its provenance and status.
+
+Every output reads observations; nothing reads registers. A value is only present when status is "ok";
+suppressed, not-computed and missing figures carry no number anywhere (the numerator and denominator of a
+suppressed figure are dropped too, so it cannot be recovered from the release file).
+"""
+
+from __future__ import annotations
+
+from enum import StrEnum
+
+import pyarrow as pa
+
+
+class Status(StrEnum):
+    OK = "ok"
+    SUPPRESSED = "suppressed"
+    NOT_COMPUTED = "not_computed"
+    MISSING = "missing"
+
+
+OBSERVATION_SCHEMA = pa.schema(
+    [
+        pa.field("area_code", pa.string(), nullable=False),
+        pa.field("item_id", pa.string(), nullable=False),
+        pa.field("period", pa.string(), nullable=False),
+        pa.field("value", pa.float64()),
+        pa.field("numerator", pa.float64()),
+        pa.field("denominator", pa.float64()),
+        pa.field("status", pa.string(), nullable=False),
+        pa.field("ci_low", pa.float64()),
+        pa.field("ci_high", pa.float64()),
+        # The development as published (figures imported from the ministry carry it; engine figures do not).
+        pa.field("published_development", pa.float64()),
+        pa.field("source", pa.string(), nullable=False),
+    ]
+)
+
+SORT_KEYS = [("area_code", "ascending"), ("item_id", "ascending"), ("period", "ascending")]
+
+
+def observation_table(rows: list[dict]) -> pa.Table:
+    """Rows (dicts with the schema's keys; missing optional keys are null) as a sorted, schema-typed table."""
+    columns = {f.name: [row.get(f.name) for row in rows] for f in OBSERVATION_SCHEMA}
+    return pa.Table.from_pydict(columns, schema=OBSERVATION_SCHEMA).sort_by(SORT_KEYS)
+
+
+def check_observations(table: pa.Table) -> None:
+    """Invariants every release must hold; raises ValueError naming the first violation."""
+    if not table.schema.equals(OBSERVATION_SCHEMA):
+        raise ValueError("observations do not follow OBSERVATION_SCHEMA")
+    statuses = set(table.column("status").to_pylist())
+    if unknown := statuses - {s.value for s in Status}:
+        raise ValueError(f"unknown status flags: {sorted(unknown)}")
+    rows = table.select(["area_code", "item_id", "period", "value", "status"]).to_pylist()
+    seen: set[tuple[str, str, str]] = set()
+    for row in rows:
+        key = (row["area_code"], row["item_id"], row["period"])
+        if key in seen:
+            raise ValueError(f"duplicate observation {key}")
+        seen.add(key)
+        if (row["status"] == Status.OK) != (row["value"] is not None):
+            raise ValueError(f"observation {key}: a value is present exactly when status is ok")
