@@ -27,6 +27,10 @@ OBSERVATION_SCHEMA = pa.schema(
         pa.field("value", pa.float64()),
         pa.field("numerator", pa.float64()),
         pa.field("denominator", pa.float64()),
+        # Gap indicators (value = reference-group rate − target-group rate): numerator/denominator describe the
+        # target group, ref_numerator/ref_denominator the reference group (persons of Danish origin).
+        pa.field("ref_numerator", pa.float64()),
+        pa.field("ref_denominator", pa.float64()),
         pa.field("status", pa.string(), nullable=False),
         pa.field("ci_low", pa.float64()),
         pa.field("ci_high", pa.float64()),
