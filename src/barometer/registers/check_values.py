@@ -1,0 +1,232 @@
+"""Value checks pushed into DuckDB: nulls, codes, ranges, row rules, duplicate keys and references.
+
+Each table's row-level checks run as ONE aggregate scan (a count per check); only checks that found something
+run a second, LIMITed query for the first offending rows. Duplicate keys and references are one grouped or
+anti-join query each. That keeps validation to a few scans per table at millions of rows.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import date
+from pathlib import Path
+
+import duckdb
+
+from barometer.registers.check_files import TableFiles
+from barometer.registers.contract import domain_codes
+from barometer.registers.report import Problem, ProblemKind
+from barometer.registers.schema import Column, Table
+
+DOMAIN_KINDS: dict[str, ProblemKind] = {"municipality": "unknown_municipality", "country": "unknown_country"}
+
+
+@dataclass(frozen=True)
+class RowCheck:
+    column: str | None
+    kind: ProblemKind
+    condition: str
+    message: str
+
+
+def q(name: str) -> str:
+    """Quote an identifier (some contract columns, e.g. ``group``, are SQL keywords)."""
+    return '"' + name.replace('"', '""') + '"'
+
+
+def literal(value: object) -> str:
+    if isinstance(value, bool):
+        return "TRUE" if value else "FALSE"
+    if isinstance(value, int | float):
+        return repr(value)
+    if isinstance(value, date):
+        return f"DATE '{value.isoformat()}'"
+    return "'" + str(value).replace("'", "''") + "'"
+
+
+def _column_checks(column: Column) -> list[RowCheck]:
+    c = q(column.name)
+    checks = []
+    if not column.nullable:
+        checks.append(RowCheck(column.name, "null_value", f"{c} IS NULL", f"{column.name} is null"))
+    allowed = list(column.codes) if column.codes else list(domain_codes(column.domain)) if column.domain else []
+    if allowed:
+        kind = DOMAIN_KINDS.get(column.domain or "", "unknown_code")
+        shown = ", ".join(str(a) for a in allowed) if len(allowed) <= 12 else f"{len(allowed)} {column.domain} codes"
+        checks.append(
+            RowCheck(
+                column.name,
+                kind,
+                f"{c} IS NOT NULL AND {c} NOT IN ({', '.join(map(literal, allowed))})",
+                f"{column.name} is not an allowed code ({shown})",
+            )
+        )
+    if column.minimum is not None and column.maximum is not None:
+        kind = "date_out_of_range" if column.type == "date" else "out_of_range"
+        lo, hi = literal(column.minimum), literal(column.maximum)
+        checks.append(
+            RowCheck(
+                column.name,
+                kind,
+                f"NOT ({c} BETWEEN {lo} AND {hi})",
+                f"{column.name} is outside {column.minimum} … {column.maximum}",
+            )
+        )
+    return checks
+
+
+def row_checks(table: Table, columns: list[str]) -> list[RowCheck]:
+    """Every row-level check whose columns all have the contract type (others were reported as wrong_type)."""
+    checks = [check for name in columns for check in _column_checks(table.column(name))]
+    for rule in table.rules:
+        if all(c in columns for c in rule.columns):
+            checks.append(RowCheck(rule.columns[-1], rule.kind, f"({rule.violation_sql})", rule.message))
+    return checks
+
+
+def register_view(con: duckdb.DuckDBPyConnection, tf: TableFiles) -> None:
+    files = ", ".join(literal(str(p)) for p in tf.files)
+    cols = ", ".join(q(c) for c in tf.columns)
+    con.execute(
+        f"CREATE OR REPLACE VIEW {q(tf.table.name)} AS SELECT {cols}, filename, file_row_number "
+        f"FROM read_parquet([{files}], filename = true, file_row_number = true, union_by_name = true)"
+    )
+
+
+class ValueChecker:
+    """Runs the SQL checks of every table registered with it, collecting Problems."""
+
+    def __init__(self, root: Path, max_examples: int, problems: list[Problem]):
+        self.root = root
+        self.max_examples = max_examples
+        self.problems = problems
+        self.con = duckdb.connect()
+        self.usable: dict[str, TableFiles] = {}
+
+    def close(self) -> None:
+        self.con.close()
+
+    def add(self, tf: TableFiles) -> None:
+        if tf.files and tf.columns:
+            register_view(self.con, tf)
+            self.usable[tf.table.name] = tf
+
+    def run(self) -> None:
+        for name in list(self.usable):
+            try:
+                self._check_rows(self.usable[name])
+                self._check_duplicates(self.usable[name])
+            except duckdb.Error as exc:
+                self.problems.append(
+                    Problem(table=name, file=name, kind="unreadable_file", message=f"reading the table failed: {exc}")
+                )
+                del self.usable[name]
+        for tf in self.usable.values():
+            for fk in tf.table.foreign_keys:
+                self._check_reference(tf, fk.columns, fk.ref_table, fk.ref_columns)
+
+    def _key_columns(self, tf: TableFiles) -> list[str]:
+        key = tf.table.primary_key or (("pnr",) if tf.table.has_column("pnr") else ())
+        return [c for c in key if c in tf.columns]
+
+    def _emit(
+        self,
+        tf: TableFiles,
+        rows: list[tuple],
+        keys: list[str],
+        column: str | None,
+        kind: ProblemKind,
+        message: str,
+        total: int,
+        value_index: int | None,
+    ) -> None:
+        for row in rows:
+            filename, row_number, *rest = row
+            key = {k: str(v) for k, v in zip(keys, rest, strict=False)}
+            value = rest[value_index] if value_index is not None else None
+            self.problems.append(
+                Problem(
+                    table=tf.table.name,
+                    column=column,
+                    file=Path(filename).relative_to(self.root).as_posix(),
+                    row=row_number,
+                    key=key or None,
+                    value=None if value is None else str(value),
+                    kind=kind,
+                    message=message,
+                    count=total,
+                )
+            )
+
+    def _check_rows(self, tf: TableFiles) -> None:
+        checks = row_checks(tf.table, tf.columns)
+        if not checks:
+            return
+        view = q(tf.table.name)
+        counts = self.con.execute(
+            "SELECT " + ", ".join(f"count(*) FILTER (WHERE {c.condition})" for c in checks) + f" FROM {view}"
+        ).fetchone()
+        keys = self._key_columns(tf)
+        for check, total in zip(checks, counts or (), strict=True):
+            if not total:
+                continue
+            value_col = [q(check.column)] if check.column else []
+            rows = self.con.execute(
+                f"SELECT filename, file_row_number, {', '.join([*map(q, keys), *value_col]) or 'NULL'} "
+                f"FROM {view} WHERE {check.condition} ORDER BY filename, file_row_number LIMIT {self.max_examples}"
+            ).fetchall()
+            self._emit(
+                tf, rows, keys, check.column, check.kind, check.message, total, len(keys) if check.column else None
+            )
+
+    def _check_duplicates(self, tf: TableFiles) -> None:
+        pk = list(tf.table.primary_key)
+        if not pk or not all(c in tf.columns for c in pk):
+            return
+        cols = ", ".join(map(q, pk))
+        rows = self.con.execute(
+            f"WITH d AS (SELECT {cols}, count(*) AS n, min({{'f': filename, 'r': file_row_number}}) AS first "
+            f"FROM {q(tf.table.name)} GROUP BY {cols} HAVING count(*) > 1) "
+            f"SELECT first.f, first.r, {cols}, n, count(*) OVER () FROM d ORDER BY first.f, first.r "
+            f"LIMIT {self.max_examples}"
+        ).fetchall()
+        for row in rows:
+            n, total = row[-2], row[-1]
+            self._emit(
+                tf,
+                [row[:-2]],
+                pk,
+                ",".join(pk),
+                "duplicate_key",
+                f"key ({', '.join(pk)}) occurs {n} times",
+                total,
+                None,
+            )
+
+    def _check_reference(
+        self, tf: TableFiles, columns: tuple[str, ...], ref_table: str, ref_columns: tuple[str, ...]
+    ) -> None:
+        ref = self.usable.get(ref_table)
+        if ref is None or not all(c in tf.columns for c in columns) or not all(c in ref.columns for c in ref_columns):
+            return  # the missing table/column is reported already
+        keys = self._key_columns(tf)
+        match = " AND ".join(f"r.{q(rc)} = t.{q(c)}" for c, rc in zip(columns, ref_columns, strict=True))
+        not_null = " AND ".join(f"t.{q(c)} IS NOT NULL" for c in columns)
+        select = ", ".join(f"t.{q(c)}" for c in keys) or "NULL"
+        rows = self.con.execute(
+            f"SELECT t.filename, t.file_row_number, {select}, count(*) OVER () FROM {q(tf.table.name)} t "
+            f"WHERE {not_null} AND NOT EXISTS (SELECT 1 FROM {q(ref_table)} r WHERE {match}) "
+            f"ORDER BY t.filename, t.file_row_number LIMIT {self.max_examples}"
+        ).fetchall()
+        kind: ProblemKind = "unknown_person" if ref_table == "persons" else "unknown_reference"
+        for row in rows:
+            self._emit(
+                tf,
+                [row[:-1]],
+                keys,
+                ",".join(columns),
+                kind,
+                f"({', '.join(columns)}) not found in {ref_table}",
+                row[-1],
+                None,
+            )
