@@ -7,6 +7,7 @@ Errors the user can fix are printed as one clear message and exit with code 2 (b
 from __future__ import annotations
 
 import json
+import os
 import sys
 from pathlib import Path
 from typing import Annotated
@@ -17,13 +18,14 @@ from rich.table import Table
 
 from barometer.catalogue import load_catalogue
 from barometer.provenance import provenance
+from barometer.settings import SettingsError, current_settings
 from barometer.sources.published import PublishedImportError, read_published
 from barometer.store import StoreError, list_releases, open_release, publish, resolve_store
 from barometer.view import ReleaseIndex, build_view
 
 app = typer.Typer(help="Integrationsbarometer: compute, publish and serve the Danish integration barometer.",
                   no_args_is_help=True, pretty_exceptions_enable=False, add_completion=False)
-err = Console(stderr=True)
+err = Console(stderr=True, soft_wrap=True)
 out = Console()
 
 
@@ -38,9 +40,20 @@ def fail(message: str, code: int = 2) -> typer.Exit:
 
 
 @app.callback()
-def main(store: Annotated[Path | None, typer.Option(help="Folder where releases live "
-                                                          "[env BAROMETER_STORE; default: data/].")] = None) -> None:
+def main(
+    store: Annotated[Path | None, typer.Option(help="Folder where releases live "
+                                                    "[env BAROMETER_STORE; default: data/].")] = None,
+    config: Annotated[Path | None, typer.Option(help="Settings file (TOML, docs/configuration.md) "
+                                                     "[env BAROMETER_CONFIG].")] = None,
+) -> None:
     State.store = resolve_store(store)
+    if config is not None:
+        os.environ["BAROMETER_CONFIG"] = str(config)
+        current_settings.cache_clear()
+    try:
+        current_settings()
+    except SettingsError as exc:
+        raise fail(str(exc)) from exc
 
 
 @app.command("import-published")

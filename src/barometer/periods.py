@@ -59,6 +59,7 @@ def parse_period(text: str) -> str:
         start, end = (s.strip() for s in low.split("-", 1))
         end_code = _month_code(end)
         start_code = _month_code(start, default_year=end_code[:4])
+        validate_code(f"{start_code}/{end_code}")
         return f"{start_code}/{end_code}"
     return _month_code(low)
 

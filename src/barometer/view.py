@@ -23,6 +23,7 @@ from barometer.rules import (
     indicator_outcome,
     round_half_away,
 )
+from barometer.settings import current_settings
 from barometer.store import Release, Status
 
 Lang = Literal["da", "en"]
@@ -216,9 +217,10 @@ def _key_figure_view(kf: KeyFigure, area: Area, country: Area, edition: str, ind
 
 
 def build_view(index: ReleaseIndex, area_code: str, lang: Lang = "da", catalogue: Catalogue | None = None,
-               two_rule: TwoIndicatorRule = "strict", today: date | None = None) -> BarometerView:
-    """The barometer of one area from an indexed release."""
+               two_rule: TwoIndicatorRule | None = None, today: date | None = None) -> BarometerView:
+    """The barometer of one area from an indexed release (two_rule defaults to the configured rule)."""
     cat = catalogue or load_catalogue()
+    two_rule = two_rule or current_settings().rules.two_indicator_rule
     area = cat.area(area_code)
     edition = index.release.edition
     goals = []

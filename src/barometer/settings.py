@@ -1,0 +1,56 @@
+"""User settings that change how the barometer is computed or shown, from one optional TOML file.
+
+The file is given by ``barometer --config FILE`` or $BAROMETER_CONFIG; every setting has a documented default
+(docs/configuration.md), so most users never write one. Example::
+
+    [rules]
+    two_indicator_rule = "lenient"   # or "strict" (default)
+"""
+
+from __future__ import annotations
+
+import os
+import tomllib
+from functools import cache
+from pathlib import Path
+
+from pydantic import BaseModel, ConfigDict, ValidationError
+
+from barometer.rules import TwoIndicatorRule
+
+
+class RulesSettings(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+    two_indicator_rule: TwoIndicatorRule = "strict"
+
+
+class Settings(BaseModel):
+    model_config = ConfigDict(extra="allow")
+    rules: RulesSettings = RulesSettings()
+
+
+class SettingsError(ValueError):
+    """The settings file is unreadable or invalid."""
+
+
+def load_settings(path: Path | None) -> Settings:
+    """Settings from a TOML file (None → defaults); SettingsError names the file and the bad key."""
+    if path is None:
+        return Settings()
+    try:
+        data = tomllib.loads(Path(path).read_text(encoding="utf-8"))
+    except (OSError, UnicodeDecodeError, tomllib.TOMLDecodeError) as exc:
+        raise SettingsError(f"{path}: cannot read settings: {exc}") from exc
+    try:
+        return Settings(**data)
+    except ValidationError as exc:
+        first = exc.errors()[0]
+        where = ".".join(str(p) for p in first["loc"])
+        raise SettingsError(f"{path}: {where}: {first['msg']}") from exc
+
+
+@cache
+def current_settings() -> Settings:
+    """The settings of this process: $BAROMETER_CONFIG if set, else defaults."""
+    env = os.environ.get("BAROMETER_CONFIG")
+    return load_settings(Path(env) if env else None)

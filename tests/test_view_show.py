@@ -1,0 +1,111 @@
+"""The barometer view and `barometer show --json` on the seed's Aalborg figures (issue 2 §6)."""
+
+from __future__ import annotations
+
+import json
+
+import pytest
+from typer.testing import CliRunner
+
+from barometer.cli import app
+from barometer.store import Status, observation_table, publish
+from barometer.view import ReleaseIndex, build_view
+
+runner = CliRunner()
+
+
+def _show(store, *args):
+    result = runner.invoke(app, ["--store", str(store), "show", *args])
+    return result, (json.loads(result.stdout) if result.exit_code == 0 and "--json" in args else None)
+
+
+def test_show_json_shape_and_aalborg_figures(published_store):
+    result, data = _show(published_store, "--area", "851", "--json")
+    assert result.exit_code == 0, result.output
+    assert data["area"] == {"code": "851", "name": "Aalborg"} and data["edition"] == "2024-11"
+    assert data["release"].startswith("2024-11_")
+    goals = {g["id"]: g for g in data["goals"]}
+    assert [g["id"] for g in data["goals"]] == [str(n) for n in range(1, 10)]
+    # movements worked out by hand from the seed's developments and the rules (docs/rules.md)
+    assert {k: g["movement"] for k, g in goals.items()} == {
+        "1": "positive", "2": "positive", "3": "negative", "4": None, "5": None, "6": None,
+        "7": "positive", "8": "unchanged", "9": "positive"}
+    ind = {i["id"]: i for g in data["goals"] for i in g["indicators"]}
+    assert ind["1.1"] == {"id": "1.1", "title": ind["1.1"]["title"], "status": 19, "development": -6,
+                          "unit": "pct_point", "outcome": "positive", "computed": True, "value_status": "ok"}
+    assert ind["3.1"]["outcome"] == "negative" and ind["8.3"]["outcome"] == "positive"
+    assert ind["8.1"]["outcome"] == "unchanged"
+    not_computed = [i for i, v in ind.items() if not v["computed"]]
+    assert not_computed == ["3.2", "4.1", "4.2", "4.3", "5.1", "6.1", "6.2", "6.3"]
+    assert all(ind[i]["status"] is None and ind[i]["outcome"] is None for i in not_computed)
+    assert goals["8"]["baseline_year"] == 2018 and goals["1"]["status_year"] == 2022
+    kf = {k["id"]: k for k in data["key_figures"]}
+    assert kf["N1"] == {"id": "N1", "title": kf["N1"]["title"], "period": "2024-08-31", "value": 1729,
+                        "national_value": 45766, "unit": "count", "section": "ukraine", "value_status": "ok",
+                        "national_status": "ok"}
+    assert kf["N13"]["value"] is None and kf["N13"]["value_status"] == "missing" and kf["N13"]["national_value"] == 40
+    assert kf["N16"]["value"] is None and kf["N16"]["value_status"] == "not_computed"
+    assert kf["N16"]["national_value"] == 1253
+
+
+def test_national_report_computes_survey_indicators(published_store):
+    _, data = _show(published_store, "--area", "000", "--json")
+    ind = {i["id"]: i for g in data["goals"] for i in g["indicators"]}
+    assert all(i["computed"] for i in ind.values())  # survey indicators are national figures
+    assert ind["1.1"]["value_status"] == "missing"  # the fixture carries no national indicator figures
+    assert {k["id"]: k["value"] for k in data["key_figures"]}["N17"] == 1195
+
+
+def test_show_text_and_english(published_store):
+    result, _ = _show(published_store, "--area", "851")
+    assert result.exit_code == 0 and "Aalborg" in result.stdout and "Opgøres ikke" in result.stdout
+    _, data = _show(published_store, "--area", "851", "--json", "--lang", "en")
+    assert data["goals"][0]["title"].startswith("Employment - ")
+
+
+@pytest.mark.parametrize(
+    ("args", "message"),
+    [(["--area", "999"], "--area '999' is not a known area code"), (["--area", "851", "--lang", "fr"], "--lang"),
+     (["--area", "851", "--release", "nope"], "release 'nope' not found")],
+)
+def test_show_bad_arguments(published_store, args, message):
+    result, _ = _show(published_store, *args)
+    assert result.exit_code != 0 and message in result.output
+
+
+def test_show_without_release(tmp_path):
+    result, _ = _show(tmp_path, "--area", "851")
+    assert result.exit_code == 1 and "no release in store" in result.output
+
+
+def _engine_release(tmp_path, values: dict[tuple[str, str], float | None]):
+    rows = [{"area_code": "851", "item_id": item, "period": period, "value": v,
+             "status": Status.OK if v is not None else Status.SUPPRESSED, "source": "engine"}
+            for (item, period), v in values.items()]
+    return ReleaseIndex.load(publish(tmp_path, observation_table(rows), "2024-11", {}))
+
+
+def test_development_from_unrounded_values_when_not_published(tmp_path):
+    # 1.2: 60.6 - 49.4 = 11.2 → development 11 (each rounded from unrounded values), status 61 (not 61 - 49 = 12)
+    # 1.1: 18.4 - 18.9 = -0.5 → -1 (half away from zero) → lower is better → positive
+    index = _engine_release(tmp_path, {("1.2", "2022"): 60.6, ("1.2", "2012"): 49.4,
+                                       ("1.1", "2022"): 18.4, ("1.1", "2012"): 18.9,
+                                       ("9.1", "2022"): None, ("9.1", "2012"): 5.0})
+    view = build_view(index, "851")
+    ind = {i.id: i for g in view.goals for i in g.indicators}
+    assert (ind["1.2"].status, ind["1.2"].development, ind["1.2"].outcome) == (61, 11, "positive")
+    assert (ind["1.1"].status, ind["1.1"].development, ind["1.1"].outcome) == (18, -1, "positive")
+    assert ind["9.1"].value_status == "suppressed" and ind["9.1"].status is None and ind["9.1"].outcome is None
+    assert view.goals[0].movement == "positive" and view.goals[8].movement is None
+
+
+def test_two_indicator_rule_is_configurable(tmp_path):
+    # Mål 1 with 1.1 unchanged (0) and 1.2 positive: strict → unchanged, lenient → positive
+    index = _engine_release(tmp_path, {("1.2", "2022"): 60.0, ("1.2", "2012"): 50.0,
+                                       ("1.1", "2022"): 20.0, ("1.1", "2012"): 20.2})
+    assert build_view(index, "851").goals[0].movement == "unchanged"
+    assert build_view(index, "851", two_rule="lenient").goals[0].movement == "positive"
+    config = tmp_path / "settings.toml"
+    config.write_text('[rules]\ntwo_indicator_rule = "lenient"\n')
+    result = runner.invoke(app, ["--store", str(tmp_path), "--config", str(config), "show", "--area", "851", "--json"])
+    assert json.loads(result.stdout)["goals"][0]["movement"] == "positive"
