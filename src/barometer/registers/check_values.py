@@ -7,6 +7,7 @@ anti-join query each. That keeps validation to a few scans per table at millions
 
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass
 from datetime import date
 from pathlib import Path
@@ -101,6 +102,9 @@ class ValueChecker:
         self.max_examples = max_examples
         self.problems = problems
         self.con = duckdb.connect()
+        # Never trust Parquet min/max statistics while validating: pyarrow leaves NaN out of them, and with
+        # these optimizers on DuckDB prunes or folds away exactly the rows a check is looking for.
+        self.con.execute("SET disabled_optimizers = 'filter_pushdown,statistics_propagation'")
         self.usable: dict[str, TableFiles] = {}
 
     def close(self) -> None:
@@ -118,12 +122,25 @@ class ValueChecker:
                 self._check_duplicates(self.usable[name])
             except duckdb.Error as exc:
                 self.problems.append(
-                    Problem(table=name, file=name, kind="unreadable_file", message=f"reading the table failed: {exc}")
+                    Problem(
+                        table=name,
+                        file=self._file_in(str(exc)) or name,
+                        kind="unreadable_file",
+                        message=f"reading the table failed: {exc}",
+                    )
                 )
                 del self.usable[name]
         for tf in self.usable.values():
             for fk in tf.table.foreign_keys:
                 self._check_reference(tf, fk.columns, fk.ref_table, fk.ref_columns)
+
+    def _file_in(self, message: str) -> str | None:
+        """The register file a DuckDB error names, relative to the folder (None if it names none)."""
+        match = re.search(r'file "([^"]+)"', message)
+        if not match:
+            return None
+        path = Path(match.group(1))
+        return path.relative_to(self.root).as_posix() if path.is_relative_to(self.root) else str(path)
 
     def _key_columns(self, tf: TableFiles) -> list[str]:
         key = tf.table.primary_key or (("pnr",) if tf.table.has_column("pnr") else ())
@@ -159,22 +176,26 @@ class ValueChecker:
             )
 
     def _check_rows(self, tf: TableFiles) -> None:
+        """All row checks of a table in one scan: a count and the first offending rows (top-N) per check."""
         checks = row_checks(tf.table, tf.columns)
         if not checks:
             return
-        view = q(tf.table.name)
-        counts = self.con.execute(
-            "SELECT " + ", ".join(f"count(*) FILTER (WHERE {c.condition})" for c in checks) + f" FROM {view}"
-        ).fetchone()
         keys = self._key_columns(tf)
-        for check, total in zip(checks, counts or (), strict=True):
+        key_list = "[" + ", ".join(f"{q(k)}::VARCHAR" for k in keys) + "]::VARCHAR[]"
+        aggregates = []
+        for c in checks:
+            value = f"{q(c.column)}::VARCHAR" if c.column else "NULL::VARCHAR"
+            example = f"{{'f': filename, 'r': file_row_number, 'k': {key_list}, 'v': {value}}}"
+            aggregates += [
+                f"count(*) FILTER (WHERE {c.condition})",
+                f"min({example}, {self.max_examples}) FILTER (WHERE {c.condition})",
+            ]
+        result = self.con.execute(f"SELECT {', '.join(aggregates)} FROM {q(tf.table.name)}").fetchone() or ()
+        for index, check in enumerate(checks):
+            total, examples = result[2 * index], result[2 * index + 1]
             if not total:
                 continue
-            value_col = [q(check.column)] if check.column else []
-            rows = self.con.execute(
-                f"SELECT filename, file_row_number, {', '.join([*map(q, keys), *value_col]) or 'NULL'} "
-                f"FROM {view} WHERE {check.condition} ORDER BY filename, file_row_number LIMIT {self.max_examples}"
-            ).fetchall()
+            rows = [(e["f"], e["r"], *e["k"], e["v"]) for e in examples or []]
             self._emit(
                 tf, rows, keys, check.column, check.kind, check.message, total, len(keys) if check.column else None
             )

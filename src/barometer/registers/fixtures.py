@@ -114,6 +114,26 @@ def to_arrow(table: str, rows: Rows) -> pa.Table:
     return pa.Table.from_pylist(rows, schema=schema) if rows else schema.empty_table()
 
 
+def loose_table(
+    table: str,
+    rows: Rows,
+    types: Mapping[str, pa.DataType] | None = None,
+    drop: tuple[str, ...] = (),
+    extra: Mapping[str, list[Any]] | None = None,
+) -> pa.Table:
+    """Rows with every field nullable, some types changed, columns dropped or added — for writing bad input."""
+    types = types or {}
+    fields = [
+        pa.field(c.name, types.get(c.name, c.arrow_type), nullable=True)
+        for c in CONTRACT.table(table).columns
+        if c.name not in drop
+    ]
+    data = pa.Table.from_pylist([{k: v for k, v in r.items() if k not in drop} for r in rows], schema=pa.schema(fields))
+    for name, values in (extra or {}).items():
+        data = data.append_column(name, pa.array(values))
+    return data
+
+
 def write_register_set(
     root: Path | str, rows: Mapping[str, Rows | pa.Table] | None = None, manifest: bool = True
 ) -> Path:

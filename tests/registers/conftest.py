@@ -1,0 +1,24 @@
+"""Fixtures for register tests: the valid hand-written set (barometer.registers.fixtures), fresh per test."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+
+from barometer.registers.fixtures import Rows, valid_rows, write_register_set
+
+
+@pytest.fixture
+def rows() -> dict[str, Rows]:
+    return valid_rows()
+
+
+@pytest.fixture
+def write(tmp_path: Path):
+    """write(rows_or_tables, manifest=True) -> the register folder written under tmp_path."""
+
+    def _write(data: dict, manifest: bool = True) -> Path:
+        return write_register_set(tmp_path / "reg", data, manifest=manifest)
+
+    return _write
