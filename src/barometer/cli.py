@@ -42,9 +42,9 @@ def fail(message: str, code: int = 2) -> typer.Exit:
 @app.callback()
 def main(
     store: Annotated[Path | None, typer.Option(help="Folder where releases live "
-                                                    "[env BAROMETER_STORE; default: data/].")] = None,
+                                                    "(env BAROMETER_STORE; default: data/).")] = None,
     config: Annotated[Path | None, typer.Option(help="Settings file (TOML, docs/configuration.md) "
-                                                     "[env BAROMETER_CONFIG].")] = None,
+                                                     "(env BAROMETER_CONFIG).")] = None,
 ) -> None:
     State.store = resolve_store(store)
     if config is not None:
