@@ -128,8 +128,11 @@ def test_file_listed_in_manifest_but_missing(rows, write):
     write_manifest(folder)
     (folder / "wage_employment" / "part-00000.parquet").unlink()
     [p] = validate_registers(folder).errors
-    assert (p.table, p.file, p.kind) == ("wage_employment", "wage_employment/part-00000.parquet",
-                                         "manifest_file_missing")
+    assert (p.table, p.file, p.kind) == (
+        "wage_employment",
+        "wage_employment/part-00000.parquet",
+        "manifest_file_missing",
+    )
 
 
 def test_file_not_in_manifest(rows, write):

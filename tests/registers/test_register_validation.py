@@ -49,7 +49,11 @@ def test_missing_column(rows, write):
     rows["residence"] = loose_table("residence", rows["residence"], drop=("municipality",))
     p = single_error(validate_registers(write(rows)))
     assert (p.table, p.column, p.file, p.kind) == (
-        "residence", "municipality", "residence/part-00000.parquet", "missing_column")
+        "residence",
+        "municipality",
+        "residence/part-00000.parquet",
+        "missing_column",
+    )
 
 
 def test_wrong_integer_width(rows, write):
@@ -77,7 +81,13 @@ def test_unknown_municipality(rows, write):
     rows["residence"][2]["municipality"] = "999"
     p = single_error(validate_registers(write(rows)))
     assert (p.table, p.column, p.row, p.key, p.value, p.kind) == (
-        "residence", "municipality", 2, {"pnr": "3", "year": "2022"}, "999", "unknown_municipality")
+        "residence",
+        "municipality",
+        2,
+        {"pnr": "3", "year": "2022"},
+        "999",
+        "unknown_municipality",
+    )
 
 
 def test_whole_country_code_is_not_a_municipality(rows, write):
@@ -90,7 +100,12 @@ def test_unknown_country(rows, write):
     rows["persons"][2]["origin_country"] = "QQ"
     p = single_error(validate_registers(write(rows)))
     assert (p.table, p.column, p.row, p.key, p.kind) == (
-        "persons", "origin_country", 2, {"pnr": "3"}, "unknown_country")
+        "persons",
+        "origin_country",
+        2,
+        {"pnr": "3"},
+        "unknown_country",
+    )
 
 
 def test_unknown_code(rows, write):
@@ -110,7 +125,12 @@ def test_duplicate_person_year(rows, write):
     rows["residence"].append({"pnr": 1, "year": 2022, "municipality": "101"})
     p = single_error(validate_registers(write(rows)))
     assert (p.table, p.kind, p.key, p.row, p.count) == (
-        "residence", "duplicate_key", {"pnr": "1", "year": "2022"}, 0, 1)
+        "residence",
+        "duplicate_key",
+        {"pnr": "1", "year": "2022"},
+        0,
+        1,
+    )
     assert "2 times" in p.message
 
 
@@ -123,8 +143,7 @@ def test_duplicate_person(rows, write):
 def test_date_out_of_range(rows, write):
     rows["benefits"][1]["end_date"] = date(2099, 1, 1)
     p = single_error(validate_registers(write(rows)))
-    assert (p.table, p.column, p.row, p.kind, p.value) == (
-        "benefits", "end_date", 1, "date_out_of_range", "2099-01-01")
+    assert (p.table, p.column, p.row, p.kind, p.value) == ("benefits", "end_date", 1, "date_out_of_range", "2099-01-01")
 
 
 def test_year_out_of_range(rows, write):
@@ -136,8 +155,7 @@ def test_year_out_of_range(rows, write):
 def test_end_before_start(rows, write):
     rows["benefits"][0]["end_date"] = date(2015, 12, 31)
     p = single_error(validate_registers(write(rows)))
-    assert (p.table, p.column, p.row, p.key, p.kind) == (
-        "benefits", "end_date", 0, {"pnr": "3"}, "end_before_start")
+    assert (p.table, p.column, p.row, p.key, p.kind) == ("benefits", "end_date", 0, {"pnr": "3"}, "end_before_start")
 
 
 def test_death_before_birth(rows, write):
@@ -183,8 +201,7 @@ def test_survey_answer_not_a_code_of_its_question(rows, write):
 def test_immigrant_without_immigration_date(rows, write):
     rows["persons"][4]["immigration_date"] = None
     p = single_error(validate_registers(write(rows)))
-    assert (p.table, p.column, p.row, p.key, p.kind) == (
-        "persons", "immigration_date", 4, {"pnr": "5"}, "inconsistent")
+    assert (p.table, p.column, p.row, p.key, p.kind) == ("persons", "immigration_date", 4, {"pnr": "5"}, "inconsistent")
 
 
 def test_immigrant_with_danish_origin_country(rows, write):
@@ -236,7 +253,11 @@ def test_problem_in_second_part_names_that_file_and_row(rows, write):
     write_manifest(folder)
     p = single_error(validate_registers(folder))
     assert (p.file, p.row, p.key, p.kind) == (
-        "residence/part-851.parquet", 1, {"pnr": "4", "year": "2024"}, "unknown_municipality")
+        "residence/part-851.parquet",
+        1,
+        {"pnr": "4", "year": "2024"},
+        "unknown_municipality",
+    )
 
 
 def test_unexpected_column_and_unknown_table_are_warnings(rows, write):
