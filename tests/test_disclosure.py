@@ -1,0 +1,376 @@
+"""Disclosure control: primary thresholds, secondary suppression, config loading, and an attacker who differences."""
+
+from __future__ import annotations
+
+import random
+from fractions import Fraction
+
+import pyarrow as pa
+import pytest
+
+from barometer.catalogue import load_catalogue
+from barometer.disclosure import (
+    DisclosureConfig,
+    DisclosureConfigError,
+    LinkedRule,
+    RateRule,
+    load_config,
+    protect,
+)
+from barometer.store.schema import OBSERVATION_SCHEMA, observation_table
+
+CAT = load_catalogue()
+COUNTRY = CAT.country.code
+REGIONS = sorted(r.code for r in CAT.regions)
+MUNIS_OF = {r: sorted(m.code for m in CAT.municipalities if m.region == r) for r in REGIONS}
+MUNIS = sorted(m.code for m in CAT.municipalities)
+AALBORG = "851"  # any municipality will do
+
+
+def obs(area: str, item: str, num=None, den=None, rnum=None, rden=None, period="2023", value=None, status="ok"):
+    """One engine row, value derived from the numbers the way the engine does."""
+    unit = CAT.item(item).unit
+    if value is None and status == "ok":
+        if unit == "count":
+            value = num
+        elif unit == "pct":
+            value = 100 * num / den if den else None
+        else:
+            value = 100 * rnum / rden - 100 * num / den if den and rden else None
+    return {"area_code": area, "item_id": item, "period": period, "value": value, "numerator": num,
+            "denominator": den if unit != "count" else None, "ref_numerator": rnum, "ref_denominator": rden,
+            "status": status if value is not None or status != "ok" else "missing", "source": "engine"}
+
+
+def statuses(table: pa.Table) -> dict[tuple[str, str, str], str]:
+    return {(r["area_code"], r["item_id"], r["period"]): r["status"] for r in table.to_pylist()}
+
+
+# --- config -----------------------------------------------------------------------------------------------------
+
+
+def test_packaged_defaults_are_the_documented_ones():
+    cfg = load_config()
+    assert (cfg.rates.min_denominator, cfg.rates.min_numerator, cfg.rates.min_complement) == (20, 3, 3)
+    assert cfg.counts.min_count == 3
+    assert set(cfg.counts.exempt_items) == {"8.1", "8.2", "8.3"}
+    assert {frozenset(g) for g in cfg.linked.groups} == {frozenset({"1.1", "1.2"}), frozenset({"7.1", "7.2"})}
+
+
+def test_user_file_overrides_only_its_keys(tmp_path):
+    path = tmp_path / "strict.toml"
+    path.write_text("[rates]\nmin_numerator = 5\n[counts]\nmin_count = 5\n")
+    cfg = load_config(path)
+    assert (cfg.rates.min_denominator, cfg.rates.min_numerator, cfg.counts.min_count) == (20, 5, 5)
+    assert cfg.counts.exempt_items == load_config().counts.exempt_items
+    assert cfg.digest() != load_config().digest()
+
+
+@pytest.mark.parametrize(("text", "fragment"), [
+    (None, "not found"),
+    ("[rates\n", "not valid TOML"),
+    ("[rates]\nmin_numerator = -1\n", "min_numerator"),
+    ("[rates]\nmin_numerater = 5\n", "min_numerater"),
+])
+def test_bad_config_file_names_file_and_problem(tmp_path, text, fragment):
+    path = tmp_path / "bad.toml"
+    if text is not None:
+        path.write_text(text)
+    with pytest.raises(DisclosureConfigError) as err:
+        load_config(path)
+    assert str(path) in str(err.value) and fragment in str(err.value)
+
+
+# --- primary suppression (one municipality alone: no hierarchy equation applies) ----------------------------------
+
+RATE_CASES = [  # numerator, denominator, suppressed with defaults (den < 20, num < 3, den − num < 3)
+    (10, 20, False), (10, 19, True), (3, 20, False), (2, 20, True), (0, 50, True), (17, 20, False),
+    (18, 20, True), (20, 20, True), (0, 0, True), (2.5, 40, True), (3.0, 40, False), (36.9, 40, False),
+    (37.5, 40, True),  # full-time persons: complement 2.5 < 3
+]
+
+
+@pytest.mark.parametrize(("num", "den", "hidden"), RATE_CASES)
+def test_rate_thresholds(num, den, hidden):
+    out, summary = protect(observation_table([obs(AALBORG, "7.2", num, den, value=1.0)]))
+    assert statuses(out)[(AALBORG, "7.2", "2023")] == ("suppressed" if hidden else "ok")
+    assert summary.by_item["7.2"].primary == int(hidden)
+
+
+@pytest.mark.parametrize(("count", "hidden"), [(0, True), (2, True), (3, False), (250, False)])
+def test_count_thresholds(count, hidden):
+    out, _ = protect(observation_table([obs(AALBORG, "N1", count)]))
+    assert statuses(out)[(AALBORG, "N1", "2023")] == ("suppressed" if hidden else "ok")
+
+
+@pytest.mark.parametrize(("count", "hidden_at_5"), [(3, True), (4, True), (5, False)])
+def test_thresholds_are_configurable(count, hidden_at_5):
+    cfg = DisclosureConfig(rates=RateRule(min_numerator=5, min_complement=5))
+    cfg = cfg.model_copy(update={"counts": cfg.counts.model_copy(update={"min_count": 5})})
+    out, _ = protect(observation_table([obs(AALBORG, "N1", count), obs(AALBORG, "1.2", count, 100)]), cfg)
+    assert statuses(out)[(AALBORG, "N1", "2023")] == ("suppressed" if hidden_at_5 else "ok")
+    assert statuses(out)[(AALBORG, "1.2", "2023")] == ("suppressed" if hidden_at_5 else "ok")
+
+
+def test_housing_area_counts_are_public_even_when_zero():
+    out, summary = protect(observation_table([obs(AALBORG, "8.1", 0), obs(AALBORG, "8.3", 1)]))
+    assert set(statuses(out).values()) == {"ok"}
+    assert out.column("value").to_pylist() == [0, 1] and summary.primary == 0
+
+
+@pytest.mark.parametrize(("num", "den", "rnum", "rden", "hidden"), [
+    (40, 100, 800, 1000, False),
+    (2, 100, 800, 1000, True),   # target numerator small
+    (40, 100, 18, 19, True),     # reference group small
+    (40, 100, 998, 1000, True),  # reference complement small
+])
+def test_gap_rule_applies_to_both_groups(num, den, rnum, rden, hidden):
+    out, _ = protect(observation_table([obs(AALBORG, "1.1", num, den, rnum, rden)]))
+    assert statuses(out)[(AALBORG, "1.1", "2023")] == ("suppressed" if hidden else "ok")
+
+
+def test_suppressed_rows_carry_no_number_and_others_are_untouched():
+    rows = [obs(AALBORG, "1.2", 1, 100), obs("101", "1.2", 50, 100)]
+    rows[0].update(ci_low=0.1, ci_high=5.0, published_development=1.0)
+    table = observation_table(rows)
+    out, _ = protect(table)
+    assert out.schema.equals(OBSERVATION_SCHEMA)
+    hidden = next(r for r in out.to_pylist() if r["area_code"] == AALBORG)
+    assert hidden["status"] == "suppressed"
+    assert all(v is None for k, v in hidden.items() if k not in ("area_code", "item_id", "period", "status", "source"))
+    assert next(r for r in out.to_pylist() if r["area_code"] == "101") == \
+        next(r for r in table.to_pylist() if r["area_code"] == "101")
+
+
+def test_rows_without_numbers_and_other_statuses_are_left_alone():
+    rows = [obs(AALBORG, "1.2", value=55.0), obs("101", "1.2", status="not_computed"),
+            obs("147", "1.2", status="suppressed")]
+    out, summary = protect(observation_table(rows))
+    assert [r["status"] for r in out.to_pylist()] == ["not_computed", "suppressed", "ok"]  # 101, 147, 851
+    assert summary.by_item["1.2"].primary == 1  # the already-suppressed row counts as primary
+
+
+# --- secondary suppression on hand-made hierarchies ---------------------------------------------------------------
+
+
+def region_table(item: str, munis: dict[str, tuple], region: str = "081") -> list[dict]:
+    """One region with the given municipalities' numbers (the rest 100/1000), the region and country as sums."""
+    rows, total = [], None
+    for m in MUNIS_OF[region]:
+        nums = munis.get(m, (100, 1000) if CAT.item(item).unit != "count" else (100,))
+        rows.append(obs(m, item, *nums))
+        total = nums if total is None else tuple(a + b for a, b in zip(total, nums, strict=True))
+    rows.append(obs(region, item, *total))
+    return rows
+
+
+def test_a_single_hidden_municipality_takes_the_smallest_sibling_with_it():
+    m = MUNIS_OF["081"]  # North Jutland
+    rows = region_table("1.2", {m[0]: (1, 30), m[3]: (20, 200), m[5]: (20, 200), m[7]: (30, 250)})
+    out, summary = protect(observation_table(rows))
+    hidden = {k[0] for k, s in statuses(out).items() if s == "suppressed"}
+    assert hidden == {m[0], m[3]}  # m[3] and m[5] tie on denominator 200: the lower code goes
+    assert (summary.by_item["1.2"].primary, summary.by_item["1.2"].secondary) == (1, 1)
+
+
+def test_two_hidden_zero_counts_are_not_left_alone():
+    m = MUNIS_OF["081"]
+    rows = region_table("N1", {m[0]: (0,), m[1]: (0,), m[2]: (7,), m[4]: (5,)})
+    out, _ = protect(observation_table(rows))
+    hidden = {k[0] for k, s in statuses(out).items() if s == "suppressed"}
+    assert hidden == {m[0], m[1], m[4]}  # region − published = 0 would prove both zero; add the smallest (5)
+
+
+def test_a_sum_of_zeros_pulls_in_the_only_published_municipality():
+    m = MUNIS_OF["081"]
+    rows = region_table("N1", {x: (5,) if x == m[0] else (0,) for x in m})
+    out, _ = protect(observation_table(rows))
+    st = statuses(out)
+    assert st[("081", "N1", "2023")] == "ok"  # region 5 is safe; its municipalities all go, or the 0s show
+    assert all(st[(x, "N1", "2023")] == "suppressed" for x in m)
+
+
+def test_a_hidden_parent_with_published_children_loses_its_smallest_child():
+    m = MUNIS_OF["081"]
+    rows = region_table("1.2", {m[2]: (10, 100)})
+    rows[-1] = obs("081", "1.2", status="suppressed")  # e.g. hidden upstream
+    out, summary = protect(observation_table(rows))
+    assert {k[0] for k, s in statuses(out).items() if s == "suppressed"} == {"081", m[2]}
+    assert summary.by_item["1.2"].secondary == 1
+
+
+def test_linked_items_are_hidden_together():
+    rows = [obs(AALBORG, "1.1", 40, 100, 18, 19), obs(AALBORG, "1.2", 40, 100),
+            obs(AALBORG, "7.2", 1.5, 100), obs(AALBORG, "7.1", 30, 100, 300, 1000)]
+    out, summary = protect(observation_table(rows))
+    assert set(statuses(out).values()) == {"suppressed"}
+    assert summary.by_item["1.2"].secondary == 1 and summary.by_item["7.1"].secondary == 1
+
+
+@pytest.mark.parametrize(("column", "value", "fragment"), [
+    ("area_code", "999", "unknown area_code '999'"),
+    ("item_id", "99.9", "unknown item_id '99.9'"),
+])
+def test_unknown_codes_are_named(column, value, fragment):
+    rows = [obs(AALBORG, "1.2", 40, 100)]
+    rows.append({**rows[0], column: value})
+    with pytest.raises(ValueError, match=fragment.replace(".", r"\.")):
+        protect(observation_table(rows))
+
+
+def test_duplicates_and_missing_columns_are_named():
+    row = obs(AALBORG, "1.2", 40, 100)
+    dup = pa.Table.from_pylist([row, row], schema=OBSERVATION_SCHEMA)
+    with pytest.raises(ValueError, match="duplicate observation"):
+        protect(dup)
+    with pytest.raises(ValueError, match="ci_low"):
+        protect(dup.slice(0, 1).drop_columns(["ci_low"]))
+
+
+# --- the attacker ------------------------------------------------------------------------------------------------
+
+TARGET_OF = {"1.1": "1.2", "7.1": "7.2"}  # a gap's target-group numbers are the linked rate's numbers
+AREAS = [COUNTRY, *REGIONS, *MUNIS]
+HIERARCHY = [(COUNTRY, REGIONS), (COUNTRY, MUNIS)] + [(r, MUNIS_OF[r]) for r in REGIONS]
+
+
+def with_sums(leaf: dict[str, tuple]) -> dict[str, tuple]:
+    """Municipal numbers plus regions and country as their exact sums (as the engine makes them)."""
+    out = dict(leaf)
+    for r in REGIONS:
+        out[r] = tuple(map(sum, zip(*(leaf[m] for m in MUNIS_OF[r]), strict=True)))
+    out[COUNTRY] = tuple(map(sum, zip(*(out[r] for r in REGIONS), strict=True)))
+    return out
+
+
+def random_denmark(rng: random.Random, periods: int = 3) -> list[dict]:
+    """Several items and periods over the real 98 municipalities, with many small, zero and near-full cells."""
+    rows = []
+    for period in (str(2015 + p) for p in range(periods)):
+        for item in ("N1", "8.1"):
+            leaf = {m: (rng.choice([0, 0, 1, 2, 3, 4, *[rng.randint(0, 400)] * 6]),) for m in MUNIS}
+            rows += [obs(a, item, *v, period=period) for a, v in with_sums(leaf).items()]
+        for rate, gap in (("1.2", "1.1"), ("7.2", "7.1"), ("N4", None)):
+            leaf = {}
+            for m in MUNIS:
+                den = rng.choices([rng.randint(0, 25), rng.randint(20, 60), rng.randint(50, 5000)], [1, 2, 5])[0]
+                num = rng.choices([rng.randint(0, min(den, 3)), den - rng.randint(0, min(den, 3)),
+                                   rng.randint(0, den)], [1, 1, 6])[0]
+                if rate == "7.2":  # full-time persons are fractional
+                    num = max(0.0, min(den, num + rng.choice([-0.5, 0.25, 0.0])))
+                leaf[m] = (num, den)
+            rows += [obs(a, rate, *v, period=period) for a, v in with_sums(leaf).items()]
+            if gap:
+                ref = {m: (rng.randint(500, 20000),) for m in MUNIS}
+                ref = {m: (rng.choice([rng.randint(0, 3), rng.randint(3, d[0])]), d[0]) for m, d in ref.items()}
+                ref[MUNIS[rng.randrange(98)]] = (10, 15)  # a reference group too small on its own
+                rows += [obs(a, gap, *v, period=period)
+                         for a, v in with_sums({m: leaf[m] + ref[m] for m in MUNIS}).items()]
+    return rows
+
+
+def determined(unknowns: list[str], equations: list[dict[str, int]]) -> set[str]:
+    """Unknowns fixed by the linear equations (exact rational row reduction): e_i lies in their row space."""
+    pivots: list[tuple[int, list[Fraction]]] = []
+    for eq in equations:
+        v = [Fraction(eq.get(u, 0)) for u in unknowns]
+        for col, row in pivots:
+            if v[col]:
+                v = [a - v[col] * b for a, b in zip(v, row, strict=True)]
+        col = next((i for i, a in enumerate(v) if a), None)
+        if col is None:
+            continue
+        v = [a / v[col] for a in v]
+        pivots = [(c, [a - r[col] * b for a, b in zip(r, v, strict=True)]) for c, r in pivots]
+        pivots.append((col, v))
+    out = set()
+    for i, u in enumerate(unknowns):
+        e = [Fraction(int(j == i)) for j in range(len(unknowns))]
+        for col, row in pivots:
+            if e[col]:
+                e = [a - e[col] * b for a, b in zip(e, row, strict=True)]
+        if not any(e):
+            out.add(u)
+    return out
+
+
+def test_reduction_finds_what_an_attacker_would():
+    # x + y = k and x = k' pin down both; x + y = k alone pins down neither.
+    assert determined(["x", "y"], [{"x": 1, "y": 1}, {"x": 1}]) == {"x", "y"}
+    assert determined(["x", "y"], [{"x": 1, "y": 1}]) == set()
+    assert determined(["p", "a", "q", "b"], [{"p": 1, "a": -1}, {"q": 1, "b": -1}, {"p": 1, "q": 1}]) == set()
+
+
+def recoverable(known: set[str]) -> set[str]:
+    """Areas whose additive numbers (numerator, denominator or count) follow from the hierarchy's equations."""
+    unknowns = [a for a in AREAS if a not in known]
+    equations = [eq for parent, children in HIERARCHY
+                 if (eq := {a: c for a, c in [(parent, 1), *((ch, -1) for ch in children)] if a in unknowns})]
+    return determined(unknowns, equations) if unknowns else set()
+
+
+def primary_failure(row: dict) -> bool:
+    """The default primary rule, written out again from docs/disclosure.md."""
+    if row["denominator"] is None:
+        return row["numerator"] < 3
+    groups = [(row["numerator"], row["denominator"]), (row.get("ref_numerator"), row.get("ref_denominator"))]
+    return any(d < 20 or n < 3 or d - n < 3 for n, d in groups if d is not None)
+
+
+def attacker_findings(table: pa.Table, out: pa.Table) -> list[str]:
+    """Everything the attacker gets out of the published release that it should not; empty when protected."""
+    before = {(r["area_code"], r["item_id"], r["period"]): r for r in table.to_pylist()}
+    after = {(r["area_code"], r["item_id"], r["period"]): r for r in out.to_pylist()}
+    hidden = {k for k, r in after.items() if r["status"] == "suppressed"}
+    findings = []
+    for period in sorted({k[2] for k in after}):
+        for item in ("1.2", "7.2", "N1", "N4"):
+            carriers = [item, *[g for g, t in TARGET_OF.items() if t == item]]
+            # The target group's numbers are known wherever any item carrying them is published.
+            known = {a for i in carriers for a in AREAS if (a, i, period) not in hidden}
+            findings += [f"{period} {i} {a}: recovered by differencing" for a in sorted(recoverable(known))
+                         for i in carriers if (a, i, period) in hidden]
+            findings += [f"{period} {i} {a}: recovered from a linked item" for a in sorted(known)
+                         for i in carriers if (a, i, period) in hidden]
+            # What the attacker does learn is sums of hidden cells; each must pass the primary rule itself.
+            for parent, children in HIERARCHY:
+                gone = [c for c in children if c not in known]
+                if parent not in known or not gone:
+                    continue
+                summed = {k: sum(before[(c, item, period)][k] or 0 for c in gone) for k in ("numerator", "denominator")}
+                if before[(gone[0], item, period)]["denominator"] is None:
+                    summed["denominator"] = None
+                if len(gone) < 2 or primary_failure(summed):
+                    findings.append(f"{period} {item} {parent}: sum of hidden {gone} is {summed}")
+    return findings
+
+
+@pytest.mark.parametrize("seed", [1, 2, 3, 4])
+def test_attacker_recovers_nothing(seed):
+    table = observation_table(random_denmark(random.Random(seed)))
+    out, summary = protect(table)
+    before = {(r["area_code"], r["item_id"], r["period"]): r for r in table.to_pylist()}
+    after = {(r["area_code"], r["item_id"], r["period"]): r for r in out.to_pylist()}
+    hidden = {k for k, r in after.items() if r["status"] == "suppressed"}
+    assert summary.secondary > 0 and 0 < len(hidden) < len(after)
+    assert sum(s.primary + s.secondary for s in summary.by_item.values()) == len(hidden)
+
+    for key, row in after.items():  # published cells are exactly the input; every primary failure is hidden
+        if key not in hidden:
+            assert row == before[key]
+        if primary_failure(before[key]) and key[1] != "8.1":
+            assert key in hidden, key
+    assert not any(k[1] == "8.1" for k in hidden)  # exempt: public lists
+    for gap, rate in TARGET_OF.items():  # a gap and its target group's rate are hidden together
+        assert {k[0::2] for k in hidden if k[1] == gap} == {k[0::2] for k in hidden if k[1] == rate}
+    assert attacker_findings(table, out) == []
+
+
+def test_the_attacker_does_find_leaks_without_secondary_suppression(monkeypatch):
+    """The attacker is not toothless: with primary suppression only, or without linking, it recovers cells."""
+    table = observation_table(random_denmark(random.Random(1), periods=1))
+    monkeypatch.setattr("barometer.disclosure._protect_equation", lambda *args: [])
+    out, _ = protect(table, load_config().model_copy(update={"linked": LinkedRule()}))
+    findings = attacker_findings(table, out)
+    for kind in ("by differencing", "from a linked item", "sum of hidden"):
+        assert any(kind in f for f in findings), kind
