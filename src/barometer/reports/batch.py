@@ -59,11 +59,13 @@ def _worker_write(code: str, formats: Sequence[str], out_dir: Path) -> list[Path
 
 def write_reports(store: Path, area_codes: Sequence[str], formats: Sequence[str], out_dir: Path, lang: str = "da",
                   jobs: int = 1, *, release: str | None = None, today: date | None = None,
+                  index: ReleaseIndex | None = None,
                   on_area_done: Callable[[str, list[Path]], None] | None = None) -> list[Path]:
     """Render each area's report in each format into out_dir; returns the paths in area × format order.
 
     The release (default: the store's current one) is resolved once, so every report of a run comes from the
-    same release even if another is published meanwhile. ``on_area_done`` lets a caller show progress.
+    same release even if another is published meanwhile. An already loaded ``index`` of that release is reused
+    in-process; worker processes load their own. ``on_area_done`` lets a caller show progress.
     """
     catalogue = load_catalogue()
     unknown = [c for c in area_codes if not catalogue.has_area(c)]
@@ -74,11 +76,12 @@ def write_reports(store: Path, area_codes: Sequence[str], formats: Sequence[str]
         raise ValueError(f"format must be one of {', '.join(FORMATS)}, got {', '.join(bad) or 'none'}")
     if lang not in ("da", "en"):
         raise ValueError(f"lang must be da or en, got {lang!r}")
-    resolved = open_release(store, release)  # raises StoreError naming the store/release
+    # raises StoreError naming the store and release
+    resolved = index.release if index is not None else open_release(store, release)
     out_dir.mkdir(parents=True, exist_ok=True)
     results: dict[str, list[Path]] = {}
     if jobs <= 1 or len(area_codes) <= 1:
-        index = ReleaseIndex.load(resolved)
+        index = index or ReleaseIndex.load(resolved)
         for code in area_codes:
             results[code] = _write_area(index, code, formats, out_dir, lang, today)
             if on_area_done:
