@@ -1,0 +1,54 @@
+"""Steering models onto targets: solve a chunk's intercept so that its mean hits target + municipal effect.
+
+Every outcome is a per-person score (age, sex, years since arrival, municipal effect …) plus one intercept per chunk,
+group and year. Solving the intercept on the chunk's own persons makes the national figure land on the
+calibration target whatever the mix of ages and origins the population model produced, while the municipal
+effects (centred nationally) spread the municipalities around it.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+
+import numpy as np
+
+
+def sigmoid(x: np.ndarray) -> np.ndarray:
+    return 1.0 / (1.0 + np.exp(-x))
+
+
+def solve_shift(
+    mean_of: Callable[[float], float], target: float, low: float = -15.0, high: float = 15.0, steps: int = 40
+) -> float:
+    """The shift s with mean_of(s) == target for an increasing mean_of (bisection; clamps at the bounds)."""
+    for _ in range(steps):
+        mid = 0.5 * (low + high)
+        if mean_of(mid) < target:
+            low = mid
+        else:
+            high = mid
+    return 0.5 * (low + high)
+
+
+def logit_probabilities(score: np.ndarray, calib: np.ndarray, target: float) -> np.ndarray:
+    """Probabilities sigmoid(score + a), with a solved so that their mean over ``calib`` equals ``target``.
+
+    ``target`` is a fraction; an empty calibration set leaves the score uncentred (a = 0).
+    """
+    if not calib.any():
+        return sigmoid(score)
+    sub = score[calib]
+    a = solve_shift(lambda s: float(sigmoid(sub + s).mean()), float(np.clip(target, 1e-4, 1 - 1e-4)))
+    return sigmoid(score + a)
+
+
+def clipped_fraction(score: np.ndarray, calib: np.ndarray, target: float) -> np.ndarray:
+    """Fractions clip(score + a, 0, 1), with a solved so that their mean over ``calib`` equals ``target``.
+
+    Used for the share of the year on public support: a large score means a full year, a small one a spell.
+    """
+    if not calib.any():
+        return np.clip(score, 0.0, 1.0)
+    sub = score[calib]
+    a = solve_shift(lambda s: float(np.clip(sub + s, 0.0, 1.0).mean()), float(np.clip(target, 0.0, 1.0)))
+    return np.clip(score + a, 0.0, 1.0)

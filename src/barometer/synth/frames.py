@@ -1,0 +1,98 @@
+"""Column containers the outcome models return, and their conversion to Arrow in the contract's schema.
+
+Models work with integer codes and int32 day numbers; strings and nulls appear only here, once per part, via
+dictionary arrays (cheap: the label table is tiny) and validity masks.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+import numpy as np
+import pyarrow as pa
+
+from barometer.registers.layout import conform
+
+
+@dataclass(frozen=True)
+class Codes:
+    """A string column as indices into ``labels`` (index -1 = null)."""
+
+    idx: np.ndarray
+    labels: tuple[str, ...]
+
+    def to_arrow(self) -> pa.Array:
+        idx = self.idx.astype(np.int32)
+        mask = idx < 0
+        indices = pa.array(np.where(mask, 0, idx), mask=mask if mask.any() else None, type=pa.int32())
+        return pa.DictionaryArray.from_arrays(indices, pa.array(self.labels, pa.string())).cast(pa.string())
+
+
+@dataclass(frozen=True)
+class Dates:
+    """A date column as day numbers; ``valid`` False = null."""
+
+    days: np.ndarray
+    valid: np.ndarray | None = None
+
+    def to_arrow(self) -> pa.Array:
+        mask = None if self.valid is None or self.valid.all() else ~self.valid
+        return pa.array(self.days.astype(np.int32), type=pa.date32(), mask=mask)
+
+
+@dataclass(frozen=True)
+class Nullable:
+    """A numeric or boolean column with nulls (``valid`` False = null)."""
+
+    values: np.ndarray
+    valid: np.ndarray
+
+    def to_arrow(self) -> pa.Array:
+        return pa.array(self.values, mask=~self.valid)
+
+
+Frame = dict[str, "np.ndarray | Codes | Dates | Nullable"]
+
+
+def concat(frames: list[Frame]) -> Frame:
+    """Row-wise concatenation of frames with the same columns (labels must match)."""
+    frames = [f for f in frames if f and len(_first(f))]
+    if not frames:
+        return {}
+    out: Frame = {}
+    for name, col in frames[0].items():
+        parts = [f[name] for f in frames]
+        if isinstance(col, Codes):
+            out[name] = Codes(np.concatenate([c.idx for c in parts]), col.labels)
+        elif isinstance(col, Dates):
+            valid = None
+            if any(c.valid is not None for c in parts):
+                valid = np.concatenate([np.ones(len(c.days), bool) if c.valid is None else c.valid for c in parts])
+            out[name] = Dates(np.concatenate([c.days for c in parts]), valid)
+        elif isinstance(col, Nullable):
+            out[name] = Nullable(np.concatenate([c.values for c in parts]), np.concatenate([c.valid for c in parts]))
+        else:
+            out[name] = np.concatenate(parts)
+    return out
+
+
+def _first(frame: Frame) -> np.ndarray:
+    col = next(iter(frame.values()))
+    if isinstance(col, Codes):
+        return col.idx
+    if isinstance(col, Dates):
+        return col.days
+    return col.values if isinstance(col, Nullable) else col
+
+
+def n_rows(frame: Frame) -> int:
+    return len(_first(frame)) if frame else 0
+
+
+def to_table(table: str, frame: Frame) -> pa.Table:
+    """The frame as an Arrow table in the contract schema of ``table`` (order, types, nullability)."""
+    arrays = {
+        name: col.to_arrow() if isinstance(col, Codes | Dates | Nullable) else pa.array(col)
+        for name, col in frame.items()
+    }
+    return conform(table, pa.table(arrays))

@@ -1,0 +1,175 @@
+"""Run the generator: plan chunks, simulate them in worker processes, write Parquet parts and the manifest.
+
+Each chunk is simulated and written by one worker from its own seeded Generator (seed, municipality, part), so
+the output does not depend on the number of workers or the order they finish in, and memory stays bounded by
+the largest chunk (~``CHUNK_PERSONS`` persons) per worker whatever the scale.
+"""
+
+from __future__ import annotations
+
+import math
+import multiprocessing
+import shutil
+from collections.abc import Callable
+from concurrent.futures import ProcessPoolExecutor, as_completed
+from dataclasses import dataclass
+from pathlib import Path
+
+import numpy as np
+
+from barometer.registers.contract import CONTRACT
+from barometer.registers.layout import MANIFEST_NAME, write_part
+from barometer.registers.manifest import write_manifest
+from barometer.synth import crime, dates, housing, integration, labour, schooling, survey
+from barometer.synth.context import Chunk
+from barometer.synth.frames import Codes, Dates, Frame, concat, n_rows, to_table
+from barometer.synth.params import Setting, country_table, make_setting
+from barometer.synth.population import build_persons
+
+CHUNK_PERSONS = 120_000
+"""Target persons per chunk at the municipality's 2024 size (chunks hold ~20 % more: everyone ever resident)."""
+ORIGIN_TYPES = ("dansk", "indvandrer", "efterkommer")
+
+Progress = Callable[[int, int], None]
+
+
+@dataclass(frozen=True)
+class ChunkSpec:
+    muni: int
+    part: int
+    parts: int
+    label: str
+    chunk_id: int
+    persons: float  # expected size, for ordering and progress
+
+
+def plan_chunks(st: Setting) -> list[ChunkSpec]:
+    """Municipalities split into parts of at most ~CHUNK_PERSONS persons, largest first (for load balance)."""
+    specs = []
+    for m, code in enumerate(st.codes):
+        size = st.population[m] * st.scale
+        parts = max(1, math.ceil(size / CHUNK_PERSONS))
+        for k in range(parts):
+            specs.append(ChunkSpec(m, k, parts, f"{code}-{k:02d}", int(code) * 100 + k, size / parts))
+    return sorted(specs, key=lambda s: -s.persons)
+
+
+def persons_frame(c: Chunk) -> Frame:
+    p = c.p
+    return {"pnr": p.pnr, "birth_date": Dates(p.birth), "sex": Codes(p.sex, ("M", "K")),
+            "origin_type": Codes(p.origin, ORIGIN_TYPES), "origin_country": Codes(p.country, country_table().codes),
+            "immigration_date": Dates(p.imm, p.imm != dates.NOT_IMMIGRATED),
+            "death_date": Dates(p.death, p.death != dates.NEVER)}
+
+
+def residence_frame(c: Chunk) -> Frame:
+    p = c.p
+    frames = []
+    for year in c.st.years:
+        idx = np.flatnonzero(p.present(dates.day(year)))
+        frames.append({"pnr": p.pnr[idx], "year": np.full(len(idx), year, np.int16),
+                       "municipality": Codes(p.muni[idx, p.year_index(year)], c.st.codes)})
+    return concat(frames)
+
+
+def simulate_chunk(st: Setting, spec: ChunkSpec) -> dict[str, Frame]:
+    """All register tables of one chunk (the order of the model calls is part of the seeded stream)."""
+    rng = np.random.default_rng([st.seed, spec.chunk_id])
+    p = build_persons(rng, st, spec.muni, 1.0 / spec.parts, spec.chunk_id)
+    c = Chunk(p, st, rng)
+    out: dict[str, Frame] = {"persons": persons_frame(c), "residence": residence_frame(c)}
+    out["education"] = schooling.education(c)
+    out["employment"] = labour.employment(c)
+    out["benefits"] = concat([labour.benefits(c), schooling.student_grant_spells(c)])
+    out["wage_employment"] = labour.wage_employment(c)
+    out["grades"] = schooling.grades(c)
+    out["enrolment"] = schooling.enrolment(c)
+    out["convictions"] = crime.convictions(c)
+    out["permits"] = integration.permits(c)
+    out["visitations"] = integration.visitations(c)
+    out["danish_courses"], out["danish_tests"] = integration.danish_education(c)
+    out["programme_status"] = integration.programme_status(c)
+    out["igu_courses"] = integration.igu_courses(c)
+    out["migrations"], out["repatriations"] = integration.migrations(c)
+    return out
+
+
+def write_frames(out_dir: Path, frames: dict[str, Frame], label: str) -> dict[str, int]:
+    """Write every non-empty frame as part ``label`` of its table; returns rows written per table."""
+    rows = {}
+    for table, frame in frames.items():
+        n = n_rows(frame)
+        if n:
+            write_part(out_dir, table, to_table(table, frame), part=label)
+        rows[table] = n
+    return rows
+
+
+def _run_chunk(args: tuple[Path, Setting, ChunkSpec]) -> tuple[ChunkSpec, dict[str, int]]:
+    out_dir, st, spec = args
+    return spec, write_frames(out_dir, simulate_chunk(st, spec), spec.label)
+
+
+def prepare_out_dir(out_dir: Path, force: bool) -> None:
+    """Refuse to mix with an earlier run unless ``force``: then only the contract's folders and manifest go."""
+    existing = [t for t in CONTRACT.tables if (out_dir / t).exists()]
+    if (out_dir / MANIFEST_NAME).exists() or existing:
+        if not force:
+            raise FileExistsError(
+                f"{out_dir} already holds register data ({', '.join(existing) or MANIFEST_NAME}); "
+                "choose an empty folder or pass --force to replace it"
+            )
+        for t in existing:
+            shutil.rmtree(out_dir / t)
+        (out_dir / MANIFEST_NAME).unlink(missing_ok=True)
+    out_dir.mkdir(parents=True, exist_ok=True)
+
+
+def generate(
+    out_dir: Path | str,
+    scale: float,
+    years: range | tuple[int, ...],
+    seed: int,
+    progress: Progress | None = None,
+    workers: int = 2,
+    force: bool = False,
+) -> dict[str, int]:
+    """Generate synthetic registers for ``years`` at ``scale`` (1 = whole population) into ``out_dir``.
+
+    Returns rows per table. ``progress(done, total)`` is called with expected persons done so far.
+    """
+    out_dir = Path(out_dir)
+    st = make_setting(scale, tuple(years), seed)
+    if workers < 1:
+        raise ValueError(f"workers must be >= 1, got {workers}")
+    prepare_out_dir(out_dir, force)
+    specs = plan_chunks(st)
+    total = int(sum(s.persons for s in specs))
+    done = 0
+    rows: dict[str, int] = {t: 0 for t in CONTRACT.tables}
+
+    def account(spec: ChunkSpec, counts: dict[str, int]) -> None:
+        nonlocal done
+        for t, n in counts.items():
+            rows[t] += n
+        done += int(spec.persons)
+        if progress:
+            progress(done, total)
+
+    respondents, answers = survey.survey(seed, st.years, scale)
+    national = {"survey_respondents": respondents, "survey_answers": answers,
+                "housing_areas": housing.housing_lists(st)}
+    for t, n in write_frames(out_dir, national, "national").items():
+        rows[t] += n
+    if workers == 1:
+        for spec in specs:
+            account(*_run_chunk((out_dir, st, spec)))
+    else:
+        ctx = multiprocessing.get_context("spawn")
+        with ProcessPoolExecutor(max_workers=workers, mp_context=ctx) as pool:
+            futures = [pool.submit(_run_chunk, (out_dir, st, spec)) for spec in specs]
+            for fut in as_completed(futures):
+                account(*fut.result())
+    write_manifest(out_dir, generator="barometer.synth",
+                   extra={"scale": scale, "years": [min(st.years), max(st.years)], "seed": seed})
+    return rows
