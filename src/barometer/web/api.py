@@ -1,0 +1,138 @@
+"""The JSON/CSV API under /api/v1/: areas, items (the catalogue), observations, an area's barometer, releases.
+
+Every response carries the release id and the licence (in the body's envelope and in headers); unknown areas or
+items answer 404 with a JSON error, bad parameters 422. Observation queries are cached per release.
+"""
+
+from __future__ import annotations
+
+from typing import Annotated, Any, Literal
+
+from fastapi import APIRouter, Path, Query, Request
+from starlette.responses import Response
+
+from barometer.periods import PeriodError, validate_code
+from barometer.store import Status, list_releases
+from barometer.web.holder import ReleaseHolder, Snapshot
+from barometer.web.render import NotFound, ParamError, csv_response, json_response
+
+Fmt = Literal["json", "csv"]
+OBSERVATION_FIELDS = ("area_code", "item_id", "period", "value", "status", "numerator", "denominator",
+                      "ref_numerator", "ref_denominator", "ci_low", "ci_high", "published_development", "source")
+
+
+def _split(values: list[str] | None) -> list[str]:
+    return [v.strip() for raw in values or [] for v in raw.split(",") if v.strip()]
+
+
+def area_record(snap: Snapshot, code: str) -> dict[str, Any]:
+    a = snap.catalogue.area(code)
+    return {"code": a.code, "name": a.name, "name_en": a.name_en or a.name, "kind": a.kind, "region": a.region,
+            "group": a.group}
+
+
+def item_record(snap: Snapshot, item_id: str) -> dict[str, Any]:
+    cat = snap.catalogue
+    item = cat.item(item_id)
+    record = {"id": item.id, "kind": "indicator" if hasattr(item, "goal") else "key_figure",
+              "title_da": item.title_da, "title_en": item.title_en, "unit": item.unit, "local": item.local,
+              "data_source": item.data_source, "periods": sorted(snap.index.periods.get(item.id, ()))}
+    if hasattr(item, "goal"):
+        goal = cat.goal(item.goal)
+        record |= {"goal": item.goal, "direction": item.direction, "source": item.source,
+                   "baseline_year": goal.baseline_year, "latest_year": goal.latest_year.get(snap.release.edition)}
+    else:
+        record |= {"section": item.section, "period_kind": item.period_kind}
+    return record
+
+
+def router(holder: ReleaseHolder) -> APIRouter:
+    api = APIRouter(prefix="/api/v1", tags=["api"])
+
+    @api.get("/releases", summary="Releases in the store (oldest first), the current one and the one served")
+    async def releases() -> Response:
+        snap = holder.get()
+        current = snap.id
+        data = [{"id": r.id, "edition": r.edition, "created": r.manifest.get("created"),
+                 "observations": r.manifest.get("observations", {}).get("rows"), "served": r.id == current}
+                for r in list_releases(holder.settings.store)]
+        return json_response(snap, data)
+
+    @api.get("/areas", summary="Areas: Hele landet, regions and municipalities")
+    async def areas(kind: Annotated[Literal["country", "region", "municipality"] | None,
+                                    Query(description="Only areas of this kind")] = None,
+                    format: Annotated[Fmt, Query(description="json or csv")] = "json") -> Response:
+        snap = holder.get()
+        rows = [area_record(snap, a.code) for a in snap.catalogue.areas if kind is None or a.kind == kind]
+        return csv_response(snap, rows, "areas") if format == "csv" else json_response(snap, rows)
+
+    @api.get("/areas/{code}", summary="One area")
+    async def area(code: Annotated[str, Path(description="Area code, e.g. 000, 084, 851")]) -> Response:
+        snap = holder.get()
+        if not snap.catalogue.has_area(code):
+            raise NotFound(f"unknown area {code!r}")
+        return json_response(snap, area_record(snap, code))
+
+    @api.get("/items", summary="Items of the catalogue: the indicators and the key figures")
+    async def items(kind: Annotated[Literal["indicator", "key_figure"] | None,
+                                    Query(description="Only items of this kind")] = None,
+                    format: Annotated[Fmt, Query(description="json or csv")] = "json") -> Response:
+        snap = holder.get()
+        ids = [i.id for i in snap.catalogue.indicators] + [k.id for k in snap.catalogue.key_figures]
+        rows = [r for r in (item_record(snap, i) for i in ids) if kind is None or r["kind"] == kind]
+        if format == "csv":
+            rows = [r | {"periods": " ".join(r["periods"])} for r in rows]
+            return csv_response(snap, rows, "items")
+        return json_response(snap, rows)
+
+    @api.get("/items/{item_id}", summary="One indicator or key figure")
+    async def item(item_id: Annotated[str, Path(description="Item id, e.g. 1.2 or N5")]) -> Response:
+        snap = holder.get()
+        if not snap.catalogue.has_item(item_id):
+            raise NotFound(f"unknown item {item_id!r}")
+        return json_response(snap, item_record(snap, item_id))
+
+    @api.get("/observations", summary="Observations filtered by area, item, period and status")
+    async def observations(
+        request: Request,
+        area: Annotated[list[str] | None, Query(description="Area codes (repeat or comma-separate)")] = None,
+        item: Annotated[list[str] | None, Query(description="Item ids (repeat or comma-separate)")] = None,
+        period: Annotated[list[str] | None, Query(description="Period codes, e.g. 2022, 2024Q2, 2024-08-31")] = None,
+        status: Annotated[list[Status] | None, Query(description="ok, suppressed, not_computed, missing")] = None,
+        format: Annotated[Fmt, Query(description="json or csv")] = "json",
+    ) -> Response:
+        snap = holder.get()
+        key = ("api", request.url.path, request.url.query)
+        if (hit := snap.pages.get(key)) is not None:
+            return Response(hit[0], 200, media_type=hit[1], headers=hit[2])
+        areas_, items_, periods = set(_split(area)), set(_split(item)), set(_split(period))
+        for code in areas_:
+            if not snap.catalogue.has_area(code):
+                raise NotFound(f"unknown area {code!r}")
+        for item_id in items_:
+            if not snap.catalogue.has_item(item_id):
+                raise NotFound(f"unknown item {item_id!r}")
+        for p in periods:
+            try:
+                validate_code(p)
+            except PeriodError as exc:
+                raise ParamError("period", str(exc)) from exc
+        statuses = {s.value for s in status or []}
+        rows = [{f: row.get(f) for f in OBSERVATION_FIELDS} for (a, i, p), row in snap.index.rows.items()
+                if (not areas_ or a in areas_) and (not items_ or i in items_) and (not periods or p in periods)
+                and (not statuses or row["status"] in statuses)]
+        rows.sort(key=lambda r: (r["area_code"], r["item_id"], r["period"]))
+        response = csv_response(snap, rows, "observations") if format == "csv" else json_response(snap, rows)
+        snap.pages.put(key, (response.body, response.media_type, dict(response.headers)))
+        return response
+
+    @api.get("/barometer/{code}", summary="The barometer of an area (goals, indicators, movements, key figures)")
+    async def barometer(code: Annotated[str, Path(description="Area code, e.g. 000 or 851")],
+                        lang: Annotated[Literal["da", "en"], Query(description="Language of texts")] = "da"
+                        ) -> Response:
+        snap = holder.get()
+        if not snap.catalogue.has_area(code):
+            raise NotFound(f"unknown area {code!r}")
+        return json_response(snap, snap.view(code, lang).show_json())
+
+    return api

@@ -1,0 +1,91 @@
+"""The app factory: one FastAPI application serving the pages, the API, the reports and the static files."""
+
+from __future__ import annotations
+
+import logging
+import re
+from pathlib import Path
+
+from fastapi import FastAPI, Request
+from fastapi.exceptions import RequestValidationError
+from fastapi.staticfiles import StaticFiles
+from starlette.convertors import Convertor, register_url_convertor
+from starlette.exceptions import HTTPException as StarletteHTTPException
+from starlette.responses import Response
+
+from barometer.web import api, pages_area, pages_indicator, pages_info, reports
+from barometer.web.holder import NoRelease, ReleaseHolder
+from barometer.web.render import NotFound, ParamError, error_response
+from barometer.web.settings import WebSettings
+
+log = logging.getLogger("barometer.web")
+
+
+class _Choice(Convertor):
+    def __init__(self, *choices: str) -> None:
+        self.regex = "|".join(re.escape(c) for c in choices)
+
+    def convert(self, value: str) -> str:
+        return value
+
+    def to_string(self, value: str) -> str:
+        return value
+
+
+register_url_convertor("fmt", _Choice("json", "csv"))
+register_url_convertor("report", _Choice("pdf", "html"))
+
+DESCRIPTION = """The Danish integration barometer as data: areas, the catalogue of indicators and key figures,
+observations (JSON or CSV), an area's barometer, and the releases. Every response names the release it was
+answered from (`release` field and `X-Barometer-Release` header) and the licence (`licence`, `X-Licence`).
+See docs/api.md."""
+
+
+def create_app(settings: WebSettings) -> FastAPI:
+    """The website for a store; the release is opened on the first request and followed afterwards."""
+    holder = ReleaseHolder(settings)
+    app = FastAPI(title="Integrationsbarometer API", version="1", description=DESCRIPTION,
+                  docs_url="/docs", redoc_url=None, openapi_url="/openapi.json")
+    app.state.holder = holder
+    app.include_router(api.router(holder))
+    for route in (*pages_area.routes(holder), *pages_indicator.routes(holder), *pages_info.routes(holder),
+                  *reports.routes(holder)):
+        app.router.routes.append(route)
+    app.mount("/static", StaticFiles(directory=Path(__file__).parent / "static"), name="static")
+
+    @app.exception_handler(NotFound)
+    async def not_found(request: Request, exc: NotFound) -> Response:
+        return error_response(request, 404, str(exc.args[0]), _snap(holder))
+
+    @app.exception_handler(ParamError)
+    async def bad_param(request: Request, exc: ParamError) -> Response:
+        return error_response(request, 422, str(exc), _snap(holder), exc.name)
+
+    @app.exception_handler(RequestValidationError)
+    async def invalid(request: Request, exc: RequestValidationError) -> Response:
+        first = exc.errors()[0]
+        names = [str(p) for p in first.get("loc", ()) if isinstance(p, str) and p not in ("query", "path")]
+        name = names[-1] if names else None
+        return error_response(request, 422, f"{name}: {first['msg']}", _snap(holder), name)
+
+    @app.exception_handler(NoRelease)
+    async def no_release(request: Request, exc: NoRelease) -> Response:
+        return error_response(request, 503, str(exc))
+
+    @app.exception_handler(StarletteHTTPException)
+    async def http_error(request: Request, exc: StarletteHTTPException) -> Response:
+        return error_response(request, exc.status_code, str(exc.detail), _snap(holder))
+
+    @app.exception_handler(Exception)
+    async def crash(request: Request, exc: Exception) -> Response:
+        log.exception("unhandled error on %s", request.url.path)
+        return error_response(request, 500, "internal error", None)
+
+    return app
+
+
+def _snap(holder: ReleaseHolder):
+    try:
+        return holder.get()
+    except NoRelease:
+        return None

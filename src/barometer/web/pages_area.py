@@ -1,0 +1,120 @@
+"""Pages about one area: the front page (Hele landet), an area's barometer, and similar municipalities."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from starlette.requests import Request
+from starlette.responses import RedirectResponse, Response
+from starlette.routing import Route
+
+from barometer.view import BarometerView
+from barometer.web.data import similar
+from barometer.web.holder import ReleaseHolder, Snapshot
+from barometer.web.i18n import texts
+from barometer.web.render import Ctx, NotFound, Page, ParamError, error_response, link, page_route
+
+
+def check_area(snap: Snapshot, code: str, municipality: bool = False) -> str:
+    cat = snap.catalogue
+    if not cat.has_area(code) or (municipality and cat.area(code).kind != "municipality"):
+        kind = "municipality" if municipality else "area"
+        raise NotFound(f"unknown {kind} {code!r}: use a code from /api/v1/areas (e.g. 851 Aalborg)")
+    return code
+
+
+def barometer_rows(view: BarometerView, national: BarometerView | None) -> list[dict[str, Any]]:
+    """One flat row per indicator (the .csv twin), the area's figures beside the whole country's."""
+    rows = []
+    nat = {i.id: i for g in national.goals for i in g.indicators} if national else {}
+    for goal in view.goals:
+        for ind in goal.indicators:
+            row = {"area_code": view.area.code, "goal": goal.id, "goal_movement": goal.movement,
+                   "status_year": goal.status_year, "baseline_year": goal.baseline_year, "indicator": ind.id,
+                   "status": ind.status, "development": ind.development, "unit": ind.unit,
+                   "outcome": ind.outcome, "value_status": ind.value_status, "ci_low": ind.ci_low,
+                   "ci_high": ind.ci_high}
+            if national and view.area.code != national.area.code:
+                n = nat[ind.id]
+                row |= {"national_status": n.status, "national_development": n.development,
+                        "national_outcome": n.outcome}
+            rows.append(row)
+    return rows
+
+
+def key_figure_rows(view: BarometerView) -> list[dict[str, Any]]:
+    return [{"area_code": view.area.code, "key_figure": k.id, "section": k.section, "period": k.period,
+             "value": k.value, "value_status": k.value_status, "national_value": k.national_value,
+             "national_status": k.national_status, "unit": k.unit} for k in view.key_figures]
+
+
+def picker(snap: Snapshot, lang: str) -> list[dict[str, str]]:
+    return [{"code": a.code, "name": a.display_name(lang)}
+            for a in sorted(snap.catalogue.municipalities, key=lambda a: a.display_name(lang))]
+
+
+def front(ctx: Ctx) -> Page:
+    cat = ctx.snap.catalogue
+    view = ctx.snap.view(cat.country.code, ctx.lang)
+    t = texts(ctx.lang)
+    return Page("front.html", t["front_heading"],
+                {"view": view, "municipalities": picker(ctx.snap, ctx.lang)},
+                data=view.show_json(), table=barometer_rows(view, None))
+
+
+def area_page(ctx: Ctx) -> Page:
+    code = check_area(ctx.snap, ctx.params["code"])
+    view = ctx.snap.view(code, ctx.lang)
+    country = ctx.snap.catalogue.country.code
+    national = ctx.snap.view(country, ctx.lang)
+    national_ind = {i.id: i for g in national.goals for i in g.indicators}
+    national_goal = {g.id: g for g in national.goals}
+    data = view.show_json() | {"national": national.show_json() if code != country else None}
+    return Page("area.html", view.area.name,
+                {"view": view, "national": national, "national_ind": national_ind,
+                 "national_goal": national_goal, "is_country": code == country,
+                 "has_significance": any(hasattr(i, "significant") for g in view.goals for i in g.indicators),
+                 "municipalities": picker(ctx.snap, ctx.lang)},
+                data=data, table=barometer_rows(view, national) + [
+                    {"area_code": code, "indicator": r["key_figure"], **r} for r in key_figure_rows(view)])
+
+
+def similar_page(ctx: Ctx) -> Page:
+    code = check_area(ctx.snap, ctx.params["code"], municipality=True)
+    result = similar(ctx.snap, code, ctx.lang)
+    area = ctx.snap.catalogue.area(code)
+    t = texts(ctx.lang)
+    variables = [{"id": v.id, "measure": v.measure, "item": v.item, "weight": v.weight, "log": v.log}
+                 for v in result["variables"]]
+    unavailable = [{"id": v.id, "item": v.item} for v in result["unavailable"]]
+    return Page("similar.html", f"{t['similar_heading']}: {area.display_name(ctx.lang)}",
+                {"area": area, "result": result},
+                data={"area_code": code, "variables": variables, "unavailable": unavailable,
+                      "own": result["own"], "neighbours": result["neighbours"]},
+                table=result["neighbours"])
+
+
+def routes(holder: ReleaseHolder) -> list[Route]:
+    async def pick(request: Request) -> Response:
+        """The picker form (GET /kommune?area=851) answers with a redirect, so it works without JavaScript."""
+        code = request.query_params.get("area", "").strip()
+        lang = "en" if request.query_params.get("lang") == "en" else "da"
+        try:
+            snap = holder.get()
+            if not code:
+                raise ParamError("area", "choose a municipality")
+            check_area(snap, code)
+        except ParamError as exc:
+            return error_response(request, 422, str(exc), None, exc.name)
+        except NotFound as exc:
+            return error_response(request, 404, str(exc), None)
+        except Exception as exc:
+            return error_response(request, 503, str(exc))
+        return RedirectResponse(link(lang, f"/kommune/{code}"), status_code=303)
+
+    return [
+        *page_route(holder, "/", front, "front"),
+        Route("/kommune", pick, name="pick"),
+        *page_route(holder, "/kommune/{code}/lignende", similar_page, "similar"),
+        *page_route(holder, "/kommune/{code}", area_page, "area"),
+    ]

@@ -1,0 +1,219 @@
+"""How a page becomes a response: HTML from a template, or its .json / .csv twin from the same data.
+
+Every page handler returns a :class:`Page` (template + context for people, `data` for .json, `table` for .csv);
+`page_route` turns it into three URLs (`/x`, `/x.json`, `/x.csv`) and caches the rendered bytes per
+(release, path, query) in the release's snapshot, so a repeated request costs a dictionary lookup.
+"""
+
+from __future__ import annotations
+
+import csv
+import io
+import json
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+from urllib.parse import urlencode
+
+from jinja2 import Environment, FileSystemLoader, select_autoescape
+from starlette.requests import Request
+from starlette.responses import Response
+from starlette.routing import Route
+
+from barometer.formatting import format_number
+from barometer.web.holder import NoRelease, ReleaseHolder, Snapshot
+from barometer.web.i18n import GROUPS, texts
+
+LICENCE = "Free to reuse with attribution: Integrationsbarometeret (integrationsbarometer.dk)"
+SOURCE = ("Udlændinge- og Integrationsministeriet; Danmarks Statistik registers; "
+          "Medborgerskabsundersøgelsen; lists of vulnerable housing areas")
+TEMPLATES = Path(__file__).parent / "templates"
+
+
+class ParamError(ValueError):
+    """A query or path parameter with a bad value (answered with 422)."""
+
+    def __init__(self, name: str, message: str) -> None:
+        super().__init__(f"{name}: {message}")
+        self.name, self.message = name, message
+
+
+class NotFound(LookupError):
+    """An unknown area, item or page (answered with 404)."""
+
+
+@dataclass
+class Page:
+    template: str
+    title: str
+    context: dict[str, Any] = field(default_factory=dict)
+    data: Any = None  # the .json twin's payload
+    table: list[dict[str, Any]] = field(default_factory=list)  # the .csv twin's rows
+
+
+@dataclass
+class Ctx:
+    """What a page handler gets: the request, the release snapshot and the validated language."""
+
+    request: Request
+    snap: Snapshot
+    lang: str
+    params: dict[str, str]
+
+    def query_list(self, name: str) -> list[str]:
+        values: list[str] = []
+        for raw in self.request.query_params.getlist(name):
+            values.extend(v for v in raw.split(",") if v.strip())
+        return [v.strip() for v in values]
+
+    def query_one(self, name: str) -> str | None:
+        values = self.request.query_params.getlist(name)
+        if len(values) > 1:
+            raise ParamError(name, "give at most one value")
+        return values[0].strip() if values and values[0].strip() else None
+
+
+def _fmt(value: float | None, lang: str = "da", decimals: int = 0) -> str:
+    return "–" if value is None else format_number(value, lang, decimals)
+
+
+def make_env() -> Environment:
+    env = Environment(loader=FileSystemLoader(TEMPLATES), autoescape=select_autoescape(["html"]),
+                      trim_blocks=True, lstrip_blocks=True)
+    env.filters["num"] = _fmt
+    env.globals["GROUPS"] = GROUPS
+    return env
+
+
+ENV = make_env()
+
+
+def lang_of(request: Request) -> str:
+    values = request.query_params.getlist("lang")
+    if len(values) > 1 or (values and values[0] not in ("da", "en")):
+        raise ParamError("lang", "must be da or en")
+    return values[0] if values else "da"
+
+
+def url_with(request: Request, path: str | None = None, **changes: Any) -> str:
+    """The current URL (or `path`) with some query parameters replaced; lang is kept."""
+    items = [(k, v) for k, v in request.query_params.multi_items() if k not in changes]
+    for key, value in changes.items():
+        if value is None:
+            continue
+        items.extend((key, v) for v in (value if isinstance(value, list) else [value]))
+    query = urlencode(items)
+    return (path or request.url.path) + (f"?{query}" if query else "")
+
+
+def link(lang: str, path: str, **query: Any) -> str:
+    """An internal link that keeps the language."""
+    items = [(k, v) for k, vals in query.items() if vals is not None
+             for v in (vals if isinstance(vals, list) else [vals])]
+    if lang == "en":
+        items.append(("lang", "en"))
+    return path + (f"?{urlencode(items)}" if items else "")
+
+
+def common_headers(snap: Snapshot | None) -> dict[str, str]:
+    headers = {"X-Licence": LICENCE}
+    if snap is not None:
+        headers["X-Barometer-Release"] = snap.id
+    return headers
+
+
+def html_page(request: Request, snap: Snapshot | None, lang: str, page: Page, status: int = 200,
+              twins: tuple[str, str] | None = None) -> Response:
+    t = texts(lang)
+    items = [(k, v) for k, v in request.query_params.multi_items() if k != "lang"]
+    if lang == "da":
+        items.append(("lang", "en"))
+    switch = request.url.path + (f"?{urlencode(items)}" if items else "")
+    body = ENV.get_template(page.template).render(
+        t=t, lang=lang, page=page, snap=snap, release=snap.id if snap else None, switch_url=switch,
+        twins=twins, link=lambda path, **q: link(lang, path, **q), licence=t["licence"],
+        catalogue=snap.catalogue if snap else None, **page.context)
+    return Response(body, status, media_type="text/html; charset=utf-8", headers=common_headers(snap))
+
+
+def json_body(snap: Snapshot | None, data: Any) -> dict[str, Any]:
+    return {"release": snap.id if snap else None, "licence": LICENCE, "source": SOURCE, "data": data}
+
+
+def json_response(snap: Snapshot | None, data: Any, status: int = 200) -> Response:
+    body = json.dumps(json_body(snap, data), ensure_ascii=False, default=str)
+    return Response(body, status, media_type="application/json", headers=common_headers(snap))
+
+
+def csv_response(snap: Snapshot | None, rows: list[dict[str, Any]], filename: str) -> Response:
+    buf = io.StringIO()
+    columns: list[str] = []
+    for row in rows:
+        columns.extend(k for k in row if k not in columns)
+    writer = csv.DictWriter(buf, fieldnames=columns or ["empty"], lineterminator="\n")
+    writer.writeheader()
+    writer.writerows(rows)
+    headers = common_headers(snap) | {"Content-Disposition": f'inline; filename="{filename}.csv"'}
+    return Response(buf.getvalue(), 200, media_type="text/csv; charset=utf-8", headers=headers)
+
+
+def error_response(request: Request, status: int, message: str, snap: Snapshot | None = None,
+                   parameter: str | None = None) -> Response:
+    """A 404/422/503 as JSON for API and twin URLs, as an HTML page otherwise."""
+    path = request.url.path
+    if path.startswith("/api/") or path.endswith((".json", ".csv")):
+        error = {"status": status, "message": message} | ({"parameter": parameter} if parameter else {})
+        return Response(json.dumps({"error": error, "licence": LICENCE, "release": snap.id if snap else None},
+                                   ensure_ascii=False), status, media_type="application/json",
+                        headers=common_headers(snap))
+    try:
+        lang = lang_of(request)
+    except ParamError:
+        lang = "da"
+    t = texts(lang)
+    title = {404: t["not_found"], 422: t["bad_request"], 503: t["no_release"]}.get(status, t["error"])
+    return html_page(request, snap, lang, Page("error.html", title, {"message": message, "status": status}),
+                     status)
+
+
+Handler = Callable[[Ctx], Page]
+
+
+def page_route(holder: ReleaseHolder, path: str, handler: Handler, name: str) -> list[Route]:
+    """The HTML route and its .json/.csv twins for one page (twins first, so `1.1.json` is not an id)."""
+    twin_base = "/index" if path == "/" else path
+
+    async def endpoint(request: Request) -> Response:
+        try:
+            snap = holder.get()
+        except NoRelease as exc:
+            return error_response(request, 503, str(exc))
+        fmt = request.path_params.get("fmt", "html")
+        key = (request.url.path, request.url.query)
+        cached = snap.pages.get(key)
+        if cached is not None:
+            return Response(cached[0], cached[1], media_type=cached[2], headers=cached[3])
+        try:
+            lang = lang_of(request)
+            params = {k: v for k, v in request.path_params.items() if k != "fmt"}
+            page = handler(Ctx(request, snap, lang, params))
+        except ParamError as exc:
+            return error_response(request, 422, str(exc), snap, exc.name)
+        except NotFound as exc:
+            return error_response(request, 404, str(exc.args[0]), snap)
+        if fmt == "json":
+            response = json_response(snap, page.data)
+        elif fmt == "csv":
+            response = csv_response(snap, page.table, name)
+        else:
+            base = request.url.path.rstrip("/") or ""
+            twin = (base if request.url.path != "/" else "/index")
+            query = f"?{request.url.query}" if request.url.query else ""
+            response = html_page(request, snap, lang, page, twins=(f"{twin}.json{query}", f"{twin}.csv{query}"))
+        snap.pages.put(key, (response.body, response.status_code, response.media_type,
+                             dict(common_headers(snap), **({"Content-Disposition": response.headers[
+                                 "content-disposition"]} if "content-disposition" in response.headers else {}))))
+        return response
+
+    return [Route(twin_base + ".{fmt:fmt}", endpoint, name=f"{name}-twin"), Route(path, endpoint, name=name)]

@@ -1,0 +1,33 @@
+"""Settings of the website: where releases live, which release to serve, optional map boundaries.
+
+Values come from the `barometer serve` options, then environment variables, then the `[web]` table of the
+settings file (barometer.settings); docs/web.md lists them. The two-indicator rule is the project-wide setting
+so that the site shows exactly what the reports show.
+"""
+
+from __future__ import annotations
+
+import os
+from dataclasses import dataclass
+from pathlib import Path
+
+from barometer.rules import TwoIndicatorRule
+from barometer.settings import current_settings
+
+
+@dataclass(frozen=True)
+class WebSettings:
+    store: Path
+    release_id: str | None = None  # pinned release; None follows CURRENT
+    topojson: Path | None = None  # municipal boundaries (property KOMKODE); None → the tile-grid map
+    check_interval: float = 2.0  # seconds between cheap checks of the store's CURRENT pointer
+    page_cache_size: int = 2048  # rendered responses kept per release
+    two_rule: TwoIndicatorRule = "strict"
+
+    @classmethod
+    def resolve(cls, store: Path, release_id: str | None = None, topojson: Path | None = None) -> WebSettings:
+        web = (current_settings().model_extra or {}).get("web", {}) or {}
+        topo = topojson or os.environ.get("BAROMETER_TOPOJSON") or web.get("topojson")
+        interval = float(os.environ.get("BAROMETER_RELEASE_CHECK", web.get("check_interval", 2.0)))
+        return cls(store=Path(store), release_id=release_id, topojson=Path(topo) if topo else None,
+                   check_interval=interval, two_rule=current_settings().rules.two_indicator_rule)

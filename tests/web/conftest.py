@@ -1,0 +1,45 @@
+"""Fixtures for the website tests: a multi-year sample release and the published-figures release."""
+
+from __future__ import annotations
+
+import sys
+from pathlib import Path
+
+import pytest
+from fastapi.testclient import TestClient
+
+sys.path.insert(0, str(Path(__file__).parent))
+
+from sample_release import publish_sample
+
+from barometer.catalogue import load_catalogue
+from barometer.sources.published import read_published
+from barometer.store import publish
+from barometer.web import WebSettings, create_app
+
+ROOT = Path(__file__).resolve().parents[2]
+PUBLISHED = ROOT / "tests" / "fixtures" / "published-2024-11.csv"
+
+
+@pytest.fixture(scope="session")
+def sample_store(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    store = tmp_path_factory.mktemp("web-store")
+    publish_sample(store)
+    return store
+
+
+@pytest.fixture(scope="session")
+def client(sample_store: Path) -> TestClient:
+    return TestClient(create_app(WebSettings(store=sample_store)))
+
+
+@pytest.fixture(scope="session")
+def published_store(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    store = tmp_path_factory.mktemp("web-published")
+    publish(store, read_published(PUBLISHED, load_catalogue()), "2024-11", {"kind": "published"})
+    return store
+
+
+@pytest.fixture(scope="session")
+def published_client(published_store: Path) -> TestClient:
+    return TestClient(create_app(WebSettings(store=published_store)))
