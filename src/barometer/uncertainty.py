@@ -1,0 +1,154 @@
+"""Uncertainty: 95 % intervals for rates and gaps, and whether a change since baseline is larger than the noise.
+
+Register rates cover whole populations, yet a municipality's 40 % among 60 persons moves by several points from
+year to year by chance alone; the interval says how far. Rates get the Wilson score interval (good coverage also
+near 0 % and 100 % and for small groups, where the textbook Wald interval fails); a difference of two rates gets
+Newcombe's hybrid score interval, i.e. the MOVER construction (method of variance estimates recovery, Zou & Donner
+2008) over the two Wilson intervals; a change in a gap (a difference of differences) gets MOVER over the two
+gaps' Newcombe intervals. One construction, used at every level. See docs/uncertainty.md.
+
+The formulas are written once for plain floats and polars expressions alike (only + − × ÷ and ** are used), so
+``add_intervals`` is vectorised and ``change_is_significant`` uses the very same code per row.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from statistics import NormalDist
+from typing import Any, TypeVar
+
+import polars as pl
+import pyarrow as pa
+
+from barometer.catalogue import load_catalogue
+from barometer.store.schema import Status
+
+N = TypeVar("N", float, pl.Expr)  # a number, or a polars expression standing for a column of them
+
+
+def z_value(level: float = 0.95) -> float:
+    if not 0 < level < 1:
+        raise ValueError(f"confidence level must be between 0 and 1, got {level}")
+    return NormalDist().inv_cdf(0.5 + level / 2)
+
+
+def wilson(x: N, n: N, z: float) -> tuple[N, N, N]:
+    """Proportion x/n with its Wilson score interval, as fractions (x may be fractional: weighted or full-time)."""
+    p = x / n
+    shrink = 1 + z**2 / n
+    centre = (p + z**2 / (2 * n)) / shrink
+    half = z / shrink * (p * (1 - p) / n + z**2 / (4 * n**2)) ** 0.5
+    return p, centre - half, centre + half
+
+
+def mover(d1: N, low1: N, high1: N, d2: N, low2: N, high2: N) -> tuple[N, N, N]:
+    """Estimate d1 − d2 and its interval from the two estimates' own intervals (Newcombe 1998 for two Wilsons)."""
+    diff = d1 - d2
+    return (diff, diff - ((d1 - low1) ** 2 + (high2 - d2) ** 2) ** 0.5,
+            diff + ((high1 - d1) ** 2 + (d2 - low2) ** 2) ** 0.5)
+
+
+def _trials(num: N, den: N, n_eff: N | None) -> tuple[N, N]:
+    """Successes and trials for the binomial model: the weighted share on Kish's effective n when one is given."""
+    return (num / den * n_eff, n_eff) if n_eff is not None else (num, den)
+
+
+def rate_interval(num: N, den: N, z: float, n_eff: N | None = None) -> tuple[N, N, N]:
+    """Rate (fraction) and interval."""
+    return wilson(*_trials(num, den, n_eff), z)
+
+
+def gap_interval(num: N, den: N, ref_num: N, ref_den: N, z: float) -> tuple[N, N, N]:
+    """Gap = reference-group rate − target-group rate (fractions) and Newcombe's interval for it."""
+    return mover(*wilson(ref_num, ref_den, z), *wilson(num, den, z))
+
+
+def _check_numbers(df: pl.DataFrame) -> None:
+    for num, den in (("numerator", "denominator"), ("ref_numerator", "ref_denominator")):
+        bad = (pl.col(num) < 0) | (pl.col(den) <= 0) | (pl.col(num) > pl.col(den))
+        rows = df.with_row_index("row").filter(pl.col("has_interval") & bad.fill_null(False))
+        if rows.height:
+            r = rows.row(0, named=True)
+            raise ValueError(f"observation row {r['row']} ({r['area_code']}, {r['item_id']}, {r['period']}): "
+                             f"{num}={r[num]} {den}={r[den]} is not a share (need 0 ≤ {num} ≤ {den}, {den} > 0)")
+
+
+def add_intervals(table: pa.Table, catalogue: Any = None, level: float = 0.95) -> pa.Table:
+    """Fill ci_low/ci_high (percent, or percentage points for gaps) for every "ok" rate and gap with numbers.
+
+    Counts, rows that are not "ok", and rows without numerators/denominators (imported published figures) get
+    null intervals. An optional ``effective_n`` column (Kish's n_eff of a weighted survey share) replaces the
+    denominator as the number of trials where it is not null.
+    """
+    z = z_value(level)
+    catalogue = catalogue or load_catalogue()
+    df = pl.from_arrow(table)
+    assert isinstance(df, pl.DataFrame)
+    if missing := [c for c in ("area_code", "item_id", "period", "status", "numerator", "denominator",
+                               "ref_numerator", "ref_denominator", "ci_low", "ci_high") if c not in df.columns]:
+        raise ValueError(f"observation table lacks column(s) {missing}")
+    units = {i: catalogue.item(i).unit for i in df.get_column("item_id").unique().to_list()}
+    unit = pl.col("item_id").replace_strict(units, return_dtype=pl.String)
+    num, den, rnum, rden = (pl.col(c) for c in ("numerator", "denominator", "ref_numerator", "ref_denominator"))
+    n_eff = pl.col("effective_n") if "effective_n" in df.columns else None
+    has_target = num.is_not_null() & den.is_not_null()
+    df = df.with_columns(
+        unit=unit,
+        has_interval=(pl.col("status") == Status.OK.value) & has_target
+        & pl.when(unit == "pct").then(True).when(unit == "pct_point")
+        .then(rnum.is_not_null() & rden.is_not_null()).otherwise(False),
+    )
+    _check_numbers(df)
+    rate = rate_interval(num, den, z) if n_eff is None else \
+        tuple(pl.coalesce(a, b) for a, b in zip(rate_interval(num, den, z, n_eff), rate_interval(num, den, z),
+                                                strict=True))
+    gap = gap_interval(num, den, rnum, rden, z)
+    pct = pl.col("unit") == "pct"
+    low, high = (pl.when(~pl.col("has_interval")).then(None).when(pct).then(r).otherwise(g) * 100
+                 for r, g in ((rate[1], gap[1]), (rate[2], gap[2])))
+    bound = pl.when(pct).then(0.0).otherwise(-100.0)
+    df = df.with_columns(ci_low=pl.max_horizontal(low, bound), ci_high=pl.min_horizontal(high, 100.0))
+    df = df.with_columns(ci_low=pl.when(pl.col("has_interval")).then(pl.col("ci_low")),
+                         ci_high=pl.when(pl.col("has_interval")).then(pl.col("ci_high")))
+    return df.select(table.schema.names).to_arrow().cast(table.schema)
+
+
+def _numbers(row: Mapping[str, Any] | None, keys: tuple[str, ...]) -> tuple[float, ...] | None:
+    if row is None or row.get("status") != Status.OK.value:
+        return None
+    values = tuple(row.get(k) for k in keys)
+    if any(v is None for v in values) or any(d <= 0 for d in values[1::2]):
+        return None
+    return values
+
+
+def change_is_significant(latest_row: Mapping[str, Any] | None, baseline_row: Mapping[str, Any] | None,
+                          unit: str, level: float = 0.95) -> bool | None:
+    """Whether the change from baseline to latest is larger than the noise (its interval excludes 0).
+
+    Rates: Newcombe's interval for the difference of the two years' rates. Gaps: MOVER over the two years'
+    Newcombe gap intervals (a difference of differences). Counts: None — they are complete enumerations or
+    official lists with no sampling model to speak of (docs/uncertainty.md). None as well when either row is
+    missing, suppressed or lacks the numbers. The years are treated as independent samples; as the same persons
+    recur from year to year (positive correlation), this errs towards "not significant".
+    """
+    z = z_value(level)
+    if unit == "count":
+        return None
+    if unit == "pct":
+        keys = ("numerator", "denominator")
+        latest, base = _numbers(latest_row, keys), _numbers(baseline_row, keys)
+        if latest is None or base is None:
+            return None
+        n_eff = [row.get("effective_n") for row in (latest_row, baseline_row)]  # type: ignore[union-attr]
+        est = [rate_interval(*nums, z, n) for nums, n in zip((latest, base), n_eff, strict=True)]
+    elif unit == "pct_point":
+        keys = ("numerator", "denominator", "ref_numerator", "ref_denominator")
+        latest, base = _numbers(latest_row, keys), _numbers(baseline_row, keys)
+        if latest is None or base is None:
+            return None
+        est = [gap_interval(*nums, z) for nums in (latest, base)]
+    else:
+        raise ValueError(f"unknown unit {unit!r} (expected pct, pct_point or count)")
+    _, low, high = mover(*est[0], *est[1])
+    return low > 0 or high < 0
