@@ -20,3 +20,12 @@ def test_doc_names_every_table_and_column():
         assert f"### `{table.name}`" in text
         for column in table.columns:
             assert f"| `{column.name}` |" in text
+
+
+def test_every_problem_kind_is_documented():
+    from typing import get_args
+
+    from barometer.registers.report import PROBLEM_KINDS, ProblemKind
+
+    assert list(PROBLEM_KINDS) == list(get_args(ProblemKind))
+    assert all(f"| `{kind}` |" in render_markdown() for kind in PROBLEM_KINDS)

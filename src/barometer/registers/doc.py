@@ -1,12 +1,13 @@
 """Render docs/data-contract.md from the contract declaration, so the document cannot drift from the code.
 
-    python -m barometer.registers.doc > docs/data-contract.md
+python -m barometer.registers.doc > docs/data-contract.md
 """
 
 from __future__ import annotations
 
 from barometer.registers.contract import CONTRACT, CONTRACT_VERSION, SURVEY_QUESTIONS, countries
 from barometer.registers.layout import MANIFEST_NAME
+from barometer.registers.report import PROBLEM_KINDS
 from barometer.registers.schema import Column, Table
 
 INTRO = f"""# Register data contract (version {CONTRACT_VERSION})
@@ -51,6 +52,12 @@ Parts let a writer stream a table in chunks (e.g. one part per municipality). `{
 contract version, and per table the row count and per file the path, rows, bytes and SHA-256; write it last
 with `barometer.registers.manifest.write_manifest(DIR)`. Tables marked *optional* may be absent.
 
+Writing (`barometer.registers.layout`): `write_part(DIR, table, arrow_table, part=0 | "851")` casts to the
+contract schema and writes one part; `part_writer(DIR, table, part)` yields a `pyarrow.parquet.ParquetWriter`
+for streaming many batches into one part (pass each batch through `conform(table, batch)`); `arrow_schema(table)`
+gives the exact schema. Reading: DuckDB `read_parquet('DIR/<table>/*.parquet')`. Hand-made test fixtures:
+`barometer.registers.fixtures` (`valid_rows()`, `write_register_set(DIR, rows)`).
+
 ## Tables
 """
 
@@ -79,8 +86,12 @@ def render_table(table: Table) -> str:
     keys = f"Primary key: ({', '.join(table.primary_key)})." if table.primary_key else "No primary key."
     for fk in table.foreign_keys:
         keys += f" ({', '.join(fk.columns)}) → `{fk.ref_table}`({', '.join(fk.ref_columns)})."
-    lines += [keys, "", "| column | type | null | codes / range | description | DST source |",
-              "|---|---|---|---|---|---|"]
+    lines += [
+        keys,
+        "",
+        "| column | type | null | codes / range | description | DST source |",
+        "|---|---|---|---|---|---|",
+    ]
     for c in table.columns:
         lines.append(
             f"| `{c.name}` | {c.arrow_type} ({c.duckdb_type}) | {'yes' if c.nullable else 'no'} | "
@@ -100,9 +111,30 @@ def render_survey_questions() -> str:
     return "\n".join(lines) + "\n"
 
 
+VALIDATION_INTRO = """## Validation
+
+`barometer validate DIR` (function `barometer.registers.validate.validate_registers(DIR)`) checks the manifest,
+every part's readability and schema, then values in DuckDB: nulls, codes, ranges, row rules, duplicate keys
+and references. It returns a typed report (`ValidationReport`) of `Problem`s, each with table, column, file,
+row (0-based within the file), key (primary-key values), value, kind, severity, message and the total count of
+rows the same check found (only the first `--max-examples` rows are listed). `--json` prints the report as
+JSON. Exit code 1 on any error, 0 when clean (warnings allowed). Parquet min/max statistics are never trusted
+while validating (pyarrow leaves NaN out of them).
+
+| kind | meaning |
+|---|---|
+"""
+
+
+def render_validation() -> str:
+    rows = [f"| `{kind}` | {_cell(text)} |" for kind, text in PROBLEM_KINDS.items()]
+    return VALIDATION_INTRO + "\n".join(rows) + "\n"
+
+
 def render_markdown() -> str:
     """The whole of docs/data-contract.md."""
-    parts = [INTRO] + [render_table(t) for t in CONTRACT.tables.values()] + [render_survey_questions()]
+    parts = [INTRO] + [render_table(t) for t in CONTRACT.tables.values()]
+    parts += [render_survey_questions(), render_validation()]
     return "\n".join(parts)
 
 

@@ -10,6 +10,37 @@ from typing import Literal
 
 from pydantic import BaseModel, Field
 
+PROBLEM_KINDS: dict[str, str] = {
+    "missing_directory": "The register folder does not exist.",
+    "missing_manifest": "manifest.json is missing.",
+    "invalid_manifest": "manifest.json is not valid JSON or not a manifest.",
+    "contract_version_mismatch": "Data written for another contract version (error if the major version "
+    "differs, warning otherwise).",
+    "manifest_file_missing": "A file listed in the manifest does not exist.",
+    "file_not_in_manifest": "A Parquet part exists that the manifest does not list.",
+    "checksum_mismatch": "A file's SHA-256 differs from the manifest (changed or truncated after writing).",
+    "row_count_mismatch": "A file's row count differs from the manifest.",
+    "unknown_table": "A folder with Parquet files that is not a contract table (warning; ignored).",
+    "missing_table": "A required table has no folder or no Parquet parts.",
+    "unreadable_file": "A part is not readable Parquet (empty, truncated, corrupted pages).",
+    "missing_column": "A contract column is missing from a part.",
+    "unexpected_column": "A part has a column the contract does not declare (warning; ignored).",
+    "wrong_type": "A column's Arrow type differs from the contract.",
+    "empty_table": "A table whose rows are required has none.",
+    "null_value": "A null in a column that may not be null.",
+    "unknown_code": "A value outside the column's code list (incl. grades off the 7-point scale).",
+    "unknown_municipality": "A municipality code that is not one of the 98 municipalities.",
+    "unknown_country": "A country code not in countries.toml.",
+    "out_of_range": "A number outside the column's range (e.g. hours per week below 0 or above 168, NaN).",
+    "date_out_of_range": "A date outside the column's range or its table's rule (e.g. Ukraine permits before 2022).",
+    "duplicate_key": "A primary key that occurs more than once (e.g. the same person twice in a year).",
+    "unknown_person": "A pnr that is not in persons.",
+    "unknown_reference": "Another foreign key without a matching row (survey answers without a respondent).",
+    "end_before_start": "An end date before its start date.",
+    "inconsistent": "A row rule across columns fails (e.g. an immigrant without an immigration date).",
+}
+"""Every kind of problem validation reports, with what it means (rendered into docs/data-contract.md)."""
+
 ProblemKind = Literal[
     "missing_directory",
     "missing_manifest",
