@@ -1,0 +1,80 @@
+"""Run the declarations on DuckDB: register tables, create the derived views, evaluate each item.
+
+A backend needs only four operations (register Parquet tables, register small reference tables, create a view or
+materialised table from SQL, run a query to Arrow), so a Spark backend implements the same four with
+``spark.read.parquet``/``createOrReplaceTempView``/``CACHE TABLE`` and runs the very same rendered SQL.
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import duckdb
+import pyarrow as pa
+
+from barometer.engine.model import ITEM_COLUMNS, Definition, View
+from barometer.engine.sql import render
+from barometer.registers.contract import CONTRACT
+from barometer.registers.layout import part_files
+
+
+class DuckDBBackend:
+    dialect = "duckdb"
+
+    def __init__(self, threads: int | None = None, memory_limit: str | None = None) -> None:
+        self.con = duckdb.connect(":memory:")
+        if threads:
+            self.con.execute(f"SET threads = {int(threads)}")
+        if memory_limit:
+            self.con.execute(f"SET memory_limit = '{memory_limit}'")
+        # Deterministic output order is imposed by the build's final sort; insertion order is not needed.
+        self.con.execute("SET preserve_insertion_order = false")
+
+    def register_registers(self, root: Path) -> set[str]:
+        """A view per contract table over its Parquet parts; returns the tables present."""
+        present = set()
+        for name, table in CONTRACT.tables.items():
+            files = part_files(root, name)
+            if files:
+                paths = ", ".join("'" + str(p).replace("'", "''") + "'" for p in files)
+                self.con.execute(f'CREATE OR REPLACE VIEW "{name}" AS SELECT * FROM read_parquet([{paths}])')
+                present.add(name)
+            else:  # an absent optional table: an empty table of the right shape keeps SQL valid
+                self.con.register(f"__empty_{name}", table.arrow_schema().empty_table())
+                self.con.execute(f'CREATE OR REPLACE VIEW "{name}" AS SELECT * FROM "__empty_{name}"')
+        return present
+
+    def register_reference(self, name: str, data: pa.Table) -> None:
+        self.con.register(f"__{name}", data)
+        self.con.execute(f'CREATE OR REPLACE TEMP TABLE "{name}" AS SELECT * FROM "__{name}"')
+        self.con.unregister(f"__{name}")
+
+    def create_view(self, view: View, params: dict[str, object]) -> None:
+        sql = render(view.sql, self.dialect, params)
+        kind = "TEMP TABLE" if view.materialize else "VIEW"
+        self.con.execute(f'CREATE OR REPLACE {kind} "{view.name}" AS {sql}')
+
+    def query(self, sql: str) -> pa.Table:
+        return self.con.sql(sql).to_arrow_table()
+
+    def evaluate(self, definition: Definition, params: dict[str, object], national_only: bool) -> pa.Table:
+        """The item for every area: municipal rows summed into regions and the country by one join."""
+        return self.query(item_query(definition, self.dialect, params, national_only))
+
+    def close(self) -> None:
+        self.con.close()
+
+
+def item_query(definition: Definition, dialect: str, params: dict[str, object], national_only: bool) -> str:
+    """Wrap an item's municipal SQL so every area level is a sum over the same municipal rows."""
+    body = render(definition.sql, dialect, params)
+    extra = "".join(f", CAST(SUM(i.{c}) AS DOUBLE) AS {c}" for c in definition.extra_columns)
+    sums = ", ".join(f"CAST(SUM(i.{c}) AS DOUBLE) AS {c}" for c in ITEM_COLUMNS[2:])
+    where = "WHERE a.area_code = '000'" if national_only else ""
+    return f"""
+WITH item AS ({body})
+SELECT a.area_code, i.period, {sums}{extra}
+FROM item i JOIN ref_area_map a ON a.municipality = i.municipality
+{where}
+GROUP BY a.area_code, i.period
+"""

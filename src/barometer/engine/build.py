@@ -1,0 +1,169 @@
+"""Build a release from a register folder: validate, derive views, compute every item, add uncertainty,
+protect, publish.
+
+``compute`` gives the raw observations (numerators and denominators before disclosure control), which tests
+compare with an independent implementation; ``build`` runs the whole chain and publishes through the store,
+whose atomic switch leaves the previous release current when anything fails (bad input, crash, Ctrl-C).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+import pyarrow as pa
+
+from barometer.catalogue import Catalogue, load_catalogue
+from barometer.engine import assemble
+from barometer.engine.backend import DuckDBBackend
+from barometer.engine.definitions import DEFINITIONS
+from barometer.engine.periods import key_figure_periods
+from barometer.engine.settings import EngineSettings
+from barometer.engine.views import VIEWS
+from barometer.registers.contract import countries
+from barometer.registers.report import ValidationReport
+from barometer.registers.validate import validate_registers
+
+ENGINES = ("duckdb",)
+Progress = Callable[[str], None]
+
+
+class EngineError(RuntimeError):
+    """The build cannot run (unknown engine or edition); nothing was published."""
+
+
+class RegisterInputError(EngineError):
+    """The registers failed validation; ``report`` says what is wrong (nothing was computed or published)."""
+
+    def __init__(self, report: ValidationReport) -> None:
+        self.report = report
+        first = "; ".join(p.message for p in report.errors[:3])
+        super().__init__(f"{report.directory}: {len(report.errors)} validation error(s), e.g. {first}")
+
+
+def step_names() -> list[str]:
+    """The progress steps of a build, in order (the CLI sizes its progress bar with this)."""
+    groups = list(dict.fromkeys(d.group for d in DEFINITIONS))
+    return ["validate", "derive views", *groups, "uncertainty", "disclosure", "publish"]
+
+
+@dataclass
+class BuildResult:
+    observations: pa.Table
+    release: Any = None
+    disclosure_summary: Any = None
+    provenance: dict[str, Any] = field(default_factory=dict)
+
+
+def _area_map(catalogue: Catalogue) -> pa.Table:
+    country = catalogue.country.code
+    rows = [("", country, "country")]
+    for m in catalogue.municipalities:
+        rows += [(m.code, m.code, "municipality"), (m.code, m.region, "region"), (m.code, country, "country")]
+    cols = list(zip(*rows, strict=True))
+    return pa.table({"municipality": cols[0], "area_code": cols[1], "level": cols[2]})
+
+
+def _country_table() -> pa.Table:
+    cs = sorted(countries().values(), key=lambda c: c.code)
+    return pa.table({"code": [c.code for c in cs], "western": [c.western for c in cs]})
+
+
+def _kf_periods(catalogue: Catalogue, edition: str, first: int, last: int, series: bool) -> pa.Table:
+    rows = [(kf.id, code, start, end) for kf in catalogue.key_figures
+            for code, start, end in key_figure_periods(kf, edition, first, last, series)]
+    schema = pa.schema([("item_id", pa.string()), ("period", pa.string()), ("p_start", pa.date32()),
+                        ("p_end", pa.date32())])
+    return pa.Table.from_pylist([dict(zip(schema.names, r, strict=True)) for r in rows], schema=schema)
+
+
+def compute(registers: Path | str, edition: str, engine: str = "duckdb", settings: EngineSettings | None = None,
+            *, validate: bool = True, progress: Progress | None = None, threads: int | None = None) -> pa.Table:
+    """Raw observations (working schema, before uncertainty and disclosure) for every item, area and period."""
+    registers = Path(registers)
+    settings = settings or EngineSettings()
+    catalogue = load_catalogue()
+    if engine not in ENGINES:
+        raise EngineError(f"--engine {engine!r} is not available (available: {', '.join(ENGINES)}; the Spark "
+                          "backend runs the same declarations and is not wired yet)")
+    if edition not in {e.id for e in catalogue.editions}:
+        known = ", ".join(e.id for e in catalogue.editions)
+        raise EngineError(f"--edition {edition!r} is not a known edition ({known})")
+    tick = progress or (lambda _step: None)
+    if validate:
+        report = validate_registers(registers)
+        if not report.ok:
+            raise RegisterInputError(report)
+    tick("validate")
+    backend = DuckDBBackend(threads=threads)
+    try:
+        present = backend.register_registers(registers)
+        backend.register_reference("ref_country", _country_table())
+        backend.register_reference("ref_area_map", _area_map(catalogue))
+        params = settings.sql_params()
+        first, last = backend.query("SELECT MIN(year) AS f, MAX(year) AS l FROM residence").to_pylist()[0].values()
+        if first is None:
+            raise EngineError(f"{registers}: the residence table is empty; no year can be computed")
+        backend.register_reference("ref_kf_period",
+                                   _kf_periods(catalogue, edition, first, last, settings.key_figure_series))
+        for view in VIEWS:
+            backend.create_view(view, params)
+        tick("derive views")
+        rows: list[dict] = []
+        for group in dict.fromkeys(d.group for d in DEFINITIONS):
+            for d in (d for d in DEFINITIONS if d.group == group):
+                national_only = not catalogue.item(d.id).local
+                missing = [t for t in d.optional_tables if t not in present]
+                if missing:
+                    kf = catalogue.key_figure(d.id)
+                    periods = [kf.reference_period[edition]] if edition in kf.reference_period else []
+                    rows += assemble.not_computed_rows(d, periods, catalogue, national_only)
+                    continue
+                result = backend.evaluate(d, params, national_only)
+                rows += assemble.item_rows(d, result, catalogue, national_only)
+            tick(group)
+    finally:
+        backend.close()
+    return assemble.to_table(rows)
+
+
+def build(registers: Path | str, edition: str, engine: str = "duckdb", settings: EngineSettings | None = None,
+          *, store: Path | None = None, disclosure_config: Path | None = None, progress: Progress | None = None,
+          threads: int | None = None) -> BuildResult:
+    """Compute, add intervals, protect and (when ``store`` is given) publish a release."""
+    from barometer import disclosure, uncertainty
+    from barometer.provenance import provenance
+    from barometer.registers.layout import MANIFEST_NAME
+    from barometer.store import publish
+
+    settings = settings or EngineSettings()
+    tick = progress or (lambda _step: None)
+    config = disclosure.load_config(disclosure_config)  # read before computing: a bad config fails fast
+    raw = compute(registers, edition, engine, settings, progress=progress, threads=threads)
+    flipped = {d.id for d in DEFINITIONS if d.gap_sign < 0}
+    with_ci = assemble.flip_gap_intervals(uncertainty.add_intervals(raw), flipped)
+    tick("uncertainty")
+    protected, summary = disclosure.protect(with_ci, config)
+    observations = assemble.finalize(protected)
+    tick("disclosure")
+    prov = provenance(
+        {"registers_manifest": Path(registers) / MANIFEST_NAME},
+        kind="engine", engine=engine, engine_settings=settings.model_dump(),
+        disclosure={"config": config.model_dump(mode="json"), "digest": config.digest(),
+                    "source": str(disclosure_config) if disclosure_config else "packaged defaults"},
+        register_files=_register_checksums(Path(registers)),
+    )
+    release = publish(Path(store), observations, edition, prov) if store is not None else None
+    tick("publish")
+    return BuildResult(observations, release, summary, prov)
+
+
+def _register_checksums(root: Path) -> dict[str, list[dict[str, str]]]:
+    """Per table, each file's path and sha256 as the (already validated) registers manifest records them."""
+    from barometer.registers.manifest import read_manifest
+
+    manifest = read_manifest(root)
+    return {name: [{"path": f.path, "sha256": f.sha256} for f in entry.files]
+            for name, entry in sorted(manifest.tables.items())}

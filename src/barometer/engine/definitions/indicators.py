@@ -1,0 +1,225 @@
+"""Register-based indicators (domain.md §3), one declaration each: words for the docs, SQL for the engine.
+
+Conventions shared by all (docs/engine.md): the target group is ``person.target`` (immigrants and descendants of
+non-Western origin); "arrived aged 0-12" is immigrants whose first immigration was before their 13th birthday;
+a status at the end of year Y (employment end of November, education 1 October, support during Y) is paired with
+the population, municipality and age on 1 January Y+1, as DST pairs RAS with BEF.
+"""
+
+from __future__ import annotations
+
+from barometer.engine.model import Definition
+
+_EMPLOYED = "e.status IN ('employee', 'self_employed', 'assisting_spouse')"
+_YOUTH_EDUCATION = "('H20', 'H30', 'H35', 'H40', 'H50', 'H60', 'H70', 'H80')"
+_HIGHER_EDUCATION = "('H40', 'H50', 'H60', 'H70', 'H80')"
+
+_END_OF_YEAR = ("Status in year Y; population, municipality and age on 1 January Y+1 (residents then; "
+                "persons who died or emigrated during Y are not in it).")
+
+EMPLOYMENT_GAP = Definition(
+    id="1.1", group="employment",
+    population="Residents aged 25-64 on 1 January Y+1: non-Western immigrants and descendants (target) and "
+               "persons of Danish origin (reference).",
+    numerator="Persons employed at the end of November Y (employee, self-employed or assisting spouse), in each "
+              "group.",
+    denominator="All persons of the group in the population (no RAS row counts as not employed).",
+    reference=_END_OF_YEAR + " Value = reference rate − target rate, in percentage points.",
+    gap_sign=1,
+    tables=("persons", "residence", "employment"),
+    sql=f"""
+SELECT py.municipality, py.year - 1 AS period,
+       SUM(CASE WHEN py.target AND {_EMPLOYED} THEN 1 ELSE 0 END) AS num,
+       SUM(CASE WHEN py.target THEN 1 ELSE 0 END) AS den,
+       SUM(CASE WHEN py.origin_class = 'dansk' AND {_EMPLOYED} THEN 1 ELSE 0 END) AS ref_num,
+       SUM(CASE WHEN py.origin_class = 'dansk' THEN 1 ELSE 0 END) AS ref_den
+FROM person_year py
+JOIN (SELECT DISTINCT year FROM employment) ey ON ey.year = py.year - 1
+LEFT JOIN employment e ON e.pnr = py.pnr AND e.year = py.year - 1
+WHERE (py.target OR py.origin_class = 'dansk') AND py.age BETWEEN 25 AND 64
+GROUP BY py.municipality, py.year - 1
+""")
+
+EMPLOYMENT_RATE = Definition(
+    id="1.2", group="employment",
+    population="Non-Western immigrants and descendants resident and aged 25-64 on 1 January Y+1.",
+    numerator="Those employed at the end of November Y (employee, self-employed or assisting spouse).",
+    denominator="The population.",
+    reference=_END_OF_YEAR,
+    tables=("persons", "residence", "employment"),
+    sql=f"""
+SELECT py.municipality, py.year - 1 AS period,
+       SUM(CASE WHEN {_EMPLOYED} THEN 1 ELSE 0 END) AS num, COUNT(*) AS den,
+       CAST(NULL AS BIGINT) AS ref_num, CAST(NULL AS BIGINT) AS ref_den
+FROM person_year py
+JOIN (SELECT DISTINCT year FROM employment) ey ON ey.year = py.year - 1
+LEFT JOIN employment e ON e.pnr = py.pnr AND e.year = py.year - 1
+WHERE py.target AND py.age BETWEEN 25 AND 64
+GROUP BY py.municipality, py.year - 1
+""")
+
+
+def _exam(item_id: str, who: str, where: str, subjects: tuple[str, str], words: str) -> Definition:
+    a, b = subjects
+    return Definition(
+        id=item_id, group="education",
+        population=f"{who} who sat the 9th-grade exam in both {words} in June of year Y and were resident on "
+                   "1 January Y.",
+        numerator=f"Pupils with grade 02 or above in both {words}.",
+        denominator="The population (pupils with a grade in both subjects).",
+        reference="Exam year Y (June); municipality on 1 January Y.",
+        tables=("persons", "residence", "grades"),
+        sql=f"""
+SELECT py.municipality, x.year AS period,
+       SUM(CASE WHEN x.{a} >= 2 AND x.{b} >= 2 THEN 1 ELSE 0 END) AS num, COUNT(*) AS den,
+       CAST(NULL AS BIGINT) AS ref_num, CAST(NULL AS BIGINT) AS ref_den
+FROM exams x JOIN person_year py ON py.pnr = x.pnr AND py.year = x.year
+WHERE x.{a} IS NOT NULL AND x.{b} IS NOT NULL AND {where}
+GROUP BY py.municipality, x.year
+""")
+
+
+_GREW_UP = "py.target AND (py.origin_type = 'efterkommer' OR py.arrived_0_12)"
+_GREW_UP_WORDS = "Non-Western descendants and immigrants who arrived aged 0-12"
+
+EXAM_WRITTEN_MATHS = _exam("2.1", _GREW_UP_WORDS, _GREW_UP, ("written_danish", "maths_with_aids"),
+                           "written Danish and mathematics with aids")
+EXAM_ORAL_SPELLING = _exam("3.1", "Non-Western immigrants who arrived aged 0-12",
+                           "py.target AND py.origin_type = 'indvandrer' AND py.arrived_0_12",
+                           ("oral_danish", "spelling"), "oral Danish and spelling")
+
+
+def _education(item_id: str, ages: tuple[int, int], levels: str, words: str) -> Definition:
+    return Definition(
+        id=item_id, group="education",
+        population=f"{_GREW_UP_WORDS}, resident and aged {ages[0]}-{ages[1]} on 1 January Y+1.",
+        numerator=f"Those whose highest completed Danish education on 1 October Y is {words}.",
+        denominator="The population (no education row counts as none).",
+        reference=_END_OF_YEAR,
+        tables=("persons", "residence", "education"),
+        sql=f"""
+SELECT py.municipality, py.year - 1 AS period,
+       SUM(CASE WHEN ed.danish_level IN {levels} THEN 1 ELSE 0 END) AS num, COUNT(*) AS den,
+       CAST(NULL AS BIGINT) AS ref_num, CAST(NULL AS BIGINT) AS ref_den
+FROM person_year py
+JOIN (SELECT DISTINCT year FROM education) ey ON ey.year = py.year - 1
+LEFT JOIN education ed ON ed.pnr = py.pnr AND ed.year = py.year - 1
+WHERE {_GREW_UP} AND py.age BETWEEN {ages[0]} AND {ages[1]}
+GROUP BY py.municipality, py.year - 1
+""")
+
+
+YOUTH_EDUCATION = _education("2.2", (20, 24), _YOUTH_EDUCATION,
+                             "at least a youth education (H20, H30, H35 or higher)")
+HIGHER_EDUCATION = _education("2.3", (25, 39), _HIGHER_EDUCATION, "a higher education (H40-H80)")
+
+DANISH_TEST = Definition(
+    id="3.3", group="danish",
+    population="Course participants under the integration programme whose first programme Danish course "
+               "started in year Y minus the cohort lag (default 5), by the municipality of that course.",
+    numerator="Those who passed a Danish test (PD1, PD2, PD3 or Studieprøven) on or after the start and less than "
+              "the test window (default 5 years) after it.",
+    denominator="The cohort.",
+    reference="Cohort of course starts in Y − lag; emitted only when Y is within the data's last year.",
+    tables=("danish_courses", "danish_tests", "residence"),
+    sql="""
+SELECT c.municipality, c.cohort_year + {cohort_lag} AS period,
+       SUM(c.passed) AS num, COUNT(*) AS den,
+       CAST(NULL AS BIGINT) AS ref_num, CAST(NULL AS BIGINT) AS ref_den
+FROM course_cohort c CROSS JOIN coverage cv
+WHERE c.cohort_year + {cohort_lag} <= cv.last_year
+GROUP BY c.municipality, c.cohort_year + {cohort_lag}
+""")
+
+_SUPPORT_WORDS = ("Full-time persons on public support in year Y: each person counts by the share of the year on "
+                  "benefits (unemployment, cash/integration/self-support benefit, activation, sickness, maternity, "
+                  "disability pension, early retirement, flexjob, other; SU only if configured), overlapping "
+                  "benefits summed and capped at 37 hours a week")
+
+
+def _support_sql(gap: bool) -> str:
+    if gap:
+        cols = """SUM(CASE WHEN py.target THEN COALESCE(f.fte, 0) ELSE 0 END) AS num,
+       SUM(CASE WHEN py.target THEN 1 ELSE 0 END) AS den,
+       SUM(CASE WHEN py.origin_class = 'dansk' THEN COALESCE(f.fte, 0) ELSE 0 END) AS ref_num,
+       SUM(CASE WHEN py.origin_class = 'dansk' THEN 1 ELSE 0 END) AS ref_den"""
+        who = "(py.target OR py.origin_class = 'dansk')"
+    else:
+        cols = """SUM(COALESCE(f.fte, 0)) AS num, COUNT(*) AS den,
+       CAST(NULL AS BIGINT) AS ref_num, CAST(NULL AS BIGINT) AS ref_den"""
+        who = "py.target"
+    return f"""
+SELECT py.municipality, py.year - 1 AS period,
+       {cols}
+FROM person_year py CROSS JOIN coverage cv
+LEFT JOIN fulltime_support f ON f.pnr = py.pnr AND f.year = py.year - 1
+WHERE {who} AND py.age BETWEEN 16 AND 66 AND py.year - 1 >= cv.first_year
+GROUP BY py.municipality, py.year - 1
+"""
+
+
+SUPPORT_GAP = Definition(
+    id="7.1", group="support",
+    population="Residents aged 16-66 on 1 January Y+1: non-Western immigrants and descendants (target) and "
+               "persons of Danish origin (reference).",
+    numerator=_SUPPORT_WORDS + ", in each group.",
+    denominator="All persons of the group in the population.",
+    reference=_END_OF_YEAR + " Value = target share − reference share, in percentage points (the published "
+                             "sign: a positive gap means the target group is more often on support).",
+    gap_sign=-1,
+    tables=("persons", "residence", "benefits"),
+    sql=_support_sql(gap=True))
+
+SUPPORT_SHARE = Definition(
+    id="7.2", group="support",
+    population="Non-Western immigrants and descendants resident and aged 16-66 on 1 January Y+1.",
+    numerator=_SUPPORT_WORDS + ".",
+    denominator="The population.",
+    reference=_END_OF_YEAR,
+    tables=("persons", "residence", "benefits"),
+    sql=_support_sql(gap=False))
+
+
+def _housing(item_id: str, category: str, words: str) -> Definition:
+    return Definition(
+        id=item_id, group="housing",
+        population=f"Housing areas on the official list of {words} published 1 December of year Y.",
+        numerator="Number of areas on the list in the municipality (0 where none).",
+        denominator="—",
+        reference="List year Y (published 1 December).",
+        tables=("housing_areas",),
+        sql=f"""
+SELECT municipality, year AS period, COUNT(*) AS num, CAST(NULL AS BIGINT) AS den,
+       CAST(NULL AS BIGINT) AS ref_num, CAST(NULL AS BIGINT) AS ref_den
+FROM housing_areas WHERE category = '{category}'
+GROUP BY municipality, year
+""")
+
+
+PARALLEL = _housing("8.1", "parallelsamfund", "parallel societies (parallelsamfund)")
+TRANSFORMATION = _housing("8.2", "omdannelsesomraade", "transformation areas (omdannelsesområder)")
+VULNERABLE = _housing("8.3", "udsat", "vulnerable housing areas (udsatte boligområder)")
+
+CRIME = Definition(
+    id="9.1", group="crime",
+    population="Non-Western immigrants and descendants resident and aged 15-29 on 1 January Y (sex filter "
+               "configurable, default both sexes).",
+    numerator="Those with at least one conviction under the criminal code (straffeloven) decided in year Y.",
+    denominator="The population.",
+    reference="Convictions decided during Y; population, municipality and age on 1 January Y.",
+    tables=("persons", "residence", "convictions"),
+    sql="""
+SELECT py.municipality, py.year AS period,
+       SUM(CASE WHEN cv.pnr IS NOT NULL THEN 1 ELSE 0 END) AS num, COUNT(*) AS den,
+       CAST(NULL AS BIGINT) AS ref_num, CAST(NULL AS BIGINT) AS ref_den
+FROM person_year py
+LEFT JOIN (SELECT DISTINCT pnr, EXTRACT(YEAR FROM decision_date) AS year FROM convictions
+           WHERE law = 'straffeloven') cv ON cv.pnr = py.pnr AND cv.year = py.year
+WHERE py.target AND py.age BETWEEN 15 AND 29 AND {crime_sex_filter}
+GROUP BY py.municipality, py.year
+""")
+
+INDICATORS: tuple[Definition, ...] = (
+    EMPLOYMENT_GAP, EMPLOYMENT_RATE, EXAM_WRITTEN_MATHS, YOUTH_EDUCATION, HIGHER_EDUCATION, EXAM_ORAL_SPELLING,
+    DANISH_TEST, SUPPORT_GAP, SUPPORT_SHARE, PARALLEL, TRANSFORMATION, VULNERABLE, CRIME,
+)

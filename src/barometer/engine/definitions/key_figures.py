@@ -1,0 +1,180 @@
+"""Key figures N1-N18 (domain.md §5), one declaration each.
+
+Each key figure is computed for the periods in ``ref_kf_period`` (item_id, period code, p_start, p_end): the
+catalogue's reference period of the edition and, by default, the same period in earlier years
+(barometer.engine.periods). "Refugees" means permits as refugee or family-reunified to a refugee; "resident on d"
+is the ``holder_at`` view. Counts of persons count each person once per municipality.
+"""
+
+from __future__ import annotations
+
+from barometer.engine.model import Definition
+
+_NO_REF = "CAST(NULL AS BIGINT) AS ref_num, CAST(NULL AS BIGINT) AS ref_den"
+_COUNT_TAIL = f"CAST(NULL AS BIGINT) AS den, {_NO_REF}"
+
+
+def _kf(item_id: str, population: str, numerator: str, denominator: str, reference: str,
+        tables: tuple[str, ...], sql: str, optional: tuple[str, ...] = ()) -> Definition:
+    return Definition(id=item_id, group="key figures", population=population, numerator=numerator,
+                      denominator=denominator, reference=reference, tables=tables, optional_tables=optional,
+                      sql=sql.replace("{item}", item_id))
+
+
+def _holders(kind: str, ages: str, num: str, extra_where: str = "TRUE") -> str:
+    """Share or count among permit holders resident on the period's last day (``h``), by where they live."""
+    return f"""
+SELECT h.municipality, kp.period, {num}, {_NO_REF}
+FROM ref_kf_period kp JOIN holder_at h ON h.d = kp.p_end
+WHERE kp.item_id = '{{item}}' AND h.kind = '{kind}' AND h.age BETWEEN {ages} AND {extra_where}
+GROUP BY h.municipality, kp.period
+"""
+
+
+def _overlaps(table: str, alias: str, start: str = "kp.p_start", end: str = "kp.p_end") -> str:
+    return f"{alias}.start_date <= {end} AND ({alias}.end_date IS NULL OR {alias}.end_date >= {start})"
+
+
+_SHARE = "SUM(CASE WHEN {cond} THEN 1 ELSE 0 END) AS num, COUNT(*) AS den"
+_RESIDENT = "resident on the period's last day (1 January residence, moved by migrations since; not dead)"
+
+KEY_FIGURES: tuple[Definition, ...] = (
+    _kf("N1", "Persons with a special-act (Ukraine) permit visitated to a municipality.",
+        "Persons visitated on or before the reference date (since the act), by the municipality visitated to.",
+        "—", "Cumulative up to the reference date.", ("visitations",), f"""
+SELECT v.municipality, kp.period, COUNT(DISTINCT v.pnr) AS num, {_COUNT_TAIL}
+FROM ref_kf_period kp JOIN visitations v ON v.visitation_date <= kp.p_end
+WHERE kp.item_id = '{{item}}' AND v.permit_type = 'ukraine'
+GROUP BY v.municipality, kp.period
+"""),
+    _kf("N2", f"Persons with a valid special-act permit, {_RESIDENT}.", "Number of such persons.", "—",
+        "Reference date.", ("permits", "residence", "migrations", "persons"),
+        _holders("ukraine", "0 AND 200", "COUNT(*) AS num, CAST(NULL AS BIGINT) AS den")),
+    _kf("N3", f"Adults (18+) with a valid special-act permit on the quarter's last day, {_RESIDENT}.",
+        "Those on a Danish-education course at some time in the quarter.", "—", "Quarter.",
+        ("permits", "residence", "migrations", "persons", "danish_courses"),
+        _holders("ukraine", "18 AND 200", "COUNT(*) AS num, CAST(NULL AS BIGINT) AS den",
+                 f"EXISTS (SELECT 1 FROM danish_courses dc WHERE dc.pnr = h.pnr AND {_overlaps('', 'dc')})")),
+    _kf("N4", f"0-16-year-olds with a valid special-act permit, {_RESIDENT}.",
+        "Those enrolled in daycare or primary school on the date.", "The population.", "Reference date.",
+        ("permits", "residence", "migrations", "persons", "enrolment"),
+        _holders("ukraine", "0 AND 16", _SHARE.format(
+            cond=f"EXISTS (SELECT 1 FROM enrolment en WHERE en.pnr = h.pnr AND {_overlaps('', 'en')})"))),
+    _kf("N5", f"18-66-year-olds with a valid special-act permit on the month's last day, {_RESIDENT}.",
+        "Those in wage employment at some time in the month.", "The population.", "Month.",
+        ("permits", "residence", "migrations", "persons"),
+        _holders("ukraine", "18 AND 66", _SHARE.format(
+            cond=f"EXISTS (SELECT 1 FROM wage_employment we WHERE we.pnr = h.pnr AND {_overlaps('', 'we')})")),
+        optional=("wage_employment",)),
+    _kf("N6", f"18-66-year-olds with a valid special-act permit on the month's last day, {_RESIDENT}.",
+        "Those on self-support and return benefit (selvforsørgelses- og hjemrejseydelse) at some time in the "
+        "month.", "The population.", "Month.", ("permits", "residence", "migrations", "persons", "benefits"),
+        _holders("ukraine", "18 AND 66", _SHARE.format(
+            cond="EXISTS (SELECT 1 FROM benefits b WHERE b.pnr = h.pnr AND b.benefit = "
+                 "'self_support_return_benefit' AND b.start_date <= kp.p_end AND b.end_date >= kp.p_start)"))),
+    _kf("N7", "Refugees and family-reunified to refugees visitated to a municipality.",
+        "Persons visitated within the period, by the municipality visitated to.", "—", "Range of months.",
+        ("visitations",), f"""
+SELECT v.municipality, kp.period, COUNT(DISTINCT v.pnr) AS num, {_COUNT_TAIL}
+FROM ref_kf_period kp JOIN visitations v ON v.visitation_date BETWEEN kp.p_start AND kp.p_end
+WHERE kp.item_id = '{{item}}' AND v.permit_type IN ('refugee', 'family_refugee')
+GROUP BY v.municipality, kp.period
+"""),
+    _kf("N8", f"18-66-year-old refugees and family-reunified to refugees, {_RESIDENT}, whose permit started "
+              "less than 5 years before the date (the programme's gross target group).",
+        "Number of such persons.", "—", "Reference date.", ("permits", "residence", "migrations", "persons"),
+        _holders("refugee", "18 AND 66", "COUNT(*) AS num, CAST(NULL AS BIGINT) AS den",
+                 "h.permit_start > ADD_YEARS(kp.p_end, -5)")),
+    _kf("N9", f"Adult (18+) refugees and family-reunified to refugees with a valid permit on the quarter's last "
+              f"day, {_RESIDENT}.",
+        "Those on a programme Danish course and receiving a benefit (programme status) in the quarter.", "—",
+        "Quarter.", ("permits", "residence", "migrations", "persons", "danish_courses", "programme_status"),
+        _holders("refugee", "18 AND 200", "COUNT(*) AS num, CAST(NULL AS BIGINT) AS den",
+                 f"EXISTS (SELECT 1 FROM danish_courses dc WHERE dc.pnr = h.pnr AND dc.programme "
+                 f"AND {_overlaps('', 'dc')}) AND EXISTS (SELECT 1 FROM programme_status ps WHERE ps.pnr = h.pnr "
+                 "AND ps.benefit_recipient AND ps.month BETWEEN kp.p_start AND kp.p_end)")),
+    *(
+        _kf(item, "Benefit recipients aged 16-64 (on the first day of the month) covered by the integration "
+                  "programme in the month, by the municipality responsible.",
+            words, "The population.", "Month.", ("programme_status", "persons"), f"""
+SELECT ps.municipality, kp.period, {_SHARE.format(cond=cond)}, {_NO_REF}
+FROM ref_kf_period kp JOIN programme_status ps ON ps.month = kp.p_start
+JOIN person p ON p.pnr = ps.pnr
+WHERE kp.item_id = '{{item}}' AND ps.benefit_recipient AND AGE_AT(p.birth_date, ps.month) BETWEEN 16 AND 64
+GROUP BY ps.municipality, kp.period
+""")
+        for item, words, cond in (
+            ("N10", "Those matched as job-ready (null match counts as not job-ready).", "ps.job_ready"),
+            ("N11", "Those in company-directed activation.", "ps.company_directed_activation"),
+        )
+    ),
+    _kf("N12", "IGU courses (integrationsgrunduddannelse).",
+        "Courses started within the period, by the municipality of residence at start.", "—",
+        "Range of months (cumulative since July 2016).", ("igu_courses",), f"""
+SELECT g.municipality, kp.period, COUNT(*) AS num, {_COUNT_TAIL}
+FROM ref_kf_period kp JOIN igu_courses g ON g.start_date BETWEEN kp.p_start AND kp.p_end
+WHERE kp.item_id = '{{item}}'
+GROUP BY g.municipality, kp.period
+"""),
+    _kf("N13", f"21-64-year-old refugees and family-reunified to refugees with a valid permit on the quarter's "
+               f"last day, {_RESIDENT}, who first immigrated 3 to 4 years before that day.",
+        "Those in wage employment at some time in the quarter.", "The population.", "Quarter.",
+        ("permits", "residence", "migrations", "persons"),
+        _holders("refugee", "21 AND 64", _SHARE.format(
+            cond=f"EXISTS (SELECT 1 FROM wage_employment we WHERE we.pnr = h.pnr AND {_overlaps('', 'we')})"),
+            "h.immigration_date > ADD_YEARS(kp.p_end, -4) AND h.immigration_date <= ADD_YEARS(kp.p_end, -3)"),
+        optional=("wage_employment",)),
+    _kf("N14", "Men aged 15-29 resident on 1 January Y holding a refugee or family-reunification permit that "
+               "started on or before that day, who first immigrated less than 5 years before it.",
+        "Those with a conviction under the criminal code decided in year Y.", "The population.",
+        "Year Y; population, municipality and age on 1 January Y.",
+        ("persons", "residence", "permits", "convictions"), f"""
+SELECT py.municipality, kp.period,
+       SUM(CASE WHEN EXISTS (SELECT 1 FROM convictions cv WHERE cv.pnr = py.pnr AND cv.law = 'straffeloven'
+                             AND cv.decision_date BETWEEN kp.p_start AND kp.p_end) THEN 1 ELSE 0 END) AS num,
+       COUNT(*) AS den, {_NO_REF}
+FROM ref_kf_period kp JOIN person_year py ON py.year = EXTRACT(YEAR FROM kp.p_start)
+WHERE kp.item_id = '{{item}}' AND py.sex = 'M' AND py.age BETWEEN 15 AND 29
+  AND py.immigration_date > ADD_YEARS(kp.p_start, -5)
+  AND EXISTS (SELECT 1 FROM permits pm WHERE pm.pnr = py.pnr AND pm.permit_type IN ('refugee', 'family_refugee')
+              AND pm.start_date <= kp.p_start)
+GROUP BY py.municipality, kp.period
+"""),
+    _kf("N15", "Refugees and family-reunified to refugees aged 18+ at the start of their first programme Danish "
+               "course, started in year Y minus the cohort lag, who received a benefit (programme status) in the "
+               "year the course started; by the course's municipality.",
+        "Those who passed a Danish test within the test window (as 3.3).", "The cohort.",
+        "Cohort of course starts in Y − lag (as 3.3).",
+        ("danish_courses", "danish_tests", "permits", "persons", "programme_status"), f"""
+SELECT c.municipality, kp.period, SUM(c.passed) AS num, COUNT(*) AS den, {_NO_REF}
+FROM ref_kf_period kp JOIN course_cohort c ON c.cohort_year + {{cohort_lag}} = EXTRACT(YEAR FROM kp.p_start)
+JOIN person p ON p.pnr = c.pnr
+WHERE kp.item_id = '{{item}}' AND AGE_AT(p.birth_date, c.start_date) >= 18
+  AND EXISTS (SELECT 1 FROM permits pm WHERE pm.pnr = c.pnr AND pm.permit_type IN ('refugee', 'family_refugee')
+              AND pm.start_date <= c.start_date)
+  AND EXISTS (SELECT 1 FROM programme_status ps WHERE ps.pnr = c.pnr AND ps.benefit_recipient
+              AND EXTRACT(YEAR FROM ps.month) = c.cohort_year)
+GROUP BY c.municipality, kp.period
+"""),
+    *(
+        _kf(item, f"{words.capitalize()} events of persons who hold (at any time) a refugee or "
+                  "family-reunification permit.",
+            f"Number of {words} events in the year (whole country; events without a municipality included).",
+            "—", "Year.", ("migrations", "permits"), f"""
+SELECT COALESCE(m.municipality, '') AS municipality, kp.period, COUNT(*) AS num, {_COUNT_TAIL}
+FROM ref_kf_period kp JOIN migrations m ON m.event_date BETWEEN kp.p_start AND kp.p_end
+WHERE kp.item_id = '{{item}}' AND m.direction = '{direction}'
+  AND m.pnr IN (SELECT pnr FROM permits WHERE permit_type IN ('refugee', 'family_refugee'))
+GROUP BY COALESCE(m.municipality, ''), kp.period
+""")
+        for item, words, direction in (("N16", "immigration", "immigration"), ("N17", "emigration", "emigration"))
+    ),
+    _kf("N18", "Persons repatriated with support under the repatriation act.",
+        "Persons who left within the period, by the municipality they left.", "—", "Range of months.",
+        ("repatriations",), f"""
+SELECT r.municipality, kp.period, COUNT(DISTINCT r.pnr) AS num, {_COUNT_TAIL}
+FROM ref_kf_period kp JOIN repatriations r ON r.repatriation_date BETWEEN kp.p_start AND kp.p_end
+WHERE kp.item_id = '{{item}}'
+GROUP BY r.municipality, kp.period
+"""),
+)

@@ -1,0 +1,55 @@
+"""Survey indicators (3.2, 4.1-4.3, 5.1, 6.1-6.3): weighted shares for the whole country only.
+
+Municipalities and regions get no row (the catalogue's ``local = false`` makes the views print "Opgøres ikke").
+Every answer code counts in the denominator, "ved ikke" (9) included: the published share is of all who were
+asked. Weights are summed as DECIMAL so the result does not depend on summation order; ``sum_w2`` (sum of squared
+weights) gives Kish's effective sample size for the uncertainty interval.
+"""
+
+from __future__ import annotations
+
+from barometer.engine.model import Definition
+
+_GROUPS = {
+    "all": ("('indvandrer', 'efterkommer')", "Non-Western immigrants (≥ 3 years' residence) and descendants"),
+    "immigrants": ("('indvandrer')", "Non-Western immigrants (≥ 3 years' residence)"),
+}
+
+
+def _survey(item_id: str, question: str, yes: str, yes_words: str, groups: str = "all",
+            ages: tuple[int, int] = (18, 120)) -> Definition:
+    codes, who = _GROUPS[groups]
+    age_words = f"{ages[0]}+" if ages[1] >= 120 else f"{ages[0]}-{ages[1]}"
+    return Definition(
+        id=item_id, group="survey",
+        population=f"{who} aged {age_words} answering '{question}' in the citizenship survey of year Y "
+                   "(weighted).",
+        numerator=f"Sum of weights of respondents answering {yes_words}.",
+        denominator="Sum of weights of all respondents in the population (every answer code, 'ved ikke' included).",
+        reference="Survey year Y; whole country only.",
+        tables=("survey_respondents", "survey_answers"),
+        extra_columns=("sum_w2",),
+        sql=f"""
+SELECT '' AS municipality, r.year AS period,
+       SUM(CASE WHEN a.answer IN {yes} THEN CAST(r.weight AS DECIMAL(18, 6)) ELSE 0 END) AS num,
+       SUM(CAST(r.weight AS DECIMAL(18, 6))) AS den,
+       CAST(NULL AS BIGINT) AS ref_num, CAST(NULL AS BIGINT) AS ref_den,
+       SUM(CAST(r.weight * r.weight AS DECIMAL(24, 6))) AS sum_w2
+FROM survey_respondents r
+JOIN survey_answers a ON a.year = r.year AND a.respondent_id = r.respondent_id AND a.question = '{question}'
+WHERE r.QUOTE(group) IN {codes} AND r.age BETWEEN {ages[0]} AND {ages[1]}
+GROUP BY r.year
+""")
+
+
+SURVEY: tuple[Definition, ...] = (
+    _survey("3.2", "danish_problems", "(1, 2)", "'slet ikke' (1) or 'i mindre grad' (2)", groups="immigrants"),
+    _survey("4.1", "recognition", "(1, 2)", "'helt enig' (1) or 'overvejende enig' (2)"),
+    _survey("4.2", "association_member", "(1)", "'ja' (1)"),
+    _survey("4.3", "politically_active", "(1)", "'ja' (1)"),
+    _survey("5.1", "discrimination", "(1)", "'ja' (1)"),
+    _survey("6.1", "restricted_partner", "(1)", "'ja' (1)", ages=(18, 29)),
+    _survey("6.2", "restricted_education_friends", "(1)", "'ja' (1)", ages=(18, 29)),
+    _survey("6.3", "gender_equality", "(3, 4, 5)", "neither agree nor disagree or disagree (3, 4, 5)",
+            ages=(18, 29)),
+)

@@ -1,0 +1,41 @@
+"""The shape of a declaration: a derived view or one item's definition (SQL plus the words that explain it).
+
+Declarations are data: docs/indicators.md is generated from them, the build runs their SQL, and a Spark backend
+can run the same text. An item's SQL returns one row per municipality and period with the columns of
+``ITEM_COLUMNS``; the build sums them into regions and the whole country with the same join for every item.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+ITEM_COLUMNS = ("municipality", "period", "num", "den", "ref_num", "ref_den")
+"""What every item's SQL returns. ``municipality`` '' means "no municipality known": counted nationally only.
+``den`` is NULL for counts; ``ref_num``/``ref_den`` are the reference group of a gap (else NULL)."""
+
+
+@dataclass(frozen=True)
+class View:
+    """A derived view the item definitions read (person-year, full-time support, course cohorts …)."""
+
+    name: str
+    description: str
+    sql: str
+    materialize: bool = False  # computed once and kept (read by several items), instead of a lazy view
+
+
+@dataclass(frozen=True)
+class Definition:
+    """How one indicator or key figure is computed, in words (for the docs) and in SQL (for the engine)."""
+
+    id: str
+    group: str  # progress step the item is computed in
+    population: str
+    numerator: str
+    denominator: str
+    reference: str  # which dates the figure refers to (reference date of population, status and age)
+    tables: tuple[str, ...]  # register tables read (directly or through views)
+    sql: str
+    optional_tables: tuple[str, ...] = ()  # without these tables the item is "not computed"
+    gap_sign: int = 1  # gaps: value = gap_sign x (reference rate − target rate); 7.1 is published target − reference
+    extra_columns: tuple[str, ...] = ()  # further additive columns the SQL returns (survey: sum of squared weights)

@@ -1,0 +1,142 @@
+"""The derived views every definition reads, declared once in portable SQL (see barometer.engine.sql).
+
+- ``person``: one row per person with the origin group of domain.md §2 and "arrived aged 0-12".
+- ``person_year``: a person resident on 1 January of ``year``, with municipality and age on that date.
+- ``exams``: 9th-grade exam results, one row per pupil and year with the four subjects the indicators use.
+- ``fulltime_support``: full-time persons on public support per person and year (37-hour weekly cap).
+- ``course_cohort``: the first programme Danish-course start per person, and whether a test followed in time.
+- ``holder_at``: refugees/family-reunified and displaced Ukrainians resident on each key-figure date.
+
+Reference tables registered by the backend from data: ``ref_country(code, western)``,
+``ref_area_map(municipality, area_code)`` and ``ref_kf_period(item_id, period, p_start, p_end)``.
+"""
+
+from __future__ import annotations
+
+from barometer.engine.model import View
+
+COVERAGE = View("coverage", "First and last residence year in the data (the years the data allow).", """
+SELECT MIN(year) AS first_year, MAX(year) AS last_year FROM residence
+""")
+
+PERSON = View("person", "Persons with origin group and arrival age (domain.md §2).", """
+SELECT p.pnr, p.birth_date, p.sex, p.origin_type, p.immigration_date, p.death_date,
+       CASE WHEN p.origin_type = 'dansk' THEN 'dansk'
+            WHEN COALESCE(c.western, FALSE) THEN 'western'
+            ELSE 'nonwestern' END AS origin_class,
+       CASE WHEN p.origin_type <> 'dansk' AND NOT COALESCE(c.western, FALSE) THEN TRUE ELSE FALSE END AS target,
+       CASE WHEN p.origin_type = 'indvandrer'
+             AND p.immigration_date < ADD_YEARS(p.birth_date, 13) THEN TRUE ELSE FALSE END AS arrived_0_12
+FROM persons p LEFT JOIN ref_country c ON c.code = p.origin_country
+""")
+
+PERSON_YEAR = View("person_year", "Residents on 1 January of each year, age on that date.", """
+SELECT r.pnr, r.year, r.municipality, p.sex, p.origin_type, p.origin_class, p.target, p.arrived_0_12,
+       p.immigration_date,
+       r.year - EXTRACT(YEAR FROM p.birth_date)
+         - CASE WHEN EXTRACT(MONTH FROM p.birth_date) = 1 AND EXTRACT(DAY FROM p.birth_date) = 1
+                THEN 0 ELSE 1 END AS age
+FROM residence r JOIN person p ON p.pnr = r.pnr
+""")
+
+EXAMS = View("exams", "9th-grade exam grades per pupil and exam year, one column per subject used.", """
+SELECT pnr, year,
+       MAX(CASE WHEN subject = 'dansk_skriftlig' THEN grade END) AS written_danish,
+       MAX(CASE WHEN subject = 'matematik_med_hjaelpemidler' THEN grade END) AS maths_with_aids,
+       MAX(CASE WHEN subject = 'dansk_mundtlig' THEN grade END) AS oral_danish,
+       MAX(CASE WHEN subject = 'dansk_retskrivning' THEN grade END) AS spelling
+FROM grades GROUP BY pnr, year
+""")
+
+SUPPORT_SPELL = View("support_spell", "Benefit spells that count as public support, cut at calendar years.", """
+SELECT b.pnr, y.year,
+       CASE WHEN b.start_date > MAKE_DATE(y.year, 1, 1) THEN b.start_date ELSE MAKE_DATE(y.year, 1, 1) END AS s,
+       CASE WHEN b.end_date < MAKE_DATE(y.year, 12, 31) THEN b.end_date ELSE MAKE_DATE(y.year, 12, 31) END AS e,
+       CAST(ROUND(b.hours_per_week * 100) AS BIGINT) AS centi_hours
+FROM benefits b
+JOIN (SELECT DISTINCT year FROM residence) y
+  ON b.start_date <= MAKE_DATE(y.year, 12, 31) AND b.end_date >= MAKE_DATE(y.year, 1, 1)
+WHERE b.benefit IN {support_benefits} AND b.hours_per_week > 0
+""", materialize=True)
+
+FULLTIME_SUPPORT = View("fulltime_support", """Full-time persons per person and year: the year is cut into
+segments at every spell start and end; in each segment the hours of overlapping spells are summed and capped at
+the weekly cap; fte = sum(capped hours x days) / (cap x days in the year). Hours are summed as integer
+centi-hours so the result does not depend on summation order.""", """
+WITH points AS (
+  SELECT pnr, year, s AS p FROM support_spell
+  UNION
+  SELECT pnr, year, ADD_DAYS(e, 1) AS p FROM support_spell
+), segments AS (
+  SELECT pnr, year, p AS s, LEAD(p) OVER (PARTITION BY pnr, year ORDER BY p) AS next_p FROM points
+), loaded AS (
+  SELECT g.pnr, g.year, g.s, g.next_p, SUM(sp.centi_hours) AS centi_hours
+  FROM segments g JOIN support_spell sp
+    ON sp.pnr = g.pnr AND sp.year = g.year AND sp.s <= g.s AND sp.e >= g.s
+  WHERE g.next_p IS NOT NULL
+  GROUP BY g.pnr, g.year, g.s, g.next_p
+)
+SELECT pnr, year,
+       CAST(CAST(SUM(CASE WHEN centi_hours > {hours_cap_centi} THEN {hours_cap_centi} ELSE centi_hours END
+                     * DAYS_BETWEEN(s, next_p)) AS DOUBLE)
+            / ({hours_cap_centi} * DAYS_BETWEEN(MAKE_DATE(year, 1, 1), MAKE_DATE(year + 1, 1, 1)))
+            AS DECIMAL(18, 9)) AS fte
+FROM loaded GROUP BY pnr, year
+""", materialize=True)
+
+COURSE_COHORT = View("course_cohort", """First Danish-course start under the integration programme per person
+(the cohort), the course's municipality, and whether a Danish test was passed on or after the start and less than
+the test window after it.""", """
+WITH first_start AS (
+  SELECT pnr, MIN(start_date) AS start_date FROM danish_courses WHERE programme GROUP BY pnr
+), passed AS (
+  SELECT f.pnr,
+         MAX(CASE WHEN t.test_date >= f.start_date AND t.test_date < ADD_YEARS(f.start_date, {test_window})
+                  THEN 1 ELSE 0 END) AS passed
+  FROM first_start f LEFT JOIN danish_tests t ON t.pnr = f.pnr GROUP BY f.pnr
+)
+SELECT f.pnr, EXTRACT(YEAR FROM f.start_date) AS cohort_year, f.start_date, c.municipality, ps.passed
+FROM first_start f
+JOIN danish_courses c ON c.pnr = f.pnr AND c.start_date = f.start_date
+JOIN passed ps ON ps.pnr = f.pnr
+""", materialize=True)
+
+HOLDER_AT = View("holder_at", """Holders of a valid refugee/family-reunification ('refugee') or special-act
+('ukraine') permit on each key-figure date d, with the municipality they live in on d: their 1 January residence
+of d's year, overridden by their last migration event between 1 January and d (an immigration moves them to its
+municipality, an emigration removes them); persons who died on or before d are left out.""", """
+WITH kf_date AS (
+  SELECT DISTINCT p_end AS d FROM ref_kf_period
+), permit_kind AS (
+  SELECT pnr, CASE WHEN permit_type = 'ukraine' THEN 'ukraine' ELSE 'refugee' END AS kind, start_date, end_date
+  FROM permits WHERE permit_type IN ('refugee', 'family_refugee', 'ukraine')
+), valid AS (
+  SELECT k.d, pk.pnr, pk.kind, MIN(pk.start_date) AS permit_start
+  FROM kf_date k JOIN permit_kind pk ON pk.start_date <= k.d AND (pk.end_date IS NULL OR pk.end_date >= k.d)
+  GROUP BY k.d, pk.pnr, pk.kind
+), last_event AS (
+  SELECT d, pnr, direction, municipality FROM (
+    SELECT k.d, m.pnr, m.direction, m.municipality,
+           ROW_NUMBER() OVER (PARTITION BY k.d, m.pnr ORDER BY m.event_date DESC, m.direction DESC) AS rn
+    FROM kf_date k
+    JOIN migrations m ON m.event_date > MAKE_DATE(EXTRACT(YEAR FROM k.d), 1, 1) AND m.event_date <= k.d
+    WHERE m.pnr IN (SELECT pnr FROM permit_kind)
+  ) x WHERE rn = 1
+)
+SELECT v.d, v.pnr, v.kind, v.permit_start, p.birth_date, p.sex, p.immigration_date,
+       CASE WHEN le.direction = 'immigration' AND le.municipality IS NOT NULL THEN le.municipality
+            ELSE r.municipality END AS municipality,
+       AGE_AT(p.birth_date, v.d) AS age
+FROM valid v
+JOIN person p ON p.pnr = v.pnr
+LEFT JOIN residence r ON r.pnr = v.pnr AND r.year = EXTRACT(YEAR FROM v.d)
+LEFT JOIN last_event le ON le.pnr = v.pnr AND le.d = v.d
+WHERE (p.death_date IS NULL OR p.death_date > v.d)
+  AND (le.direction IS NULL OR le.direction = 'immigration')
+  AND (CASE WHEN le.direction = 'immigration' AND le.municipality IS NOT NULL THEN le.municipality
+            ELSE r.municipality END) IS NOT NULL
+""", materialize=True)
+
+VIEWS: tuple[View, ...] = (COVERAGE, PERSON, PERSON_YEAR, EXAMS, SUPPORT_SPELL, FULLTIME_SUPPORT, COURSE_COHORT,
+                           HOLDER_AT)
+"""In dependency order."""
