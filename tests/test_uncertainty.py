@@ -197,3 +197,23 @@ def test_weighted_change_uses_effective_n():
     assert change_is_significant(latest, base, "pct") is True  # 30 000 "persons"
     latest["effective_n"] = base["effective_n"] = 300.0
     assert change_is_significant(latest, base, "pct") is False  # but only 300 respondents' worth
+
+
+def test_intervals_and_disclosure_commute():
+    """The engine may add intervals before or after protecting: hidden cells end without an interval either way."""
+    from barometer.catalogue import load_catalogue
+    from barometer.disclosure import protect
+
+    cat = load_catalogue()
+    munis = sorted(m.code for m in cat.municipalities if m.region == "081")
+    rng = random.Random(5)
+    leaf = {m: (float(rng.randint(0, 40)), float(rng.randint(15, 400))) for m in munis}
+    leaf = {m: (min(n, d), d) for m, (n, d) in leaf.items()}
+    region = tuple(map(sum, zip(*leaf.values(), strict=True)))
+    table = observation_table([row(a, "1.2", *v) for a, v in {**leaf, "081": region}.items()])
+    first = protect(add_intervals(table))[0]
+    assert first.equals(add_intervals(protect(table)[0]))
+    statuses = first.column("status").to_pylist()
+    assert "suppressed" in statuses and "ok" in statuses
+    assert all((s == "ok") == (lo is not None) for s, lo in zip(statuses, first.column("ci_low").to_pylist(),
+                                                                 strict=True))
