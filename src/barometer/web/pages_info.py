@@ -1,11 +1,53 @@
-"""Placeholder while the pages are written."""
+"""The compare page (any set of areas side by side, shareable URL) and the method page."""
 
 from __future__ import annotations
+
+from typing import Any
 
 from starlette.routing import Route
 
 from barometer.web.holder import ReleaseHolder
+from barometer.web.i18n import texts
+from barometer.web.pages_area import barometer_rows, picker
+from barometer.web.render import Ctx, NotFound, Page, ParamError, page_route
+
+MAX_AREAS = 104  # every area at once is allowed; more would only repeat codes
+
+
+def compare_page(ctx: Ctx) -> Page:
+    snap, lang, t = ctx.snap, ctx.lang, texts(ctx.lang)
+    codes = list(dict.fromkeys(ctx.query_list("area")))
+    if len(codes) > MAX_AREAS:
+        raise ParamError("area", f"at most {MAX_AREAS} areas")
+    for code in codes:
+        if not snap.catalogue.has_area(code):
+            raise NotFound(f"unknown area {code!r} in parameter 'area'")
+    views = [snap.view(code, lang) for code in codes]
+    goals: list[dict[str, Any]] = []
+    for n, goal in enumerate(views[0].goals if views else []):
+        goals.append({"goal": goal, "movements": [v.goals[n].movement for v in views],
+                      "indicators": [{"ind": ind, "cells": [v.goals[n].indicators[k] for v in views]}
+                                     for k, ind in enumerate(goal.indicators)]})
+    table = [row for v in views for row in barometer_rows(v, None)]
+    return Page("compare.html", t["compare_heading"],
+                {"views": views, "goals": goals, "codes": codes, "municipalities": picker(snap, lang)},
+                data=[v.show_json() for v in views], table=table)
+
+
+def method_page(ctx: Ctx) -> Page:
+    from barometer.disclosure import load_config
+
+    snap, t = ctx.snap, texts(ctx.lang)
+    disclosure = load_config().model_dump(mode="json")
+    data = {"two_indicator_rule": snap.settings.two_rule, "disclosure": disclosure,
+            "release_disclosure": snap.release.manifest.get("disclosure"),
+            "confidence_level": 0.95}
+    return Page("method.html", t["method_heading"], {"m": data}, data=data,
+                table=[{"setting": "two_indicator_rule", "value": snap.settings.two_rule}]
+                + [{"setting": f"disclosure.{k}.{k2}", "value": v2} for k, v in disclosure.items()
+                   for k2, v2 in v.items()])
 
 
 def routes(holder: ReleaseHolder) -> list[Route]:
-    return []
+    return [*page_route(holder, "/sammenlign", compare_page, "compare"),
+            *page_route(holder, "/metode", method_page, "method")]

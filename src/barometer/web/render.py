@@ -75,7 +75,8 @@ class Ctx:
 
 
 def _fmt(value: float | None, lang: str = "da", decimals: int = 0) -> str:
-    return "–" if value is None else format_number(value, lang, decimals)
+    """The template filter `num`: Babel formatting; anything that is not a number prints as a dash."""
+    return format_number(value, lang, decimals) if isinstance(value, int | float) else "–"
 
 
 def make_env() -> Environment:

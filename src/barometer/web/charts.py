@@ -1,0 +1,105 @@
+"""Charts as SVG: declared as Vega-Lite through Altair, rendered by vl-convert (no browser), cached per release.
+
+Each chart is rendered once per (release, chart, parameters, language) through Snapshot.cached; the pages show
+the SVG inline inside a <figure> with a text alternative and a data table beside it.
+"""
+
+from __future__ import annotations
+
+import json
+import tomllib
+from functools import cache
+from pathlib import Path
+from typing import Any
+
+import altair as alt
+import vl_convert as vlc
+
+from barometer.web.holder import Snapshot
+
+DATA = Path(__file__).parent / "data"
+LOCALE = {"da": "da-DK", "en": "en-US"}
+FONT = "system-ui, -apple-system, Segoe UI, Roboto, Arial, sans-serif"
+
+
+def _svg(chart: alt.TopLevelMixin, lang: str) -> str:
+    spec = chart.configure(font=FONT).configure_view(stroke=None).to_dict()
+    svg = vlc.vegalite_to_svg(spec, format_locale=LOCALE[lang])
+    # The figure carries the accessible name; the drawing itself is decorative for screen readers.
+    return svg.replace("<svg ", '<svg aria-hidden="true" focusable="false" ', 1)
+
+
+@cache
+def tile_positions() -> dict[str, tuple[int, int]]:
+    doc = tomllib.loads((DATA / "tilegrid.toml").read_text(encoding="utf-8"))
+    return {t["code"]: (t["col"], t["row"]) for t in doc["tile"]}
+
+
+@cache
+def _topojson(path: str) -> tuple[dict[str, Any], str]:
+    topo = json.loads(Path(path).read_text(encoding="utf-8"))
+    return topo, next(iter(topo["objects"]))
+
+
+def line_chart(rows: list[dict[str, Any]], y_title: str, lang: str) -> str:
+    """Values over years, one line per area; suppressed years are gaps, not zeros."""
+    values = [{"year": int(r["period"]), "value": r["value"], "area": r["area_name"]} for r in rows]
+    year_title = "År" if lang == "da" else "Year"
+    chart = alt.Chart(alt.Data(values=values)).mark_line(point=True, strokeWidth=2).encode(
+        x=alt.X("year:O", title=year_title, axis=alt.Axis(labelAngle=0)),
+        y=alt.Y("value:Q", title=y_title, scale=alt.Scale(zero=False)),
+        color=alt.Color("area:N", title=None, sort=None, legend=alt.Legend(orient="bottom", columns=3),
+                        scale=alt.Scale(scheme="dark2")),
+        strokeDash=alt.StrokeDash("area:N", sort=None, legend=None),
+    ).properties(width=620, height=300)
+    return _svg(chart, lang)
+
+
+def _map_values(rows: list[dict[str, Any]]) -> list[dict[str, Any]]:
+    return [{"code": r["area_code"], "komkode": r["area_code"].zfill(4), "value": r["value"],
+             "label": r["area_name"][:3]} for r in rows]
+
+
+def tile_map(rows: list[dict[str, Any]], legend_title: str, reverse: bool, lang: str) -> str:
+    """A square per municipality at its tile-grid position, coloured by value (grey: no figure)."""
+    pos = tile_positions()
+    values = [v | {"col": pos[v["code"]][0], "row": pos[v["code"]][1]} for v in _map_values(rows)
+              if v["code"] in pos]
+    base = alt.Chart(alt.Data(values=values)).encode(
+        x=alt.X("col:O", axis=None), y=alt.Y("row:O", axis=None))
+    known = [v["value"] for v in values if v["value"] is not None]
+    mid = (min(known) + max(known)) / 2 if known else 0.0
+    dark = f"datum.value {'<' if reverse else '>'} {mid}"
+    tiles = base.mark_rect(stroke="white", strokeWidth=2, invalid=None).encode(
+        color=alt.condition("isValid(datum.value)",
+                            alt.Color("value:Q", title=legend_title,
+                                      scale=alt.Scale(scheme="blues", reverse=reverse),
+                                      legend=alt.Legend(orient="right", gradientLength=180)),
+                            alt.value("#d9d9d9")))
+    labels = base.mark_text(fontSize=9).encode(
+        text="label:N",
+        color=alt.condition(f"isValid(datum.value) && {dark}", alt.value("#ffffff"), alt.value("#111111")))
+    chart = (tiles + labels).properties(width=12 * 44, height=12 * 40)
+    return _svg(chart, lang)
+
+
+def geo_map(rows: list[dict[str, Any]], legend_title: str, reverse: bool, topojson: Path, lang: str) -> str:
+    """Municipal boundaries from a TopoJSON file (property KOMKODE, 4-digit), coloured by value."""
+    topo, feature = _topojson(str(topojson))
+    chart = alt.Chart(alt.Data(values=topo, format=alt.DataFormat(type="topojson", feature=feature))).transform_lookup(
+        lookup="properties.KOMKODE", from_=alt.LookupData(alt.Data(values=_map_values(rows)), "komkode", ["value"]),
+    ).mark_geoshape(stroke="white", strokeWidth=0.4, invalid=None).encode(color=alt.condition("isValid(datum.value)",
+                                 alt.Color("value:Q", title=legend_title,
+                                           scale=alt.Scale(scheme="blues", reverse=reverse)),
+                                 alt.value("#d9d9d9"))
+             ).project("mercator").properties(width=560, height=460)
+    return _svg(chart, lang)
+
+
+def area_map(snap: Snapshot, key: tuple[Any, ...], rows: list[dict[str, Any]], legend_title: str, reverse: bool,
+             lang: str) -> tuple[str, str]:
+    """The configured map (boundaries when a TopoJSON path is set, else the tile grid) and its kind."""
+    topo = snap.settings.topojson
+    if topo is not None and topo.is_file():
+        return snap.cached(("geo", *key, lang), lambda: geo_map(rows, legend_title, reverse, topo, lang)), "geo"
+    return snap.cached(("tiles", *key, lang), lambda: tile_map(rows, legend_title, reverse, lang)), "tiles"
