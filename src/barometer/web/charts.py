@@ -23,7 +23,10 @@ FONT = "system-ui, -apple-system, Segoe UI, Roboto, Arial, sans-serif"
 
 
 def _svg(chart: alt.TopLevelMixin, lang: str) -> str:
-    spec = chart.configure(font=FONT).configure_view(stroke=None).to_dict()
+    spec = (chart.configure(font=FONT).configure_view(stroke=None)
+            .configure_axis(labelFontSize=13, titleFontSize=13).configure_legend(labelFontSize=13, titleFontSize=13,
+                                                                                  titleLimit=400, labelLimit=300)
+            .to_dict())
     svg = vlc.vegalite_to_svg(spec, format_locale=LOCALE[lang])
     # The figure carries the accessible name; the drawing itself is decorative for screen readers.
     return svg.replace("<svg ", '<svg aria-hidden="true" focusable="false" ', 1)
@@ -51,7 +54,7 @@ def line_chart(rows: list[dict[str, Any]], y_title: str, lang: str) -> str:
         color=alt.Color("area:N", title=None, sort=None, legend=alt.Legend(orient="bottom", columns=3),
                         scale=alt.Scale(scheme="dark2")),
         strokeDash=alt.StrokeDash("area:N", sort=None, legend=None),
-    ).properties(width=620, height=300)
+    ).properties(width=760, height=340)
     return _svg(chart, lang)
 
 
@@ -74,9 +77,10 @@ def tile_map(rows: list[dict[str, Any]], legend_title: str, reverse: bool, lang:
         color=alt.condition("isValid(datum.value)",
                             alt.Color("value:Q", title=legend_title,
                                       scale=alt.Scale(scheme="blues", reverse=reverse),
-                                      legend=alt.Legend(orient="right", gradientLength=180)),
+                                      legend=alt.Legend(orient="bottom", direction="horizontal",
+                                                        gradientLength=300)),
                             alt.value("#d9d9d9")))
-    labels = base.mark_text(fontSize=9).encode(
+    labels = base.mark_text(fontSize=11).encode(
         text="label:N",
         color=alt.condition(f"isValid(datum.value) && {dark}", alt.value("#ffffff"), alt.value("#111111")))
     chart = (tiles + labels).properties(width=12 * 44, height=12 * 40)
@@ -90,7 +94,9 @@ def geo_map(rows: list[dict[str, Any]], legend_title: str, reverse: bool, topojs
         lookup="properties.KOMKODE", from_=alt.LookupData(alt.Data(values=_map_values(rows)), "komkode", ["value"]),
     ).mark_geoshape(stroke="white", strokeWidth=0.4, invalid=None).encode(color=alt.condition("isValid(datum.value)",
                                  alt.Color("value:Q", title=legend_title,
-                                           scale=alt.Scale(scheme="blues", reverse=reverse)),
+                                           scale=alt.Scale(scheme="blues", reverse=reverse),
+                                           legend=alt.Legend(orient="bottom", direction="horizontal",
+                                                             gradientLength=300)),
                                  alt.value("#d9d9d9"))
              ).project("mercator").properties(width=560, height=460)
     return _svg(chart, lang)

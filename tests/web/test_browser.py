@@ -1,0 +1,94 @@
+"""The user's path through the site in a real browser (Debian's chromium via Playwright); screenshots saved.
+
+Screenshots go to test-artifacts/web/ (git-ignored) so that people can look at the pages.
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+from server import running_server
+
+CHROMIUM = Path("/usr/bin/chromium")
+ARTIFACTS = Path(__file__).resolve().parents[2] / "test-artifacts" / "web"
+ARGS = ["--headless", "--no-sandbox", "--disable-gpu", "--disable-background-networking",
+        "--disable-component-update", "--disable-sync", "--no-first-run"]
+
+pytestmark = [pytest.mark.browser,
+              pytest.mark.skipif(not CHROMIUM.exists(), reason="/usr/bin/chromium is not installed "
+                                 "(Debian package chromium; see scripts/system-deps.sh)")]
+
+
+@pytest.fixture(scope="module")
+def base(sample_store):
+    with running_server(sample_store) as url:
+        yield url
+
+
+@pytest.fixture(scope="module")
+def page():
+    sync_api = pytest.importorskip("playwright.sync_api")
+    with sync_api.sync_playwright() as pw:
+        browser = pw.chromium.launch(executable_path=str(CHROMIUM), args=ARGS)
+        context = browser.new_context(viewport={"width": 1280, "height": 900}, accept_downloads=True)
+        yield context.new_page()
+        browser.close()
+
+
+def shot(page, name: str) -> None:
+    ARTIFACTS.mkdir(parents=True, exist_ok=True)
+    page.screenshot(path=str(ARTIFACTS / f"{name}.png"), full_page=True)
+
+
+def test_user_path(base, page, tmp_path):
+    page.goto(base + "/")
+    assert page.title().startswith("Integrationsbarometeret")
+    shot(page, "01-front")
+    # pick Aalborg with the form (no JavaScript needed)
+    page.select_option("#area-picker", label="Aalborg")
+    page.click("form.picker button[type=submit]")
+    page.wait_for_url("**/kommune/851")
+    assert page.inner_text("h1") == "Aalborg"
+    shot(page, "02-municipality-aalborg")
+    # compare with Aarhus and Odense
+    page.click("text=Sammenlign med andre kommuner")
+    for code in ("751", "461"):
+        page.check(f"fieldset.checklist input[value='{code}']")
+    page.click("main form button[type=submit]")
+    headers = page.locator("table.compare thead th").all_inner_texts()
+    assert {"Aalborg", "Aarhus", "Odense"} <= set(headers)
+    assert "area=851" in page.url and "area=751" in page.url and "area=461" in page.url
+    shot(page, "03-compare")
+    # switch to English
+    page.click("a.lang")
+    assert page.locator("html").get_attribute("lang") == "en"
+    assert "Compare municipalities" in page.inner_text("h1")
+    shot(page, "04-compare-en")
+    # open an indicator's map
+    page.click("table.compare tbody a[href^='/indikator/1.2']")
+    page.wait_for_selector("#kort figure svg")
+    assert page.locator("#kort figure svg path").count() > 90
+    assert page.locator("#rangering tbody tr").count() == 98
+    shot(page, "05-indicator-en")
+    # keyboard: the skip link is the first tab stop and lands on main
+    page.keyboard.press("Tab")
+    assert page.evaluate("document.activeElement.className") == "skip"
+    # download the PDF from the municipality page
+    page.goto(base + "/kommune/851")
+    with page.expect_download() as info:
+        page.click("text=Hent udviklingsrapport")
+    target = tmp_path / "report.pdf"
+    info.value.save_as(target)
+    assert target.read_bytes().startswith(b"%PDF")
+
+
+@pytest.mark.parametrize("path,name", [
+    ("/indikator/1.1?area=851&compare=751&compare=461", "06-indicator-da"),
+    ("/noegletal", "07-key-figures"), ("/noegletal/N5", "08-key-figure-n5"),
+    ("/definitioner/1.2", "09-definition"), ("/metode", "10-method"),
+    ("/kommune/851/lignende", "11-similar"), ("/kommune/999", "12-not-found")])
+def test_screenshots(base, page, path, name):
+    response = page.goto(base + path)
+    assert response.status == (404 if "999" in path else 200)
+    shot(page, name)
