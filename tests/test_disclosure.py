@@ -199,6 +199,15 @@ def test_a_hidden_parent_with_published_children_loses_its_smallest_child():
     assert summary.by_item["1.2"].secondary == 1
 
 
+def test_a_cell_hidden_upstream_is_protected_like_any_other():
+    m = MUNIS_OF["081"]
+    rows = region_table("N1", {m[4]: (40,), m[6]: (30,)})
+    rows[2] = obs(m[2], "N1", status="suppressed")  # no numbers: the rule cannot know its size
+    out, summary = protect(observation_table(rows))
+    assert {k[0] for k, s in statuses(out).items() if s == "suppressed"} == {m[2], m[6]}
+    assert (summary.by_item["N1"].primary, summary.by_item["N1"].secondary) == (1, 1)
+
+
 def test_linked_items_are_hidden_together():
     rows = [obs(AALBORG, "1.1", 40, 100, 18, 19), obs(AALBORG, "1.2", 40, 100),
             obs(AALBORG, "7.2", 1.5, 100), obs(AALBORG, "7.1", 30, 100, 300, 1000)]

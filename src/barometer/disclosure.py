@@ -202,11 +202,18 @@ class _Cells:
         self.row = [-1] * n_areas
 
     def safe(self, members: list[int], config: DisclosureConfig) -> bool:
-        """Whether the sum of these cells (what a differencing attacker learns) would pass the primary rule."""
+        """Whether the sum of these cells (what a differencing attacker learns) would pass the primary rule.
+
+        Cells that came in already suppressed have no numbers here; they count as 0, which can only make the sum
+        look smaller (every quantity, complements included, is ≥ 0), so the verdict errs on the safe side.
+        """
+        known = [self.qty[i] for i in members if self.qty[i]]
+        if not known:
+            return False
         if self.kind == "count":
-            return sum(self.qty[i][0] for i in members) >= config.counts.min_count
+            return sum(q[0] for q in known) >= config.counts.min_count
         rule = config.rates
-        totals = [sum(self.qty[i][k] for i in members) for k in range(len(self.qty[members[0]]))]
+        totals = [sum(q[k] for q in known) for k in range(len(known[0]))]
         return all(den >= rule.min_denominator and num >= rule.min_numerator and den - num >= rule.min_complement
                    for num, den in zip(totals[::2], totals[1::2], strict=True))
 
