@@ -18,7 +18,7 @@ INTRO = f"""# Register data contract (version {CONTRACT_VERSION})
 The engine computes every indicator and key figure from the person-level tables below. Real registers at
 Danmarks Statistik are extracted into this shape inside DST's research environment; the synthetic generator
 (`barometer synth`) writes the same shape; `barometer validate DIR` checks a folder against this contract.
-The declaration lives in `src/barometer/registers/tables.py` (read it through
+The declaration lives in `src/barometer/registers/tables_*.py` and `columns.py` (read it through
 `barometer.registers.contract.CONTRACT`); this page is rendered from it.
 
 ## Conventions

@@ -63,9 +63,7 @@ def describe_file(root: Path, path: Path) -> FileEntry:
     )
 
 
-def write_manifest(
-    root: Path | str, generator: str | None = None, extra: dict[str, object] | None = None
-) -> Manifest:
+def write_manifest(root: Path | str, generator: str | None = None, extra: dict[str, object] | None = None) -> Manifest:
     """Scan every contract table folder under ``root`` and write manifest.json describing it."""
     root = Path(root)
     tables: dict[str, TableEntry] = {}
