@@ -76,6 +76,7 @@ def key_figure_periods(kf: KeyFigure, edition: str, first_year: int, last_year: 
     out = []
     for code in codes:
         start, end = bounds(code)
-        if first_year <= start.year and end.year <= last_year:
+        # a cumulative range (N12: since July 2016) may start before the residence years; its end must be covered
+        if first_year <= end.year <= last_year:
             out.append((code, start, end))
     return sorted(out)

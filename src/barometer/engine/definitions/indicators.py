@@ -184,15 +184,17 @@ def _housing(item_id: str, category: str, words: str) -> Definition:
     return Definition(
         id=item_id, group="housing",
         population=f"Housing areas on the official list of {words} published 1 December of year Y.",
-        numerator="Number of areas on the list in the municipality (0 where none).",
+        numerator="Number of areas on the list in the municipality (0 where none; a list year counts even when "
+                  "this list is empty).",
         denominator="—",
         reference="List year Y (published 1 December).",
         tables=("housing_areas",),
         sql=f"""
-SELECT municipality, year AS period, COUNT(*) AS num, CAST(NULL AS BIGINT) AS den,
-       CAST(NULL AS BIGINT) AS ref_num, CAST(NULL AS BIGINT) AS ref_den
-FROM housing_areas WHERE category = '{category}'
-GROUP BY municipality, year
+SELECT COALESCE(h.municipality, '') AS municipality, y.year AS period, COUNT(h.area_id) AS num,
+       CAST(NULL AS BIGINT) AS den, CAST(NULL AS BIGINT) AS ref_num, CAST(NULL AS BIGINT) AS ref_den
+FROM (SELECT DISTINCT year FROM housing_areas) y
+LEFT JOIN housing_areas h ON h.year = y.year AND h.category = '{category}'
+GROUP BY COALESCE(h.municipality, ''), y.year
 """)
 
 
