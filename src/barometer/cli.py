@@ -131,9 +131,13 @@ def show(
 
 def _register_optional_commands() -> None:
     """Commands of packages that are optional at import time (heavy dependencies load lazily inside them)."""
+    from barometer.registers.cli import validate
     from barometer.reports.cli import report
+    from barometer.web.cli import serve
 
+    app.command("validate")(validate)
     app.command("report")(report)
+    app.command("serve")(serve)
 
 
 _register_optional_commands()
