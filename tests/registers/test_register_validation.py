@@ -270,3 +270,36 @@ def test_unexpected_column_and_unknown_table_are_warnings(rows, write):
     assert ("employment", "unexpected_column", "warning") in kinds
     assert ("persns", "unknown_table", "warning") in kinds
     assert ("persons", "missing_table", "error") in kinds
+
+
+def test_counts_and_first_examples_match_a_reference_over_several_parts(rows, write):
+    """Scattered bad codes over three parts: total and first examples equal a plain-Python reference."""
+    import random
+
+    from barometer.registers.fixtures import to_arrow
+    from barometer.registers.layout import write_part
+    from barometer.registers.manifest import write_manifest
+
+    rng = random.Random(7)
+    folder = write(rows)
+    bad: list[tuple[str, int]] = []
+    for part in range(3):
+        part_rows = [
+            {
+                "pnr": pnr,
+                "year": year,
+                "municipality": rng.choice(["998", "0851", "101"]) if rng.random() < 0.1 else "851",
+            }
+            for year in range(1980 + 14 * part, 1994 + 14 * part)  # 1980-2021: no clash with the base set
+            for pnr in range(1, 8)
+        ]
+        name = f"residence/part-extra{part}.parquet"
+        bad += [(name, n) for n, r in enumerate(part_rows) if r["municipality"] in ("998", "0851")]
+        write_part(folder, "residence", to_arrow("residence", part_rows), part=f"extra{part}")
+    write_manifest(folder)
+    report = validate_registers(folder, max_examples=3)
+    found = report.find("unknown_municipality", "residence")
+    assert found, "the random draw produced no bad code; change the seed"
+    assert {p.count for p in found} == {len(bad)}
+    assert [(p.file, p.row) for p in found] == sorted(bad)[:3]
+    assert len(report.errors) == len(found)  # nothing else is wrong (no duplicate keys with the base set)
