@@ -41,6 +41,24 @@ The declaration lives in `src/barometer/registers/tables_*.py` and `columns.py` 
   documentation and must be confirmed against DST's variable documentation (TIMES) before real data are
   loaded.
 
+## Decisions and open points
+
+- `pnr` is `int64`, not the DST string: a one-off mapping inside DST, and every join in the engine is cheaper.
+- Residence is the municipality on **1 January** (BEF); employment is RAS status at the **end of November**
+  (DST's own rate pairs RAS year Y with the population of 1 January Y+1 — the engine's choice, not the contract's).
+- Education is the status on 1 October (UDDA) with both the highest education overall (`level`) and the highest
+  *Danish* education (`danish_level`), because 2.2/2.3 count Danish educations only.
+- The United Kingdom counts as Western (DST's current definition names it); dependent territories (Greenland,
+  the Faroe Islands, Åland, overseas departments) are non-Western by the letter of domain.md §2 **[open]**.
+- Survey answers are coded per question (list at the end); which answers count for an indicator is the
+  catalogue's and the engine's business, not the contract's.
+- `wage_employment` is optional: without it key figures 5 and 13 are "not computed". Tables that can be
+  legitimately empty at small scales (visitations, programme status, IGU, repatriations, Danish tests) are
+  required as files but may hold no rows.
+- Versioning: a change that keeps existing data valid (a new optional table, a new code) is a minor bump
+  (older data gives a warning); anything else — a new required table or column, a rename, removal or retype —
+  is a major bump (data written for another major version is an error).
+
 ## Folder layout
 
 ```
