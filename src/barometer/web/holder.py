@@ -55,21 +55,19 @@ class Snapshot:
     catalogue: Catalogue
     settings: WebSettings
     pages: LRU = field(default_factory=lambda: LRU(2048))
-    memo: dict[Any, Any] = field(default_factory=dict)
-    _lock: threading.Lock = field(default_factory=threading.Lock)
+    memo: LRU = field(default_factory=lambda: LRU(1024))  # views, charts, reports: bounded, as queries vary
 
     @property
     def id(self) -> str:
         return self.release.id
 
     def cached(self, key: Any, make: Any) -> Any:
-        """A value derived from this release, computed once (charts, views, rankings)."""
-        if key in self.memo:
-            return self.memo[key]
-        value = make()
-        with self._lock:
-            self.memo.setdefault(key, value)
-        return self.memo[key]
+        """A value derived from this release, computed once while it stays in the cache (charts, views)."""
+        value = self.memo.get(key)
+        if value is None:
+            value = make()
+            self.memo.put(key, value)
+        return value
 
     def view(self, area_code: str, lang: str) -> BarometerView:
         return self.cached(("view", area_code, lang), lambda: build_view(

@@ -15,7 +15,7 @@ from starlette.responses import Response
 from starlette.routing import Route
 
 from barometer.web.holder import NoRelease, ReleaseHolder
-from barometer.web.render import common_headers, error_response
+from barometer.web.render import ParamError, common_headers, error_response, lang_of
 
 
 def _renderer(kind: str) -> Any:
@@ -39,7 +39,10 @@ def routes(holder: ReleaseHolder) -> list[Route]:
         if render is None:
             return error_response(request, 503, f"reports: render_{kind} is not available in this installation",
                                   snap)
-        lang = "en" if request.query_params.get("lang") == "en" else "da"
+        try:
+            lang = lang_of(request)
+        except ParamError as exc:
+            return error_response(request, 422, str(exc), snap, exc.name)
 
         def make() -> bytes:
             view = snap.view(code, lang)

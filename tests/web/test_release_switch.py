@@ -1,0 +1,78 @@
+"""The site follows the store's CURRENT release without a restart; a pinned release stays; no release → 503."""
+
+from __future__ import annotations
+
+import sys
+from pathlib import Path
+
+import pytest
+from fastapi.testclient import TestClient
+
+from barometer.web import WebSettings, create_app
+from barometer.web.cli import serve
+
+sys.path.insert(0, str(Path(__file__).parent))
+from sample_release import publish_sample
+
+
+def test_switches_to_a_newly_published_release(tmp_path):
+    first = publish_sample(tmp_path, seed=1)
+    client = TestClient(create_app(WebSettings(store=tmp_path, check_interval=0)))
+    page = client.get("/kommune/851")
+    assert page.headers["x-barometer-release"] == first.id and first.id in page.text
+    before = client.get("/kommune/851.json").json()["data"]
+    second = publish_sample(tmp_path, seed=2)
+    page = client.get("/kommune/851")
+    assert page.headers["x-barometer-release"] == second.id and second.id in page.text
+    after = client.get("/kommune/851.json").json()["data"]
+    assert after != before  # different seed, different figures: the cache did not serve the old page
+    assert client.get("/api/v1/observations?area=851").json()["release"] == second.id
+
+
+def test_pinned_release_never_switches(tmp_path):
+    first = publish_sample(tmp_path, seed=1)
+    client = TestClient(create_app(WebSettings(store=tmp_path, release_id=first.id, check_interval=0)))
+    assert client.get("/").headers["x-barometer-release"] == first.id
+    publish_sample(tmp_path, seed=2)
+    assert client.get("/").headers["x-barometer-release"] == first.id
+
+
+def test_broken_pointer_keeps_the_served_release(tmp_path):
+    first = publish_sample(tmp_path, seed=1)
+    client = TestClient(create_app(WebSettings(store=tmp_path, check_interval=0)))
+    assert client.get("/").status_code == 200
+    (tmp_path / "CURRENT").write_text("no-such-release\n")
+    r = client.get("/")
+    assert r.status_code == 200 and r.headers["x-barometer-release"] == first.id
+
+
+def test_empty_store_answers_503_not_500(tmp_path):
+    client = TestClient(create_app(WebSettings(store=tmp_path)))
+    r = client.get("/")
+    assert r.status_code == 503 and "no release" in r.text
+    r = client.get("/api/v1/areas")
+    assert r.status_code == 503 and r.json()["error"]["status"] == 503
+    assert client.get("/kommune?area=851").status_code == 503
+    assert client.get("/reports/851.pdf").status_code == 503
+
+
+def test_serve_command_checks_the_store_and_runs_uvicorn(tmp_path, monkeypatch):
+    import typer
+    import uvicorn
+
+    from barometer.cli import State
+
+    monkeypatch.setattr(State, "store", tmp_path)
+    with pytest.raises(typer.Exit) as exc:
+        serve(release=None, host="127.0.0.1", port=8123, topojson=None, workers=1)
+    assert exc.value.exit_code == 1
+    release = publish_sample(tmp_path)
+    calls = []
+    monkeypatch.setattr(uvicorn, "run", lambda *a, **k: calls.append((a, k)))
+    monkeypatch.delenv("BAROMETER_RELEASE", raising=False)
+    serve(release=release.id, host="127.0.0.1", port=8123, topojson=None, workers=1)
+    assert calls[0][0] == ("barometer.web.asgi:app",) and calls[0][1]["port"] == 8123
+    import os
+    assert os.environ["BAROMETER_RELEASE"] == release.id and os.environ["BAROMETER_STORE"] == str(tmp_path.resolve())
+    with pytest.raises(typer.Exit):
+        serve(release=None, host="127.0.0.1", port=8123, topojson=tmp_path / "missing.topojson", workers=1)
