@@ -24,10 +24,11 @@ from barometer.synth import crime, dates, housing, integration, labour, schoolin
 from barometer.synth.context import Chunk
 from barometer.synth.frames import Codes, Dates, Frame, concat, n_rows, to_table
 from barometer.synth.params import Setting, country_table, make_setting
-from barometer.synth.population import build_persons
+from barometer.synth.population import build_persons, concat_persons
 
 CHUNK_PERSONS = 120_000
-"""Target persons per chunk at the municipality's 2024 size (chunks hold ~20 % more: everyone ever resident)."""
+"""Target persons per batch at the municipalities' 2024 size (a batch holds ~20 % more: everyone ever resident).
+Large municipalities are split into parts; small ones are simulated together in one batch."""
 ORIGIN_TYPES = ("dansk", "indvandrer", "efterkommer")
 
 Progress = Callable[[int, int], None]
@@ -43,15 +44,43 @@ class ChunkSpec:
     persons: float  # expected size, for ordering and progress
 
 
+@dataclass(frozen=True)
+class Batch:
+    """Chunks simulated together by one worker and written as one part (labelled by its first chunk)."""
+
+    chunks: tuple[ChunkSpec, ...]
+
+    @property
+    def label(self) -> str:
+        return self.chunks[0].label
+
+    @property
+    def persons(self) -> float:
+        return sum(c.persons for c in self.chunks)
+
+
 def plan_chunks(st: Setting) -> list[ChunkSpec]:
-    """Municipalities split into parts of at most ~CHUNK_PERSONS persons, largest first (for load balance)."""
+    """Municipalities split into parts of at most ~CHUNK_PERSONS persons."""
     specs = []
     for m, code in enumerate(st.codes):
         size = st.population[m] * st.scale
         parts = max(1, math.ceil(size / CHUNK_PERSONS))
         for k in range(parts):
             specs.append(ChunkSpec(m, k, parts, f"{code}-{k:02d}", int(code) * 100 + k, size / parts))
-    return sorted(specs, key=lambda s: -s.persons)
+    return specs
+
+
+def plan_batches(st: Setting) -> list[Batch]:
+    """Chunks packed in municipality order into batches of up to ~CHUNK_PERSONS, largest batch first.
+
+    The packing depends only on the scale, so the output is the same whatever the number of workers.
+    """
+    batches: list[list[ChunkSpec]] = [[]]
+    for spec in plan_chunks(st):
+        if batches[-1] and sum(c.persons for c in batches[-1]) + spec.persons > CHUNK_PERSONS:
+            batches.append([])
+        batches[-1].append(spec)
+    return sorted((Batch(tuple(b)) for b in batches), key=lambda b: -b.persons)
 
 
 def persons_frame(c: Chunk) -> Frame:
@@ -72,11 +101,14 @@ def residence_frame(c: Chunk) -> Frame:
     return concat(frames)
 
 
-def simulate_chunk(st: Setting, spec: ChunkSpec) -> dict[str, Frame]:
-    """All register tables of one chunk (the order of the model calls is part of the seeded stream)."""
-    rng = np.random.default_rng([st.seed, spec.chunk_id])
-    p = build_persons(rng, st, spec.muni, 1.0 / spec.parts, spec.chunk_id)
-    c = Chunk(p, st, rng)
+def simulate_batch(st: Setting, batch: Batch) -> dict[str, Frame]:
+    """All register tables of one batch (the order of the model calls is part of the seeded stream)."""
+    parts = []
+    for spec in batch.chunks:
+        rng = np.random.default_rng([st.seed, spec.chunk_id])
+        parts.append(build_persons(rng, st, spec.muni, 1.0 / spec.parts, spec.chunk_id))
+    rng = np.random.default_rng([st.seed, batch.chunks[0].chunk_id, 1])
+    c = Chunk(concat_persons(parts), st, rng)
     out: dict[str, Frame] = {"persons": persons_frame(c), "residence": residence_frame(c)}
     out["education"] = schooling.education(c)
     out["employment"] = labour.employment(c)
@@ -105,9 +137,9 @@ def write_frames(out_dir: Path, frames: dict[str, Frame], label: str) -> dict[st
     return rows
 
 
-def _run_chunk(args: tuple[Path, Setting, ChunkSpec]) -> tuple[ChunkSpec, dict[str, int]]:
-    out_dir, st, spec = args
-    return spec, write_frames(out_dir, simulate_chunk(st, spec), spec.label)
+def _run_batch(args: tuple[Path, Setting, Batch]) -> tuple[Batch, dict[str, int]]:
+    out_dir, st, batch = args
+    return batch, write_frames(out_dir, simulate_batch(st, batch), batch.label)
 
 
 def prepare_out_dir(out_dir: Path, force: bool) -> None:
@@ -143,16 +175,16 @@ def generate(
     if workers < 1:
         raise ValueError(f"workers must be >= 1, got {workers}")
     prepare_out_dir(out_dir, force)
-    specs = plan_chunks(st)
-    total = int(sum(s.persons for s in specs))
+    batches = plan_batches(st)
+    total = int(sum(b.persons for b in batches))
     done = 0
     rows: dict[str, int] = {t: 0 for t in CONTRACT.tables}
 
-    def account(spec: ChunkSpec, counts: dict[str, int]) -> None:
+    def account(batch: Batch, counts: dict[str, int]) -> None:
         nonlocal done
         for t, n in counts.items():
             rows[t] += n
-        done += int(spec.persons)
+        done += int(batch.persons)
         if progress:
             progress(done, total)
 
@@ -161,13 +193,13 @@ def generate(
                 "housing_areas": housing.housing_lists(st)}
     for t, n in write_frames(out_dir, national, "national").items():
         rows[t] += n
-    if workers == 1:
-        for spec in specs:
-            account(*_run_chunk((out_dir, st, spec)))
+    if workers == 1 or len(batches) == 1:
+        for batch in batches:
+            account(*_run_batch((out_dir, st, batch)))
     else:
         ctx = multiprocessing.get_context("spawn")
         with ProcessPoolExecutor(max_workers=workers, mp_context=ctx) as pool:
-            futures = [pool.submit(_run_chunk, (out_dir, st, spec)) for spec in specs]
+            futures = [pool.submit(_run_batch, (out_dir, st, batch)) for batch in batches]
             for fut in as_completed(futures):
                 account(*fut.result())
     write_manifest(out_dir, generator="barometer.synth",

@@ -78,6 +78,18 @@ class Persons:
         return np.where(self.imm == dates.NOT_IMMIGRATED, -1, a).astype(np.int16)
 
 
+def concat_persons(parts: list[Persons]) -> Persons:
+    """Several chunks' persons as one (for simulating small municipalities together)."""
+    if len(parts) == 1:
+        return parts[0]
+    cols = {
+        name: np.concatenate([getattr(x, name) for x in parts])
+        for name in ("pnr", "birth", "sex", "origin", "nw", "country", "imm", "death", "emig", "repatriated",
+                     "permit", "stream_new", "muni")
+    }
+    return Persons(**cols, sim_years=parts[0].sim_years)
+
+
 def stochastic_round(rng: np.random.Generator, x: float) -> int:
     """An integer with expectation x, so small chunks get fractional expected counts right on average."""
     base = int(np.floor(x))

@@ -12,7 +12,7 @@ import numpy as np
 
 from barometer.registers.tables import BENEFIT_TYPES, EDUCATION_LEVELS
 from barometer.synth import dates
-from barometer.synth.calibrate import logit_probabilities
+from barometer.synth.calibrate import logit_probabilities, solve_shift
 from barometer.synth.context import GROUP_NW, Chunk, target
 from barometer.synth.frames import Codes, Dates, Frame, concat
 from barometer.synth.population import INDVANDRER, UKRAINE
@@ -42,14 +42,22 @@ def _pick(u: np.ndarray, table: tuple[tuple[str, float], ...]) -> np.ndarray:
     return codes[np.minimum(np.searchsorted(cum / cum[-1], u, side="right"), len(codes) - 1)]
 
 
-def _solve_p(lim: np.ndarray, target_share: float) -> float:
-    """p with mean(p * lim) == target on the chunk's calibration set (lim = F or G at each person's age).
+MIN_CALIBRATION = 40
+"""Below this many persons a chunk uses the national mean of F (G) instead of solving on its own persons."""
+_F_MEAN, _G_MEAN = 0.886, 0.78
 
-    The municipal effect is added after solving, so it moves the municipality away from the national level.
+
+def _solve_p(
+    before: np.ndarray, u: np.ndarray, lim: np.ndarray, eff: np.ndarray, goal: float, fallback: float
+) -> float:
+    """p with mean(before | u < (p + eff) * lim) == goal on the chunk's calibration set.
+
+    ``before`` holds completions of earlier years (kept), ``lim`` is F or G at each person's age and ``eff`` the
+    municipal effect, so the period share lands on the target although completions are never undone.
     """
-    if not len(lim):
-        return target_share
-    return float(target_share / max(lim.mean(), 1e-6))
+    if len(u) < MIN_CALIBRATION:
+        return goal / fallback
+    return solve_shift(lambda q: float((before | (u < (q + eff) * lim)).mean()), goal, 0.0, 3.0, 30)
 
 
 def education(c: Chunk) -> Frame:
@@ -80,8 +88,8 @@ def education(c: Chunk) -> Frame:
             cy = sel & c.nw_raised & present & (age >= 20) & (age <= 24) if is_nw else \
                 sel & c.danish_raised & present & (age >= 20) & (age <= 24)
             ch = sel & (c.nw_raised if is_nw else c.danish_raised) & present & (age >= 25) & (age <= 39)
-            py = _solve_p(f[cy], target(yt, year))
-            ph = _solve_p(g[ch], target(ht, year))
+            py = _solve_p(youth_done[cy], u[cy], f[cy], eff_y[cy], target(yt, year), _F_MEAN)
+            ph = _solve_p(higher_done[ch], u[ch], g[ch], eff_h[ch], target(ht, year), _G_MEAN)
             # Older cohorts keep the completion chances of their own youth (no retroactive degrees).
             older_y = np.clip(py - 0.012 * (age - 24).clip(0, None), 0.3, 1.0)
             older_h = np.clip(ph - 0.012 * (age - 39).clip(0, None), 0.08, 1.0)
