@@ -154,6 +154,9 @@ def build(registers: Path | str, edition: str, engine: str = "duckdb", settings:
         disclosure={"config": config.model_dump(mode="json"), "digest": config.digest(),
                     "source": str(disclosure_config) if disclosure_config else "packaged defaults"},
         register_files=_register_checksums(Path(registers)),
+        suppression={item: {"primary": s.primary, "secondary": s.secondary,
+                            "municipal_share": s.municipal_share}
+                     for item, s in sorted(summary.by_item.items())},
     )
     release = publish(Path(store), observations, edition, prov) if store is not None else None
     tick("publish")

@@ -1,0 +1,79 @@
+"""``barometer build``: compute every indicator and key figure from a register folder and publish a release.
+
+The lead wires ``build`` into the main Typer app. Engine settings (SU inclusion, the 9.1 sex filter, 3.3 cohort
+alignment …) come from the ``[engine]`` table of the settings file (``barometer --config FILE``), see
+docs/engine.md. Bad input exits with code 2 and the validation report; nothing is published then, and the
+previous release stays current.
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Annotated
+
+import typer
+from rich.console import Console
+from rich.progress import BarColumn, Progress, TextColumn, TimeElapsedColumn
+
+
+def engine_settings():  # -> EngineSettings
+    """The ``[engine]`` table of the current settings file, validated (defaults when absent)."""
+    from pydantic import ValidationError
+
+    from barometer.engine.settings import EngineSettings
+    from barometer.settings import current_settings
+
+    extra = current_settings().model_extra or {}
+    try:
+        return EngineSettings(**extra.get("engine", {}))
+    except ValidationError as exc:
+        first = exc.errors()[0]
+        raise ValueError(f"settings [engine].{'.'.join(map(str, first['loc']))}: {first['msg']}") from exc
+
+
+def build(
+    registers: Annotated[Path, typer.Option(help="Register folder (Parquet tables + manifest.json).")],
+    edition: Annotated[str, typer.Option(help="Edition to build, e.g. 2024-11.")],
+    engine: Annotated[str, typer.Option(help="Computation backend.")] = "duckdb",
+    disclosure_config: Annotated[Path | None, typer.Option(
+        help="Disclosure rules TOML overriding the packaged defaults (docs/disclosure.md).")] = None,
+) -> None:
+    """Compute the barometer from person-level registers and publish a protected release."""
+    from barometer.cli import State, fail
+    from barometer.disclosure import DisclosureConfigError
+    from barometer.engine.build import EngineError, RegisterInputError, step_names
+    from barometer.engine.build import build as run_build
+    from barometer.registers.cli import render
+
+    console = Console(stderr=True)
+    if not registers.is_dir():
+        raise fail(f"--registers {registers}: no such folder")
+    if disclosure_config is not None and not disclosure_config.is_file():
+        raise fail(f"--disclosure-config {disclosure_config}: no such file")
+    try:
+        settings = engine_settings()
+    except ValueError as exc:
+        raise fail(str(exc)) from exc
+    steps = step_names()
+    with Progress(TextColumn("{task.description:<16}"), BarColumn(), TextColumn("{task.completed}/{task.total}"),
+                  TimeElapsedColumn(), console=console, transient=False) as bar:
+        task = bar.add_task(steps[0], total=len(steps))
+
+        def tick(step: str) -> None:
+            done = steps.index(step) + 1
+            bar.update(task, completed=done, description=steps[done] if done < len(steps) else "done")
+
+        try:
+            result = run_build(registers, edition, engine, settings, store=State.store,
+                               disclosure_config=disclosure_config, progress=tick)
+        except RegisterInputError as exc:
+            bar.stop()
+            render(exc.report, Console(stderr=True, width=200))
+            raise fail(f"{registers}: the registers do not follow the contract; nothing was built "
+                       "(the current release is unchanged)") from exc
+        except (EngineError, DisclosureConfigError) as exc:
+            raise fail(f"{exc}\nNothing was published.") from exc
+    summary = result.disclosure_summary
+    Console().print(f"Published release [bold]{result.release.id}[/] ({result.observations.num_rows} "
+                    f"observations; {summary.primary} suppressed for small numbers, {summary.secondary} more to "
+                    "prevent recovery by subtraction)", highlight=False)
