@@ -32,7 +32,8 @@ def test_show_json_shape_and_aalborg_figures(published_store):
         "7": "positive", "8": "unchanged", "9": "positive"}
     ind = {i["id"]: i for g in data["goals"] for i in g["indicators"]}
     assert ind["1.1"] == {"id": "1.1", "title": ind["1.1"]["title"], "status": 19, "development": -6,
-                          "unit": "pct_point", "outcome": "positive", "computed": True, "value_status": "ok"}
+                          "unit": "pct_point", "outcome": "positive", "computed": True, "value_status": "ok",
+                          "significant": None}  # published figures carry no numerators: not judged
     assert ind["3.1"]["outcome"] == "negative" and ind["8.3"]["outcome"] == "positive"
     assert ind["8.1"]["outcome"] == "unchanged"
     not_computed = [i for i, v in ind.items() if not v["computed"]]
@@ -109,3 +110,18 @@ def test_two_indicator_rule_is_configurable(tmp_path):
     config.write_text('[rules]\ntwo_indicator_rule = "lenient"\n')
     result = runner.invoke(app, ["--store", str(tmp_path), "--config", str(config), "show", "--area", "851", "--json"])
     assert json.loads(result.stdout)["goals"][0]["movement"] == "positive"
+
+
+def test_significance_of_change_beside_the_movement(tmp_path):
+    # 1.2 in two areas, both +11 points since 2012: on 1000 persons that is far beyond noise (z ≈ 5),
+    # on 100 persons it is not (difference 0.11, SE ≈ sqrt(.61*.39/100 + .5*.5/100) ≈ 0.070, z ≈ 1.6).
+    rows = []
+    for area, n in (("851", 1000.0), ("101", 100.0)):
+        for period, share in (("2022", 0.61), ("2012", 0.50)):
+            rows.append({"area_code": area, "item_id": "1.2", "period": period, "value": 100 * share,
+                         "numerator": share * n, "denominator": n, "status": Status.OK, "source": "engine"})
+    index = ReleaseIndex.load(publish(tmp_path, observation_table(rows), "2024-11", {}))
+    big = build_view(index, "851").goals[0].indicators[1]
+    small = build_view(index, "101").goals[0].indicators[1]
+    assert (big.development, big.outcome, big.significant) == (11, "positive", True)
+    assert (small.development, small.outcome, small.significant) == (11, "positive", False)

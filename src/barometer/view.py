@@ -25,6 +25,7 @@ from barometer.rules import (
 )
 from barometer.settings import current_settings
 from barometer.store import Release, Status
+from barometer.uncertainty import change_is_significant
 
 Lang = Literal["da", "en"]
 
@@ -52,6 +53,8 @@ class IndicatorView(BaseModel):
     ci_low: float | None = None
     ci_high: float | None = None
     direction: str
+    # Is the change since baseline larger than the noise? None when it cannot be judged (docs/uncertainty.md).
+    significant: bool | None = None
 
 
 class GoalView(BaseModel):
@@ -111,7 +114,7 @@ class BarometerView(BaseModel):
                     "indicators": [
                         {"id": i.id, "title": i.title, "status": i.status, "development": i.development,
                          "unit": i.unit, "outcome": i.outcome, "computed": i.computed,
-                         "value_status": i.value_status}
+                         "value_status": i.value_status, "significant": i.significant}
                         for i in g.indicators
                     ],
                 }
@@ -162,11 +165,14 @@ def _indicator_view(ind: Indicator, area: Area, status_year: int | None, baselin
     flag = _flag(row) if computed else Status.NOT_COMPUTED
     latest = _value(row) if computed else None
     dev: float | None = None
+    significant: bool | None = None
     if latest is not None:
+        baseline_row = index.get(area.code, ind.id, str(baseline_year))
+        significant = change_is_significant(row, baseline_row, ind.unit)
         if row and row.get("published_development") is not None:
             dev = row["published_development"]
         else:
-            dev = development(latest, _value(index.get(area.code, ind.id, str(baseline_year))))
+            dev = development(latest, _value(baseline_row))
     status = round_half_away(latest) if latest is not None else None
     dev_rounded = round_half_away(dev) if dev is not None else None
     return IndicatorView(
@@ -178,7 +184,7 @@ def _indicator_view(ind: Indicator, area: Area, status_year: int | None, baselin
         outcome=indicator_outcome(dev, ind.direction), computed=computed, value_status=flag, value=latest,
         ci_low=row.get("ci_low") if row and latest is not None else None,
         ci_high=row.get("ci_high") if row and latest is not None else None,
-        direction=ind.direction,
+        direction=ind.direction, significant=significant,
     )
 
 
