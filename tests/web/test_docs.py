@@ -21,7 +21,7 @@ def _paths(tmp_path) -> list[str]:
             paths.append(route.path + "/…")
         elif (path := getattr(route, "path", None)) and not path.endswith(".{fmt:fmt}"):
             paths.append(path)
-    return paths
+    return paths + list(app.openapi()["paths"])  # API routes sit in an included router
 
 
 def _documented(doc: str, path: str) -> bool:
