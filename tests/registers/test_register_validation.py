@@ -290,8 +290,8 @@ def test_counts_and_first_examples_match_a_reference_over_several_parts(rows, wr
                 "year": year,
                 "municipality": rng.choice(["998", "0851", "101"]) if rng.random() < 0.1 else "851",
             }
-            for year in range(1980 + 14 * part, 1994 + 14 * part)  # 1980-2021: no clash with the base set
-            for pnr in range(1, 8)
+            for year in range(1991 + 10 * part, 2001 + 10 * part)  # 1991-2020: all born, no clash with base set
+            for pnr in (1, 2, 3, 7)  # born by 1990, alive until 2023
         ]
         name = f"residence/part-extra{part}.parquet"
         bad += [(name, n) for n, r in enumerate(part_rows) if r["municipality"] in ("998", "0851")]
@@ -303,3 +303,28 @@ def test_counts_and_first_examples_match_a_reference_over_several_parts(rows, wr
     assert {p.count for p in found} == {len(bad)}
     assert [(p.file, p.row) for p in found] == sorted(bad)[:3]
     assert len(report.errors) == len(found)  # nothing else is wrong (no duplicate keys with the base set)
+
+
+def test_resident_before_birth(rows, write):
+    rows["residence"][3]["year"] = 2008  # pnr 4 is born 1 June 2008: not resident on 1 January 2008
+    p = single_error(validate_registers(write(rows)))
+    assert (p.table, p.column, p.row, p.key, p.kind) == (
+        "residence",
+        "year",
+        3,
+        {"pnr": "4", "year": "2008"},
+        "inconsistent",
+    )
+    assert "not born yet or already dead" in p.message
+
+
+def test_employment_status_after_death(rows, write):
+    rows["employment"].append({"pnr": 7, "year": 2023, "status": "outside_labour_force"})  # died 2 January 2023
+    p = single_error(validate_registers(write(rows)))
+    assert (p.table, p.column, p.row, p.key, p.kind) == (
+        "employment",
+        "year",
+        5,
+        {"pnr": "7", "year": "2023"},
+        "inconsistent",
+    )

@@ -20,7 +20,7 @@ import duckdb
 from barometer.registers.check_files import TableFiles
 from barometer.registers.contract import domain_codes
 from barometer.registers.report import Problem, ProblemKind
-from barometer.registers.schema import Column, Table
+from barometer.registers.schema import Column, ForeignKey, JoinRule, Table
 
 DOMAIN_KINDS: dict[str, ProblemKind] = {"municipality": "unknown_municipality", "country": "unknown_country"}
 
@@ -162,6 +162,8 @@ class ValueChecker:
             for fk in tf.table.foreign_keys:
                 try:
                     self._check_reference(tf, fk.columns, fk.ref_table, fk.ref_columns)
+                    for rule in (r for r in tf.table.join_rules if r.ref_table == fk.ref_table):
+                        self._check_join_rule(tf, fk, rule)
                 except duckdb.Error as exc:  # a corrupt page only the join reads
                     self.problems.append(
                         Problem(
@@ -294,3 +296,25 @@ class ValueChecker:
                 row[-1],
                 None,
             )
+
+    def _check_join_rule(self, tf: TableFiles, fk: ForeignKey, rule: JoinRule) -> None:
+        """A rule between a row and the row it references (e.g. resident before birth): one join."""
+        ref = self.usable.get(rule.ref_table)
+        needed = (*fk.columns, *rule.columns)
+        if ref is None or not all(c in tf.columns for c in needed):
+            return
+        if not all(c in ref.columns for c in (*fk.ref_columns, *rule.ref_columns)):
+            return
+        keys = self._key_columns(tf)
+        match = " AND ".join(f"r.{q(rc)} = t.{q(c)}" for c, rc in zip(fk.columns, fk.ref_columns, strict=True))
+        base = f"FROM {q(tf.table.name)} t JOIN {q(rule.ref_table)} r ON {match} WHERE ({rule.violation_sql})"
+        [(total,)] = self.con.execute(f"SELECT count(*) {base}").fetchall()
+        if not total:
+            return
+        column = rule.columns[-1]
+        select = ", ".join([*(f"t.{q(c)}" for c in keys), f"t.{q(column)}"])
+        rows = self.con.execute(
+            f"SELECT t.filename, t.file_row_number, {select} {base} "
+            f"ORDER BY t.filename, t.file_row_number LIMIT {self.max_examples}"
+        ).fetchall()
+        self._emit(tf, rows, keys, column, rule.kind, rule.message, total, len(keys))

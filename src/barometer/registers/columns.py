@@ -8,7 +8,7 @@ from __future__ import annotations
 
 from datetime import date
 
-from barometer.registers.schema import Column, ForeignKey, RowRule
+from barometer.registers.schema import Column, ForeignKey, JoinRule, RowRule
 
 FIRST_DATE = date(1900, 1, 1)
 LAST_DATE = date(2035, 12, 31)
@@ -138,4 +138,17 @@ def first_of_month(column: str = "month") -> RowRule:
         (column,),
         f"day({column}) <> 1",
         f"{column} must be the first day of a month",
+    )
+
+
+def alive_on(name: str, date_sql: str, what: str, columns: tuple[str, ...] = ("year",)) -> JoinRule:
+    """The person (persons row ``r``) must be born and not yet dead on ``date_sql`` (an SQL date over ``t``)."""
+    return JoinRule(
+        name,
+        "inconsistent",
+        "persons",
+        columns,
+        ("birth_date", "death_date"),
+        f"{date_sql} < r.birth_date OR {date_sql} > r.death_date",
+        f"the person is not born yet or already dead at {what}",
     )

@@ -115,9 +115,10 @@ def render_table(table: Table) -> str:
             f"| `{c.name}` | {c.arrow_type} ({c.duckdb_type}) | {'yes' if c.nullable else 'no'} | "
             f"{_cell(_codes(c))} | {_cell(c.description)} | {_cell(c.source)} |"
         )
-    if table.rules:
+    if table.rules or table.join_rules:
         lines += ["", "Row rules (a row is wrong when):", ""]
         lines += [f"- `{r.name}` ({r.kind}): {r.message}." for r in table.rules]
+        lines += [f"- `{r.name}` ({r.kind}, against `{r.ref_table}`): {r.message}." for r in table.join_rules]
     return "\n".join(lines) + "\n"
 
 

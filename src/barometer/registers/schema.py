@@ -92,6 +92,24 @@ class RowRule:
 
 
 @dataclass(frozen=True)
+class JoinRule:
+    """A condition between a row (alias ``t``) and the row it references (alias ``r``) through one of the
+    table's foreign keys, written as SQL that is TRUE for an offending row — e.g. residence before birth.
+
+    ``columns`` are the table's own columns the rule reads, ``ref_columns`` the referenced table's; the problem
+    is reported on the last own column.
+    """
+
+    name: str
+    kind: str
+    ref_table: str
+    columns: tuple[str, ...]
+    ref_columns: tuple[str, ...]
+    violation_sql: str
+    message: str
+
+
+@dataclass(frozen=True)
 class Table:
     """One person-level (or list) table: its columns, keys, row rules and DST origin.
 
@@ -106,6 +124,7 @@ class Table:
     primary_key: tuple[str, ...] = ()
     foreign_keys: tuple[ForeignKey, ...] = ()
     rules: tuple[RowRule, ...] = ()
+    join_rules: tuple[JoinRule, ...] = ()
     required: bool = True
     rows_required: bool = True
     _by_name: dict[str, Column] = field(default_factory=dict, init=False, repr=False, compare=False)
@@ -117,6 +136,9 @@ class Table:
         for key in (*self.primary_key, *(c for fk in self.foreign_keys for c in fk.columns)):
             if key not in names:
                 raise ValueError(f"table {self.name}: key column {key!r} is not a column")
+        for rule in self.join_rules:
+            if rule.ref_table not in {fk.ref_table for fk in self.foreign_keys}:
+                raise ValueError(f"table {self.name}: join rule {rule.name} needs a foreign key to {rule.ref_table}")
         self._by_name.update({c.name: c for c in self.columns})
 
     def column(self, name: str) -> Column:

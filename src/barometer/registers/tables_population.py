@@ -7,6 +7,7 @@ from barometer.registers.columns import (
     EDUCATION_LEVELS,
     ORIGIN_TYPES,
     SEX,
+    alive_on,
     date_column,
     end_not_before_start,
     municipality_column,
@@ -89,6 +90,7 @@ RESIDENCE = Table(
     ),
     primary_key=("pnr", "year"),
     foreign_keys=to_persons(),
+    join_rules=(alive_on("alive_on_1_january", "make_date(t.year, 1, 1)", "the reference date (1 January)"),),
 )
 
 EMPLOYMENT = Table(
@@ -115,6 +117,7 @@ EMPLOYMENT = Table(
     ),
     primary_key=("pnr", "year"),
     foreign_keys=to_persons(),
+    join_rules=(alive_on("alive_at_end_of_november", "make_date(t.year, 11, 30)", "the end of November"),),
 )
 
 
