@@ -31,10 +31,10 @@ def _survey(item_id: str, question: str, yes: str, yes_words: str, groups: str =
         extra_columns=("sum_w2",),
         sql=f"""
 SELECT '' AS municipality, r.year AS period,
-       SUM(CASE WHEN a.answer IN {yes} THEN CAST(r.weight AS DECIMAL(18, 6)) ELSE 0 END) AS num,
-       SUM(CAST(r.weight AS DECIMAL(18, 6))) AS den,
+       SUM(CASE WHEN a.answer IN {yes} THEN CAST(r.weight AS DECIMAL(38, 12)) ELSE 0 END) AS num,
+       SUM(CAST(r.weight AS DECIMAL(38, 12))) AS den,
        CAST(NULL AS BIGINT) AS ref_num, CAST(NULL AS BIGINT) AS ref_den,
-       SUM(CAST(r.weight * r.weight AS DECIMAL(24, 6))) AS sum_w2
+       SUM(CAST(r.weight * r.weight AS DECIMAL(38, 10))) AS sum_w2
 FROM survey_respondents r
 JOIN survey_answers a ON a.year = r.year AND a.respondent_id = r.respondent_id AND a.question = '{question}'
 WHERE r.QUOTE(group) IN {codes} AND r.age BETWEEN {ages[0]} AND {ages[1]}
