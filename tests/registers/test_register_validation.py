@@ -328,3 +328,20 @@ def test_employment_status_after_death(rows, write):
         {"pnr": "7", "year": "2023"},
         "inconsistent",
     )
+
+
+def test_broken_persons_part_does_not_cascade_into_unknown_persons(rows, write):
+    """A persons part without a column is left out; references to its persons are not reported as unknown."""
+    from barometer.registers.fixtures import loose_table, to_arrow
+    from barometer.registers.layout import write_part
+    from barometer.registers.manifest import write_manifest
+
+    folder = write(rows)
+    write_part(folder, "persons", to_arrow("persons", rows["persons"][:3]), part=0)
+    broken = loose_table("persons", rows["persons"][3:], drop=("sex",))
+    import pyarrow.parquet as pq
+
+    pq.write_table(broken, folder / "persons" / "part-00001.parquet")
+    write_manifest(folder)
+    p = single_error(validate_registers(folder))
+    assert (p.table, p.column, p.file, p.kind) == ("persons", "sex", "persons/part-00001.parquet", "missing_column")

@@ -27,6 +27,8 @@ class TableFiles:
     files: list[Path] = field(default_factory=list)
     columns: list[str] = field(default_factory=list)
     rows: int = 0
+    complete: bool = True
+    """False when a part was left out (unreadable or missing columns): references into it are not checked."""
 
 
 def _rel(root: Path, path: Path) -> str:
@@ -195,6 +197,7 @@ def check_table_files(root: Path, table: Table, problems: list[Problem]) -> Tabl
         if not missing:
             result.files.append(path)
     result.columns = [c for c in table.column_names if c not in wrong]
+    result.complete = len(result.files) == len(files)
     if result.rows == 0 and table.rows_required and len(result.files) == len(files):
         problems.append(
             Problem(

@@ -273,7 +273,12 @@ class ValueChecker:
         self, tf: TableFiles, columns: tuple[str, ...], ref_table: str, ref_columns: tuple[str, ...]
     ) -> None:
         ref = self.usable.get(ref_table)
-        if ref is None or not all(c in tf.columns for c in columns) or not all(c in ref.columns for c in ref_columns):
+        if (
+            ref is None
+            or not ref.complete
+            or not all(c in tf.columns for c in columns)
+            or not all(c in ref.columns for c in ref_columns)
+        ):
             return  # the missing table/column is reported already
         keys = self._key_columns(tf)
         match = " AND ".join(f"r.{q(rc)} = t.{q(c)}" for c, rc in zip(columns, ref_columns, strict=True))
@@ -301,7 +306,7 @@ class ValueChecker:
         """A rule between a row and the row it references (e.g. resident before birth): one join."""
         ref = self.usable.get(rule.ref_table)
         needed = (*fk.columns, *rule.columns)
-        if ref is None or not all(c in tf.columns for c in needed):
+        if ref is None or not ref.complete or not all(c in tf.columns for c in needed):
             return
         if not all(c in ref.columns for c in (*fk.ref_columns, *rule.ref_columns)):
             return
