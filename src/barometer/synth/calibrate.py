@@ -42,13 +42,17 @@ def logit_probabilities(score: np.ndarray, calib: np.ndarray, target: float) -> 
     return sigmoid(score + a)
 
 
-def clipped_fraction(score: np.ndarray, calib: np.ndarray, target: float) -> np.ndarray:
-    """Fractions clip(score + a, 0, 1), with a solved so that their mean over ``calib`` equals ``target``.
+def clipped_fraction(
+    score: np.ndarray, calib: np.ndarray, target: float, exposure: np.ndarray | None = None
+) -> np.ndarray:
+    """Fractions clip(score + a, 0, 1), with a solved so that mean(fraction x exposure) over ``calib`` is ``target``.
 
-    Used for the share of the year on public support: a large score means a full year, a small one a spell.
+    Used for the share of the year on public support: a large score means a full year, a small one a spell;
+    ``exposure`` is the share of the year a person lives here (who leaves in June can only be on support half).
     """
     if not calib.any():
         return np.clip(score, 0.0, 1.0)
     sub = score[calib]
-    a = solve_shift(lambda s: float(np.clip(sub + s, 0.0, 1.0).mean()), float(np.clip(target, 0.0, 1.0)))
+    w = np.ones(len(sub)) if exposure is None else exposure[calib]
+    a = solve_shift(lambda s: float((np.clip(sub + s, 0.0, 1.0) * w).mean()), float(np.clip(target, 0.0, 1.0)))
     return np.clip(score + a, 0.0, 1.0)

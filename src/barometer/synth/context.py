@@ -47,8 +47,14 @@ class Chunk:
         return self.p.muni[:, self.p.year_index(year)]
 
     def effect(self, name: str, year: int) -> np.ndarray:
-        """The municipal effect (points) of each person's municipality on 1 January of ``year``."""
-        return self.st.effects[name][self.muni_in(year), self.st.years.index(year)]
+        """The municipal effect (points) of each person's municipality on 1 January of ``year``.
+
+        Centred within each group: non-Western persons around the non-Western-weighted mean, everybody else
+        around the mean weighted by the rest of the population.
+        """
+        t = self.st.years.index(year)
+        eff = self.st.effects[name][self.muni_in(year), t]
+        return np.where(self.p.nw, eff, eff - self.st.effects_others_mean[name][t])
 
     def years_since_arrival(self, on_day: int) -> np.ndarray:
         return np.where(self.p.imm == dates.NOT_IMMIGRATED, 99.0, (on_day - self.p.imm) / 365.25)

@@ -73,7 +73,7 @@ def danish_education(c: Chunk) -> tuple[Frame, Frame]:
     passed5 = np.zeros(len(idx), bool)
     for year in np.unique(cohort):
         sel = cohort == year
-        eff = c.st.effects["danish_test"][_home(c)[idx[sel]], _eff_year(c, int(year))] / 100
+        eff = c.effect("danish_test", c.st.years[_eff_year(c, int(year))])[idx[sel]] / 100
         goal = (target("danish_test_within_5_years", int(year)) if prog[idx[sel]].any() else 0.5) + eff.mean()
         calib = prog[idx[sel]]
         prob = logit_probabilities(score[sel] + 4 * eff, calib if calib.any() else np.ones(sel.sum(), bool), goal)

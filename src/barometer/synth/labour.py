@@ -117,7 +117,8 @@ def benefits(c: Chunk) -> Frame:
             calib = p.present(y0)[sel]
             goal = target(sup_target, year) + (eff[calib].mean() if calib.any() else 0.0)
             goal += _WEST_OFFSET["support"] if g == GROUP_WEST else 0.0
-            frac[sel] = clipped_fraction(score[sel] + eff, calib, goal)
+            exposure = ((stop - start + 1) / (y1 - y0 + 1))[sel]
+            frac[sel] = clipped_fraction(score[sel] + eff, calib, goal, exposure)
         span = (stop - start + 1).clip(0, None)
         full = alive & (frac >= 0.98)
         part = alive & (frac >= 0.01) & ~full

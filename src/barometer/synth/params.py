@@ -92,6 +92,9 @@ class Setting:
     nw_share: np.ndarray  # non-Western share (fraction)
     w_share: np.ndarray  # Western share (fraction)
     effects: dict[str, np.ndarray] = field(default_factory=dict)  # name -> [n_muni, n_years] in points
+    # name -> [n_years]: the effect's mean weighted by the rest of the population (subtracted for them, so the
+    # effects are centred within each group and the national figures of both groups stay on target).
+    effects_others_mean: dict[str, np.ndarray] = field(default_factory=dict)
 
     @property
     def n_muni(self) -> int:
@@ -149,6 +152,8 @@ def make_setting(scale: float, years: tuple[int, ...], seed: int) -> Setting:
     pop = np.array([m["population_2024"] for m in prof], dtype=float)
     nw = np.array([m["non_western_pct"] for m in prof], dtype=float) / 100
     w = p["western_base"] + p["western_per_nw"] * nw
+    effects = municipal_effects(seed, tuple(years), pop, nw)
+    others = pop * (1 - nw)
     return Setting(
         scale=scale,
         years=tuple(years),
@@ -157,5 +162,6 @@ def make_setting(scale: float, years: tuple[int, ...], seed: int) -> Setting:
         population=pop,
         nw_share=nw,
         w_share=w,
-        effects=municipal_effects(seed, tuple(years), pop, nw),
+        effects=effects,
+        effects_others_mean={k: (others[:, None] * v).sum(axis=0) / others.sum() for k, v in effects.items()},
     )
