@@ -21,7 +21,8 @@ def free_port() -> int:
 
 
 @contextmanager
-def running_server(store: Path, extra_env: dict[str, str] | None = None) -> Iterator[str]:
+def running_server(store: Path, extra_env: dict[str, str] | None = None) -> Iterator[tuple[str, int]]:
+    """Yield (base URL, server process id); the server is stopped on exit."""
     port = free_port()
     env = {**os.environ, "BAROMETER_STORE": str(store), **(extra_env or {})}
     proc = subprocess.Popen([sys.executable, "-m", "uvicorn", "barometer.web.asgi:app", "--host", "127.0.0.1",
@@ -38,7 +39,7 @@ def running_server(store: Path, extra_env: dict[str, str] | None = None) -> Iter
             if proc.poll() is not None or time.monotonic() > deadline:
                 raise RuntimeError("the web server did not start")
             time.sleep(0.2)
-        yield base
+        yield base, proc.pid
     finally:
         proc.terminate()
         try:

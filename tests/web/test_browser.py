@@ -22,7 +22,7 @@ pytestmark = [pytest.mark.browser,
 
 @pytest.fixture(scope="module")
 def base(sample_store):
-    with running_server(sample_store) as url:
+    with running_server(sample_store) as (url, _pid):
         yield url
 
 

@@ -76,3 +76,14 @@ def test_serve_command_checks_the_store_and_runs_uvicorn(tmp_path, monkeypatch):
     assert os.environ["BAROMETER_RELEASE"] == release.id and os.environ["BAROMETER_STORE"] == str(tmp_path.resolve())
     with pytest.raises(typer.Exit):
         serve(release=None, host="127.0.0.1", port=8123, topojson=tmp_path / "missing.topojson", workers=1)
+
+
+def test_cache_serves_identical_bytes_and_never_errors(tmp_path):
+    publish_sample(tmp_path, seed=3)
+    client = TestClient(create_app(WebSettings(store=tmp_path, check_interval=0)))
+    first = client.get("/kommune/851?lang=en")
+    again = client.get("/kommune/851?lang=en")
+    assert again.content == first.content and again.headers["content-type"] == first.headers["content-type"]
+    assert client.get("/kommune/851").text != first.text  # the language is part of the key
+    assert client.get("/kommune/999").status_code == 404
+    assert client.get("/kommune/999").status_code == 404  # errors are not cached as successes

@@ -1,14 +1,14 @@
 """The JSON/CSV API under /api/v1/: areas, items (the catalogue), observations, an area's barometer, releases.
 
 Every response carries the release id and the licence (in the body's envelope and in headers); unknown areas or
-items answer 404 with a JSON error, bad parameters 422. Observation queries are cached per release.
+items answer 404 with a JSON error, bad parameters 422. Responses are cached per release (cache.py).
 """
 
 from __future__ import annotations
 
 from typing import Annotated, Any, Literal
 
-from fastapi import APIRouter, Path, Query, Request
+from fastapi import APIRouter, Path, Query
 from starlette.responses import Response
 
 from barometer.periods import PeriodError, validate_code
@@ -94,7 +94,6 @@ def router(holder: ReleaseHolder) -> APIRouter:
 
     @api.get("/observations", summary="Observations filtered by area, item, period and status")
     async def observations(
-        request: Request,
         area: Annotated[list[str] | None, Query(description="Area codes (repeat or comma-separate)")] = None,
         item: Annotated[list[str] | None, Query(description="Item ids (repeat or comma-separate)")] = None,
         period: Annotated[list[str] | None, Query(description="Period codes, e.g. 2022, 2024Q2, 2024-08-31")] = None,
@@ -102,9 +101,6 @@ def router(holder: ReleaseHolder) -> APIRouter:
         format: Annotated[Fmt, Query(description="json or csv")] = "json",
     ) -> Response:
         snap = holder.get()
-        key = ("api", request.url.path, request.url.query)
-        if (hit := snap.pages.get(key)) is not None:
-            return Response(hit[0], 200, media_type=hit[1], headers=hit[2])
         areas_, items_, periods = set(_split(area)), set(_split(item)), set(_split(period))
         for code in areas_:
             if not snap.catalogue.has_area(code):
@@ -122,9 +118,7 @@ def router(holder: ReleaseHolder) -> APIRouter:
                 if (not areas_ or a in areas_) and (not items_ or i in items_) and (not periods or p in periods)
                 and (not statuses or row["status"] in statuses)]
         rows.sort(key=lambda r: (r["area_code"], r["item_id"], r["period"]))
-        response = csv_response(snap, rows, "observations") if format == "csv" else json_response(snap, rows)
-        snap.pages.put(key, (response.body, response.media_type, dict(response.headers)))
-        return response
+        return csv_response(snap, rows, "observations") if format == "csv" else json_response(snap, rows)
 
     @api.get("/barometer/{code}", summary="The barometer of an area (goals, indicators, movements, key figures)")
     async def barometer(code: Annotated[str, Path(description="Area code, e.g. 000 or 851")],

@@ -14,6 +14,7 @@ from starlette.exceptions import HTTPException as StarletteHTTPException
 from starlette.responses import Response
 
 from barometer.web import api, pages_area, pages_indicator, pages_info, reports
+from barometer.web.cache import ResponseCache
 from barometer.web.holder import NoRelease, ReleaseHolder
 from barometer.web.render import NotFound, ParamError, error_response
 from barometer.web.settings import WebSettings
@@ -52,6 +53,7 @@ def create_app(settings: WebSettings) -> FastAPI:
                   *reports.routes(holder)):
         app.router.routes.append(route)
     app.mount("/static", StaticFiles(directory=Path(__file__).parent / "static"), name="static")
+    app.add_middleware(ResponseCache, holder=holder)
 
     @app.exception_handler(NotFound)
     async def not_found(request: Request, exc: NotFound) -> Response:

@@ -54,7 +54,7 @@ class Snapshot:
     index: ReleaseIndex
     catalogue: Catalogue
     settings: WebSettings
-    pages: LRU = field(default_factory=lambda: LRU(2048))
+    pages: LRU = field(default_factory=lambda: LRU(1024))
     memo: LRU = field(default_factory=lambda: LRU(1024))  # views, charts, reports: bounded, as queries vary
 
     @property

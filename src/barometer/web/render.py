@@ -1,8 +1,8 @@
 """How a page becomes a response: HTML from a template, or its .json / .csv twin from the same data.
 
 Every page handler returns a :class:`Page` (template + context for people, `data` for .json, `table` for .csv);
-`page_route` turns it into three URLs (`/x`, `/x.json`, `/x.csv`) and caches the rendered bytes per
-(release, path, query) in the release's snapshot, so a repeated request costs a dictionary lookup.
+`page_route` turns it into three URLs (`/x`, `/x.json`, `/x.csv`); barometer.web.cache keeps the rendered bytes
+per (release, path, query).
 """
 
 from __future__ import annotations
@@ -191,10 +191,6 @@ def page_route(holder: ReleaseHolder, path: str, handler: Handler, name: str) ->
         except NoRelease as exc:
             return error_response(request, 503, str(exc))
         fmt = request.path_params.get("fmt", "html")
-        key = (request.url.path, request.url.query)
-        cached = snap.pages.get(key)
-        if cached is not None:
-            return Response(cached[0], cached[1], media_type=cached[2], headers=cached[3])
         try:
             lang = lang_of(request)
             params = {k: v for k, v in request.path_params.items() if k != "fmt"}
@@ -212,9 +208,6 @@ def page_route(holder: ReleaseHolder, path: str, handler: Handler, name: str) ->
             twin = (base if request.url.path != "/" else "/index")
             query = f"?{request.url.query}" if request.url.query else ""
             response = html_page(request, snap, lang, page, twins=(f"{twin}.json{query}", f"{twin}.csv{query}"))
-        snap.pages.put(key, (response.body, response.status_code, response.media_type,
-                             dict(common_headers(snap), **({"Content-Disposition": response.headers[
-                                 "content-disposition"]} if "content-disposition" in response.headers else {}))))
         return response
 
     return [Route(twin_base + ".{fmt:fmt}", endpoint, name=f"{name}-twin"), Route(path, endpoint, name=name)]

@@ -21,7 +21,7 @@ class WebSettings:
     release_id: str | None = None  # pinned release; None follows CURRENT
     topojson: Path | None = None  # municipal boundaries (property KOMKODE); None → the tile-grid map
     check_interval: float = 2.0  # seconds between cheap checks of the store's CURRENT pointer
-    page_cache_size: int = 2048  # rendered responses kept per release
+    page_cache_size: int = 1024  # rendered responses kept per release (LRU)
     two_rule: TwoIndicatorRule = "strict"
 
     @classmethod
