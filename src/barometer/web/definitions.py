@@ -10,6 +10,7 @@ from __future__ import annotations
 from typing import Any
 
 from barometer.catalogue import Indicator, KeyFigure
+from barometer.formatting import unit_text
 from barometer.web.data import latest_year, observation
 from barometer.web.holder import Snapshot
 
@@ -30,7 +31,8 @@ def definition_of(snap: Snapshot, item: Indicator | KeyFigure, lang: str) -> dic
     engine = _engine_definition(item.id)
     record: dict[str, Any] = {
         "id": item.id, "title": item.title(lang), "title_da": item.title_da, "title_en": item.title_en,
-        "unit": item.unit, "local": item.local, "data_source": item.data_source,
+        "unit": item.unit, "unit_text": unit_text(item.unit, item.count_noun(lang), lang), "local": item.local,
+        "data_source": item.data_source,
         "population": engine.population if engine else None,
         "numerator": engine.numerator if engine else None,
         "denominator": engine.denominator if engine else None,

@@ -102,6 +102,8 @@ STRINGS: dict[str, dict[str, str]] = {
         "variable": "Variabel",
         "weight": "Vægt",
         "distance": "Afstand",
+        "distance_formula": "Afstand = √(Σ vægt × (forskel i standardiseret værdi)² + vægt × [forskellig "
+                            "kommunegruppe]). Tallene standardiseres over alle kommuner.",
         "group": "Kommunegruppe",
         "region": "Region",
         "target_population": "Indvandrere og efterkommere (ikke-vestlig), 16-66 år",
@@ -206,6 +208,8 @@ STRINGS: dict[str, dict[str, str]] = {
         "variable": "Variable",
         "weight": "Weight",
         "distance": "Distance",
+        "distance_formula": "Distance = √(Σ weight × (difference in standardised value)² + weight × [different "
+                            "municipality group]). Values are standardised across all municipalities.",
         "group": "Municipality group",
         "region": "Region",
         "target_population": "Immigrants and descendants (non-Western), aged 16-66",

@@ -116,7 +116,8 @@ def key_figure_page(ctx: Ctx) -> Page:
 
 def definitions_page(ctx: Ctx) -> Page:
     snap, lang, t = ctx.snap, ctx.lang, texts(ctx.lang)
-    rows = [{"id": i.id, "goal": i.goal, "title": i.title(lang), "unit": i.unit, "direction": i.direction,
+    rows = [{"id": i.id, "goal": i.goal, "title": i.title(lang), "unit": i.unit,
+             "unit_text": unit_text(i.unit, i.count_noun(lang), lang), "direction": i.direction,
              "local": i.local, "source": i.source} for i in snap.catalogue.indicators]
     return Page("definitions.html", t["definitions_heading"], {"rows": rows}, data=rows, table=rows)
 
