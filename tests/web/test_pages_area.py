@@ -143,3 +143,15 @@ def test_published_release_pages(published_client):
     assert r.status_code == 200 and "Aalborg" in r.text
     r = published_client.get("/kommune/101")  # no figures for København in that release
     assert r.status_code == 200 and "–<sup>*</sup>" in r.text
+
+
+def test_significance_verdicts_come_from_the_view(client, sample_store):
+    view = build_view(ReleaseIndex.load(open_release(sample_store)), "851", "da")
+    verdicts = [i.significant for g in view.goals for i in g.indicators]
+    cells = re.findall(r'<td class="sig">(.*?)</td>', client.get("/kommune/851").text)
+    assert cells == [("Ja" if v else "Nej") if v is not None else "–" for v in verdicts]
+    assert any(v is not None for v in verdicts)
+    rows = list(csv.DictReader(io.StringIO(client.get("/kommune/851.csv").text)))
+    by_id = {r["indicator"]: r["significant"] for r in rows if r.get("goal")}
+    assert by_id["1.2"] == str(view.goals[0].indicators[1].significant if view.goals[0].indicators[1].significant
+                              is not None else "")

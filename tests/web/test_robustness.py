@@ -47,3 +47,12 @@ def test_pages_have_accessibility_basics(client):
 
 def test_strings_exist_in_both_languages():
     assert STRINGS["da"].keys() == STRINGS["en"].keys()
+
+
+def test_every_area_and_definition_page_renders(client):
+    from barometer.catalogue import load_catalogue
+    cat = load_catalogue()
+    for area in cat.areas:
+        assert client.get(f"/kommune/{area.code}").status_code == 200, area.code
+    for item in [*cat.indicators, *cat.key_figures]:
+        assert client.get(f"/definitioner/{item.id}").status_code == 200, item.id

@@ -8,7 +8,7 @@ from starlette.requests import Request
 from starlette.responses import RedirectResponse, Response
 from starlette.routing import Route
 
-from barometer.view import BarometerView
+from barometer.view import BarometerView, IndicatorView
 from barometer.web.data import similar
 from barometer.web.holder import ReleaseHolder, Snapshot
 from barometer.web.i18n import texts
@@ -33,7 +33,7 @@ def barometer_rows(view: BarometerView, national: BarometerView | None) -> list[
                    "status_year": goal.status_year, "baseline_year": goal.baseline_year, "indicator": ind.id,
                    "status": ind.status, "development": ind.development, "unit": ind.unit,
                    "outcome": ind.outcome, "value_status": ind.value_status, "ci_low": ind.ci_low,
-                   "ci_high": ind.ci_high}
+                   "ci_high": ind.ci_high, "significant": getattr(ind, "significant", None)}
             if national and view.area.code != national.area.code:
                 n = nat[ind.id]
                 row |= {"national_status": n.status, "national_development": n.development,
@@ -73,7 +73,7 @@ def area_page(ctx: Ctx) -> Page:
     return Page("area.html", view.area.name,
                 {"view": view, "national": national, "national_ind": national_ind,
                  "national_goal": national_goal, "is_country": code == country,
-                 "has_significance": any(hasattr(i, "significant") for g in view.goals for i in g.indicators),
+                 "has_significance": "significant" in IndicatorView.model_fields,
                  "municipalities": picker(ctx.snap, ctx.lang)},
                 data=data, table=barometer_rows(view, national) + [
                     {"area_code": code, "indicator": r["key_figure"], **r} for r in key_figure_rows(view)])
