@@ -144,3 +144,14 @@ def test_region_and_english_reports(report_index: ReleaseIndex) -> None:
     assert "Report generated on 16 November 2024." in text
     assert '"Page " counter(page) " of " counter(pages)' in english
     assert '<html lang="en">' in english
+
+
+def test_pdf_is_a4_tagged_with_title_and_language(aalborg_pdf: bytes) -> None:
+    reader = PdfReader(BytesIO(aalborg_pdf))
+    assert reader.metadata.title == SEED_TITLE
+    root = reader.trailer["/Root"]
+    assert root["/Lang"] == "da"
+    assert root["/MarkInfo"]["/Marked"] is True  # tagged (PDF/UA-1): screen readers get structure and order
+    for page in reader.pages:
+        width, height = float(page.mediabox.width), float(page.mediabox.height)
+        assert (round(width / 72 * 25.4), round(height / 72 * 25.4)) == (210, 297)
