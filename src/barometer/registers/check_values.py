@@ -20,7 +20,7 @@ import duckdb
 from barometer.registers.check_files import TableFiles
 from barometer.registers.contract import domain_codes
 from barometer.registers.report import Problem, ProblemKind
-from barometer.registers.schema import Column, ForeignKey, JoinRule, Table
+from barometer.registers.schema import Column, ForeignKey, Table
 
 DOMAIN_KINDS: dict[str, ProblemKind] = {"municipality": "unknown_municipality", "country": "unknown_country"}
 
@@ -161,9 +161,7 @@ class ValueChecker:
         for tf in self.usable.values():
             for fk in tf.table.foreign_keys:
                 try:
-                    self._check_reference(tf, fk.columns, fk.ref_table, fk.ref_columns)
-                    for rule in (r for r in tf.table.join_rules if r.ref_table == fk.ref_table):
-                        self._check_join_rule(tf, fk, rule)
+                    self._check_foreign_key(tf, fk)
                 except duckdb.Error as exc:  # a corrupt page only the join reads
                     self.problems.append(
                         Problem(
@@ -269,57 +267,48 @@ class ValueChecker:
                 None,
             )
 
-    def _check_reference(
-        self, tf: TableFiles, columns: tuple[str, ...], ref_table: str, ref_columns: tuple[str, ...]
-    ) -> None:
-        ref = self.usable.get(ref_table)
-        if (
-            ref is None
-            or not ref.complete
-            or not all(c in tf.columns for c in columns)
-            or not all(c in ref.columns for c in ref_columns)
-        ):
-            return  # the missing table/column is reported already
-        keys = self._key_columns(tf)
-        match = " AND ".join(f"r.{q(rc)} = t.{q(c)}" for c, rc in zip(columns, ref_columns, strict=True))
-        not_null = " AND ".join(f"t.{q(c)} IS NOT NULL" for c in columns)
-        select = ", ".join(f"t.{q(c)}" for c in keys) or "NULL"
-        rows = self.con.execute(
-            f"SELECT t.filename, t.file_row_number, {select}, count(*) OVER () FROM {q(tf.table.name)} t "
-            f"WHERE {not_null} AND NOT EXISTS (SELECT 1 FROM {q(ref_table)} r WHERE {match}) "
-            f"ORDER BY t.filename, t.file_row_number LIMIT {self.max_examples}"
-        ).fetchall()
-        kind: ProblemKind = "unknown_person" if ref_table == "persons" else "unknown_reference"
-        for row in rows:
-            self._emit(
-                tf,
-                [row[:-1]],
-                keys,
-                ",".join(columns),
-                kind,
-                f"({', '.join(columns)}) not found in {ref_table}",
-                row[-1],
-                None,
-            )
-
-    def _check_join_rule(self, tf: TableFiles, fk: ForeignKey, rule: JoinRule) -> None:
-        """A rule between a row and the row it references (e.g. resident before birth): one join."""
-        ref = self.usable.get(rule.ref_table)
-        needed = (*fk.columns, *rule.columns)
-        if ref is None or not ref.complete or not all(c in tf.columns for c in needed):
-            return
-        if not all(c in ref.columns for c in (*fk.ref_columns, *rule.ref_columns)):
-            return
-        keys = self._key_columns(tf)
+    def _check_foreign_key(self, tf: TableFiles, fk: ForeignKey) -> None:
+        """References and join rules over one foreign key in a single LEFT JOIN (a second one only for examples)."""
+        ref = self.usable.get(fk.ref_table)
+        if ref is None or not ref.complete:
+            return  # the broken referenced table is reported already
+        if not all(c in tf.columns for c in fk.columns) or not all(c in ref.columns for c in fk.ref_columns):
+            return  # the missing or mistyped key column is reported already
+        rules = [
+            r
+            for r in tf.table.join_rules
+            if r.ref_table == fk.ref_table
+            and all(c in tf.columns for c in r.columns)
+            and all(c in ref.columns for c in r.ref_columns)
+        ]
+        ref_cols = ", ".join(q(c) for c in dict.fromkeys((*fk.ref_columns, *(c for r in rules for c in r.ref_columns))))
         match = " AND ".join(f"r.{q(rc)} = t.{q(c)}" for c, rc in zip(fk.columns, fk.ref_columns, strict=True))
-        base = f"FROM {q(tf.table.name)} t JOIN {q(rule.ref_table)} r ON {match} WHERE ({rule.violation_sql})"
-        [(total,)] = self.con.execute(f"SELECT count(*) {base}").fetchall()
-        if not total:
-            return
-        column = rule.columns[-1]
-        select = ", ".join([*(f"t.{q(c)}" for c in keys), f"t.{q(column)}"])
-        rows = self.con.execute(
-            f"SELECT t.filename, t.file_row_number, {select} {base} "
-            f"ORDER BY t.filename, t.file_row_number LIMIT {self.max_examples}"
-        ).fetchall()
-        self._emit(tf, rows, keys, column, rule.kind, rule.message, total, len(keys))
+        joined = (
+            f"FROM {q(tf.table.name)} t LEFT JOIN (SELECT {ref_cols}, TRUE AS _found FROM {q(fk.ref_table)}) r "
+            f"ON {match}"
+        )
+        not_null = " AND ".join(f"t.{q(c)} IS NOT NULL" for c in fk.columns)
+        kind: ProblemKind = "unknown_person" if fk.ref_table == "persons" else "unknown_reference"
+        checks = [
+            RowCheck(
+                ",".join(fk.columns),
+                kind,
+                f"{not_null} AND r._found IS NULL",
+                f"({', '.join(fk.columns)}) not found in {fk.ref_table}",
+            )
+        ]
+        checks += [RowCheck(r.columns[-1], r.kind, f"r._found AND ({r.violation_sql})", r.message) for r in rules]
+        counts = self.con.execute(
+            "SELECT " + ", ".join(f"count(*) FILTER (WHERE {c.condition})" for c in checks) + f" {joined}"
+        ).fetchone()
+        keys = self._key_columns(tf)
+        for index, (check, total) in enumerate(zip(checks, counts or (), strict=True)):
+            if not total:
+                continue
+            value = [] if index == 0 else [f"t.{q(check.column or '')}"]
+            select = ", ".join([*(f"t.{q(c)}" for c in keys), *value]) or "NULL"
+            rows = self.con.execute(
+                f"SELECT t.filename, t.file_row_number, {select} {joined} WHERE {check.condition} "
+                f"ORDER BY t.filename, t.file_row_number LIMIT {self.max_examples}"
+            ).fetchall()
+            self._emit(tf, rows, keys, check.column, check.kind, check.message, total, len(keys) if value else None)
