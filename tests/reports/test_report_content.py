@@ -10,7 +10,7 @@ from pypdf import PdfReader
 from barometer.reports import render_html
 from barometer.view import ReleaseIndex
 
-from .conftest import flat, html_text, pdf_text, row_cells, view_of
+from .helpers import flat, html_text, pdf_text, row_cells, view_of
 
 SEED_TITLE = ("Udviklingsrapport: Det lokale integrationsbarometer samt nøgletal om flygtninge. "
               "Aalborg. November 2024.")

@@ -11,7 +11,7 @@ from barometer.cli import app
 from barometer.reports import report_filename, write_reports
 from barometer.store import StoreError
 
-from .conftest import PUBLISHED_CSV, SEED_DAY
+from .helpers import PUBLISHED_CSV, SEED_DAY
 
 runner = CliRunner()
 
