@@ -90,6 +90,26 @@ def _pct(sorted_values: list[float], q: float) -> float:
     return sorted_values[min(len(sorted_values) - 1, int(q * len(sorted_values)))] * 1000
 
 
+def _cold_renders(base: str) -> dict[str, list[float]]:
+    """First (uncached) render of every area page and every indicator page, one client, in ms."""
+    from barometer.catalogue import load_catalogue
+
+    cat = load_catalogue()
+    groups = {"area page, first render": [f"/kommune/{a.code}" for a in cat.areas],
+              "indicator page, first render (charts)": [f"/indikator/{i.id}" for i in cat.indicators]}
+    out: dict[str, list[float]] = {}
+    with httpx.Client(base_url=base, timeout=60) as client:
+        for name, paths in groups.items():
+            times = []
+            for path in paths:
+                start = time.perf_counter()
+                if client.get(path).status_code != 200:
+                    raise SystemExit(f"{path}: not 200")
+                times.append((time.perf_counter() - start) * 1000)
+            out[name] = sorted(times)
+    return out
+
+
 def _server_peak_kib(pid: int) -> int | None:
     try:
         for line in Path(f"/proc/{pid}/status").read_text().splitlines():
@@ -118,6 +138,7 @@ def main() -> None:
                 lat.sort()
                 results[name] = (len(lat) / elapsed, _pct(lat, 0.50), _pct(lat, 0.95), _pct(lat, 0.99), errors,
                                  len(lat))
+            cold = _cold_renders(base)
             peak = _server_peak_kib(pid)
     print(f"{'scenario':48} {'req/s':>8} {'p50 ms':>8} {'p95 ms':>8} {'p99 ms':>8} {'errors':>7} {'requests':>9}")
     for name, (rps, p50, p95, p99, errors, n) in results.items():
@@ -126,6 +147,8 @@ def main() -> None:
     base_p95 = results["baseline /api/v1/areas/851"][2]
     for name, (rps, _p50, p95, *_rest) in results.items():
         print(f"ratio to baseline  {name:48} throughput ×{rps / base_rps:.2f}  p95 ×{p95 / base_p95:.2f}")
+    for name, times in cold.items():
+        print(f"{name:48} n={len(times):3d}  median {times[len(times) // 2]:7.1f} ms  max {times[-1]:7.1f} ms")
     print(f"peak memory: server VmHWM {peak / 1024 if peak else float('nan'):.0f} MiB, "
           f"benchmark process max RSS {resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024:.0f} MiB")
     targets = [name for name, (rps, _p50, p95, _p99, errors, _n) in results.items()

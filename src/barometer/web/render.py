@@ -17,6 +17,7 @@ from typing import Any
 from urllib.parse import urlencode
 
 from jinja2 import Environment, FileSystemLoader, select_autoescape
+from starlette.concurrency import run_in_threadpool
 from starlette.requests import Request
 from starlette.responses import Response
 from starlette.routing import Route
@@ -194,7 +195,8 @@ def page_route(holder: ReleaseHolder, path: str, handler: Handler, name: str) ->
         try:
             lang = lang_of(request)
             params = {k: v for k, v in request.path_params.items() if k != "fmt"}
-            page = handler(Ctx(request, snap, lang, params))
+            # Off the event loop: a first render may draw charts (vl-convert) and must not stall cached requests.
+            page = await run_in_threadpool(handler, Ctx(request, snap, lang, params))
         except ParamError as exc:
             return error_response(request, 422, str(exc), snap, exc.name)
         except NotFound as exc:
