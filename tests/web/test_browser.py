@@ -53,6 +53,7 @@ def test_user_path(base, page, tmp_path):
     shot(page, "02-municipality-aalborg")
     # compare with Aarhus and Odense
     page.click("text=Sammenlign med andre kommuner")
+    page.click("main form details summary")
     for code in ("751", "461"):
         page.check(f"fieldset.checklist input[value='{code}']")
     page.click("main form button[type=submit]")
