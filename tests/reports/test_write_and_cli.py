@@ -7,6 +7,7 @@ from pathlib import Path
 import pytest
 from typer.testing import CliRunner
 
+from barometer.catalogue import load_catalogue
 from barometer.cli import app
 from barometer.reports import report_filename, write_reports
 from barometer.store import StoreError
@@ -101,3 +102,15 @@ def test_cli_without_a_release_says_so(tmp_path: Path) -> None:
                                  "--out", str(tmp_path / "out")])
     assert result.exit_code == 1
     assert "no release in store" in " ".join(_output(result).split())
+
+
+def test_cli_all_areas(cli_store: Path, tmp_path: Path) -> None:
+    result = runner.invoke(app, ["--store", str(cli_store), "report", "--all", "--format", "html",
+                                 "--out", str(tmp_path)])
+    assert result.exit_code == 0, result.output
+    catalogue = load_catalogue()
+    names = sorted(p.name for p in tmp_path.glob("*.html"))
+    assert names == sorted(report_filename(a.code, "2024-11", "html") for a in catalogue.areas)
+    assert len(names) == 104  # Hele landet, 5 regions, 98 municipalities
+    assert "104 report file(s)" in " ".join(result.output.split())
+    assert "Odsherred" in (tmp_path / report_filename("306", "2024-11", "html")).read_text(encoding="utf-8")

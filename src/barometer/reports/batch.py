@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import multiprocessing
 import re
 from collections.abc import Callable, Sequence
 from concurrent.futures import ProcessPoolExecutor, as_completed
@@ -87,8 +88,9 @@ def write_reports(store: Path, area_codes: Sequence[str], formats: Sequence[str]
             if on_area_done:
                 on_area_done(code, results[code])
     else:
-        with ProcessPoolExecutor(max_workers=jobs, initializer=_init_worker,
-                                 initargs=(store, resolved.id, lang, today)) as pool:
+        # forkserver, not fork: the caller may run threads (Rich's progress bar), which fork would copy mid-state.
+        with ProcessPoolExecutor(max_workers=jobs, mp_context=multiprocessing.get_context("forkserver"),
+                                 initializer=_init_worker, initargs=(store, resolved.id, lang, today)) as pool:
             futures = {pool.submit(_worker_write, code, tuple(formats), out_dir): code for code in area_codes}
             for future in as_completed(futures):
                 code = futures[future]
