@@ -56,3 +56,14 @@ def test_every_area_and_definition_page_renders(client):
         assert client.get(f"/kommune/{area.code}").status_code == 200, area.code
     for item in [*cat.indicators, *cat.key_figures]:
         assert client.get(f"/definitioner/{item.id}").status_code == 200, item.id
+
+
+def test_published_figures_release_pages(published_client):
+    """A release imported from published figures (Aalborg and Hele landet, one year) renders everywhere."""
+    for path in ("/", "/kommune/851", "/kommune/101", "/indikator/1.2?area=851", "/indikator/8.1",
+                 "/noegletal/N1", "/sammenlign?area=851&area=101", "/definitioner/1.2", "/metode",
+                 "/api/v1/barometer/851", "/api/v1/observations?area=851"):
+        assert published_client.get(path).status_code == 200, path
+    data = published_client.get("/indikator/1.2.json?area=851").json()["data"]
+    aalborg = [r for r in data["series"] if r["area_code"] == "851" and r["value"] is not None]
+    assert [(r["period"], r["value"]) for r in aalborg] == [("2022", 61.0)]  # tests/fixtures/published-2024-11.csv
