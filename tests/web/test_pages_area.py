@@ -90,6 +90,15 @@ def test_english_switch(client):
     assert 'href="/kommune/851"' in en  # the switch back to Danish
 
 
+def test_english_prefix_redirects(client):
+    r = client.get("/en/kommune/851", follow_redirects=False)
+    assert r.status_code == 307 and r.headers["location"] == "/kommune/851?lang=en"
+    assert client.get("/en", follow_redirects=False).headers["location"] == "/?lang=en"
+    assert client.get("/en/sammenlign?area=851&lang=da", follow_redirects=False).headers["location"] == \
+        "/sammenlign?area=851&lang=en"
+    assert '<html lang="en">' in client.get("/en/kommune/851").text
+
+
 def test_bad_area_and_parameters(client):
     r = client.get("/kommune/999")
     assert r.status_code == 404 and "text/html" in r.headers["content-type"]

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from typing import Any
+from urllib.parse import urlencode
 
 from starlette.requests import Request
 from starlette.responses import RedirectResponse, Response
@@ -112,7 +113,15 @@ def routes(holder: ReleaseHolder) -> list[Route]:
             return error_response(request, 503, str(exc))
         return RedirectResponse(link(lang, f"/kommune/{code}"), status_code=303)
 
+    async def english(request: Request) -> Response:
+        """/en/… is the English site: the same page with ?lang=en (one set of URLs, so one cache entry each)."""
+        rest = request.path_params.get("rest", "")
+        items = [(k, v) for k, v in request.query_params.multi_items() if k != "lang"] + [("lang", "en")]
+        return RedirectResponse(f"/{rest}?{urlencode(items)}", status_code=307)
+
     return [
+        Route("/en", english, name="english-root"),
+        Route("/en/{rest:path}", english, name="english"),
         *page_route(holder, "/", front, "front"),
         Route("/kommune", pick, name="pick"),
         *page_route(holder, "/kommune/{code}/lignende", similar_page, "similar"),
