@@ -93,3 +93,15 @@ def test_screenshots(base, page, path, name):
     response = page.goto(base + path)
     assert response.status == (404 if "999" in path else 200)
     shot(page, name)
+
+
+TOPOJSON = Path(__file__).resolve().parents[3] / "shared" / "geo" / "kommuner.topojson"
+
+
+@pytest.mark.skipif(not TOPOJSON.is_file(), reason=f"{TOPOJSON} is not present")
+def test_boundary_map_screenshot(sample_store, page):
+    with running_server(sample_store, {"BAROMETER_TOPOJSON": str(TOPOJSON)}) as (url, _pid):
+        page.goto(url + "/indikator/7.2?area=851")
+        assert "Kommunegrænser" in page.inner_text("#kort figcaption")
+        assert page.locator("#kort figure svg path").count() > 98
+        page.locator("#kort").screenshot(path=str(ARTIFACTS / "13-indicator-boundary-map.png"))
