@@ -53,4 +53,4 @@ def report(
                                     on_area_done=lambda code, paths: progress.advance(task))
     for path in written:
         console.print(str(path), highlight=False, soft_wrap=True)
-    console.print(f"{len(written)} report file(s) from release {release_id} in {out}", highlight=False)
+    console.print(f"{len(written)} report file(s) from release {release_id} in {out}", highlight=False, soft_wrap=True)

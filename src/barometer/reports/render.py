@@ -78,7 +78,7 @@ def _environment(lang: str) -> Environment:
     def movement_badge(movement: str | None) -> Markup:
         if movement is None:
             return Markup("")
-        return Markup('<span class="movement movement-{0}"><span class="symbol" aria-hidden="true">{1}</span>'
+        return Markup('<span class="movement movement-{0}"><span class="symbol" aria-hidden="true">{1}</span> '
                       "{2}</span>").format(movement, MOVEMENT_SYMBOL[movement], strings[f"movement_{movement}"])
 
     def goal_title(goal: GoalView) -> Markup:
