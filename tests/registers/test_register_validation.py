@@ -345,3 +345,19 @@ def test_broken_persons_part_does_not_cascade_into_unknown_persons(rows, write):
     write_manifest(folder)
     p = single_error(validate_registers(folder))
     assert (p.table, p.column, p.file, p.kind) == ("persons", "sex", "persons/part-00001.parquet", "missing_column")
+
+
+def test_several_duplicated_keys_are_counted_once_each(rows, write):
+    rows["residence"] += [
+        {"pnr": 2, "year": 2022, "municipality": "101"},
+        {"pnr": 1, "year": 2022, "municipality": "851"},
+        {"pnr": 1, "year": 2022, "municipality": "147"},
+    ]
+    report = validate_registers(write(rows))
+    found = report.find("duplicate_key", "residence")
+    assert [(p.key, p.row, p.count) for p in found] == [
+        ({"pnr": "1", "year": "2022"}, 0, 2),
+        ({"pnr": "2", "year": "2022"}, 1, 2),
+    ]
+    assert ["3 times" in found[0].message, "2 times" in found[1].message] == [True, True]
+    assert len(report.errors) == 2

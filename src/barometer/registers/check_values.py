@@ -239,26 +239,34 @@ class ValueChecker:
             )
 
     def _check_duplicates(self, tf: TableFiles) -> None:
-        """Keys occurring more than once: a cheap grouped count first, file/row lookup only for the first few."""
+        """Keys occurring more than once, found by sorting (a window over the first key column) rather than a
+        GROUP BY: with ~80 million distinct keys the hash aggregate is 3x slower and needs more memory.
+        File/row lookup only for the first few duplicated keys. ``count`` is the number of duplicated keys."""
         pk = list(tf.table.primary_key)
         if not pk or not all(c in tf.columns for c in pk):
             return
         view, cols = q(tf.table.name), ", ".join(map(q, pk))
-        dup_keys = f"SELECT {cols}, count(*) AS n FROM {view} GROUP BY {cols} HAVING count(*) > 1"
+        first, rest = q(pk[0]), [q(c) for c in pk[1:]]
+        if rest:
+            current = "{" + ", ".join(f"'k{n}': {c}" for n, c in enumerate(rest)) + "}"
+            repeat = f"{current} = lag({current}) OVER (PARTITION BY {first} ORDER BY {', '.join(rest)})"
+        else:
+            repeat = f"row_number() OVER (PARTITION BY {first}) > 1"
+        dup_keys = f"SELECT DISTINCT {cols} FROM (SELECT {cols}, {repeat} AS dup FROM {view}) WHERE dup"
         [(total,)] = self.con.execute(f"SELECT count(*) FROM ({dup_keys})").fetchall()
         if not total:
             return
         rows = self.con.execute(
             f"WITH d AS ({dup_keys} ORDER BY {cols} LIMIT {self.max_examples}) "
             f"SELECT min({{'f': t.filename, 'r': t.file_row_number}}) AS first, "
-            f"{', '.join(f'd.{q(c)}' for c in pk)}, any_value(d.n) "
+            f"{', '.join(f'd.{q(c)}' for c in pk)}, count(*) "
             f"FROM {view} t JOIN d USING ({cols}) GROUP BY {', '.join(f'd.{q(c)}' for c in pk)} "
             f"ORDER BY first"
         ).fetchall()
-        for first, *key, n in rows:
+        for first_row, *key, n in rows:
             self._emit(
                 tf,
-                [(first["f"], first["r"], *key)],
+                [(first_row["f"], first_row["r"], *key)],
                 pk,
                 ",".join(pk),
                 "duplicate_key",
