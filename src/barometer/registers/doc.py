@@ -136,7 +136,8 @@ VALIDATION_INTRO = """## Validation
 every part's readability and schema, then values in DuckDB: nulls, codes, ranges, row rules, duplicate keys
 and references. It returns a typed report (`ValidationReport`) of `Problem`s, each with table, column, file,
 row (0-based within the file), key (primary-key values), value, kind, severity, message and the total count of
-rows the same check found (only the first `--max-examples` rows are listed). `--json` prints the report as
+rows the same check found (for `duplicate_key`: the number of duplicated keys; only the first
+`--max-examples` are listed). `--json` prints the report as
 JSON. Exit code 1 on any error, 0 when clean (warnings allowed). Parquet min/max statistics are never trusted
 while validating (pyarrow leaves NaN out of them).
 

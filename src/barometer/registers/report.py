@@ -77,7 +77,8 @@ class Problem(BaseModel):
 
     ``file`` is relative to the register folder and ``row`` is the 0-based row inside that file; ``key`` holds
     the primary-key values of the offending row (or the duplicated key). ``count`` is how many rows (or keys)
-    the same check found in total; only the first few are reported one by one.
+    the same check found in total (duplicated keys for ``duplicate_key``); only the first few are reported
+    one by one.
     """
 
     table: str | None = None
