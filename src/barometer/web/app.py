@@ -45,6 +45,10 @@ See docs/api.md."""
 def create_app(settings: WebSettings) -> FastAPI:
     """The website for a store; the release is opened on the first request and followed afterwards."""
     holder = ReleaseHolder(settings)
+    try:
+        holder.get()  # open the release now, so the first visitor does not wait for it
+    except NoRelease as exc:
+        log.warning("no release to serve yet: %s", exc)
     app = FastAPI(title="Integrationsbarometer API", version="1", description=DESCRIPTION,
                   docs_url="/docs", redoc_url=None, openapi_url="/openapi.json")
     app.state.holder = holder
