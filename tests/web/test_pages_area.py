@@ -40,6 +40,7 @@ def test_picker_redirects_without_javascript(client):
     assert r.headers["location"] == "/kommune/851?lang=en"
     assert client.get("/kommune?area=999").status_code == 404
     assert client.get("/kommune").status_code == 422
+    assert client.get("/kommune?area=851&lang=xx", follow_redirects=False).status_code == 422
 
 
 def test_municipality_page_beside_whole_country(client, sample_store):

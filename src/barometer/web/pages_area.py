@@ -13,7 +13,7 @@ from barometer.view import BarometerView, IndicatorView
 from barometer.web.data import similar
 from barometer.web.holder import ReleaseHolder, Snapshot
 from barometer.web.i18n import texts
-from barometer.web.render import Ctx, NotFound, Page, ParamError, error_response, link, page_route
+from barometer.web.render import Ctx, NotFound, Page, ParamError, error_response, lang_of, link, page_route
 
 
 def check_area(snap: Snapshot, code: str, municipality: bool = False) -> str:
@@ -99,8 +99,8 @@ def routes(holder: ReleaseHolder) -> list[Route]:
     async def pick(request: Request) -> Response:
         """The picker form (GET /kommune?area=851) answers with a redirect, so it works without JavaScript."""
         code = request.query_params.get("area", "").strip()
-        lang = "en" if request.query_params.get("lang") == "en" else "da"
         try:
+            lang = lang_of(request)
             snap = holder.get()
             if not code:
                 raise ParamError("area", "choose a municipality")
