@@ -79,12 +79,15 @@ def baseline_seconds(rows: int, out: Path) -> float:
     """Seconds to write ``rows`` rows (pnr int64, year int16, a 3-letter code) of random data with pyarrow."""
     rng = np.random.default_rng(0)
     batch_rows = 1_000_000
-    batch = pa.table({
-        "pnr": pa.array(rng.integers(0, 10**11, batch_rows)),
-        "year": pa.array(rng.integers(2012, 2025, batch_rows).astype(np.int16)),
-        "code": pa.DictionaryArray.from_arrays(pa.array(rng.integers(0, 98, batch_rows).astype(np.int32)),
-                                               pa.array([f"{i:03d}" for i in range(98)])).cast(pa.string()),
-    })
+    batch = pa.table(
+        {
+            "pnr": pa.array(rng.integers(0, 10**11, batch_rows)),
+            "year": pa.array(rng.integers(2012, 2025, batch_rows).astype(np.int16)),
+            "code": pa.DictionaryArray.from_arrays(
+                pa.array(rng.integers(0, 98, batch_rows).astype(np.int32)), pa.array([f"{i:03d}" for i in range(98)])
+            ).cast(pa.string()),
+        }
+    )
     start = time.perf_counter()
     with pq.ParquetWriter(out, batch.schema, compression="zstd") as writer:
         left = rows
@@ -138,10 +141,14 @@ def main() -> None:
         base = baseline_seconds(total_rows, Path(tmp) / "baseline.parquet")
     own = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
     child = resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss / 1024
-    print(f"\ngenerator: {seconds:.1f} s; plain pyarrow write of {total_rows:,} random rows: {base:.1f} s; "
-          f"ratio {seconds / base:.2f}")
-    print(f"peak memory: process tree {memory.peak / 2**30:.2f} GiB (sampled); max RSS parent {own:,.0f} MiB, "
-          f"largest worker {child:,.0f} MiB")
+    print(
+        f"\ngenerator: {seconds:.1f} s; plain pyarrow write of {total_rows:,} random rows: {base:.1f} s; "
+        f"ratio {seconds / base:.2f}"
+    )
+    print(
+        f"peak memory: process tree {memory.peak / 2**30:.2f} GiB (sampled); max RSS parent {own:,.0f} MiB, "
+        f"largest worker {child:,.0f} MiB"
+    )
     if not args.no_figures:
         print_figures(out, args.scale)
     if not args.keep and args.out is None:

@@ -26,8 +26,10 @@ HIGHER = "('H40', 'H50', 'H60', 'H70', 'H80')"
 
 def age_sql(ref: str) -> str:
     """Exact age in whole years on the date expression ``ref``."""
-    return (f"(year({ref}) - year(p.birth_date) - "
-            f"CASE WHEN strftime(p.birth_date, '%m%d') > strftime({ref}, '%m%d') THEN 1 ELSE 0 END)")
+    return (
+        f"(year({ref}) - year(p.birth_date) - "
+        f"CASE WHEN strftime(p.birth_date, '%m%d') > strftime({ref}, '%m%d') THEN 1 ELSE 0 END)"
+    )
 
 
 @dataclass(frozen=True)
@@ -45,9 +47,22 @@ def calibration() -> dict:
 
 def connect(root: Path) -> duckdb.DuckDBPyConnection:
     con = duckdb.connect()
-    for table in ("persons", "residence", "employment", "education", "grades", "benefits", "convictions",
-                  "danish_courses", "danish_tests", "migrations", "permits", "housing_areas",
-                  "survey_respondents", "survey_answers"):
+    for table in (
+        "persons",
+        "residence",
+        "employment",
+        "education",
+        "grades",
+        "benefits",
+        "convictions",
+        "danish_courses",
+        "danish_tests",
+        "migrations",
+        "permits",
+        "housing_areas",
+        "survey_respondents",
+        "survey_answers",
+    ):
         con.execute(f"CREATE VIEW {table} AS SELECT * FROM read_parquet('{root}/{table}/*.parquet')")
     western = ", ".join(f"'{c}'" for c in sorted(western_country_codes()))
     # grp: 'nw' non-Western immigrants and descendants, 'dk' Danish origin, NULL others.
@@ -56,7 +71,7 @@ def connect(root: Path) -> duckdb.DuckDBPyConnection:
         CREATE VIEW people AS SELECT p.*,
           CASE WHEN origin_type = 'dansk' THEN 'dk'
                WHEN origin_country NOT IN ({western}) THEN 'nw' END AS grp,
-          origin_type = 'efterkommer' OR (origin_type = 'indvandrer' AND {age_sql('p.immigration_date')} <= 12)
+          origin_type = 'efterkommer' OR (origin_type = 'indvandrer' AND {age_sql("p.immigration_date")} <= 12)
             AS raised
         FROM persons p""")
     return con
@@ -76,30 +91,47 @@ def national_figures(root: Path, scale: float) -> list[Figure]:
             if n:
                 out.append(Figure(f"{prefix}{key}", int(year), float(value), float(n)))
 
-    add("employment_", f"""
+    add(
+        "employment_",
+        f"""
         SELECT CASE grp WHEN 'nw' THEN 'nonwestern_25_64' ELSE 'danish_25_64' END, e.year,
                100 * avg(CASE WHEN status IN {EMPLOYED} THEN 1 ELSE 0 END), count(*)
         FROM employment e JOIN people p USING (pnr)
-        WHERE grp IS NOT NULL AND {age_sql("make_date(e.year, 11, 30)")} BETWEEN 25 AND 64 GROUP BY 1, 2""")
+        WHERE grp IS NOT NULL AND {age_sql("make_date(e.year, 11, 30)")} BETWEEN 25 AND 64 GROUP BY 1, 2""",
+    )
     for subjects, key, who in (
-        ("'dansk_skriftlig', 'matematik_med_hjaelpemidler'", "written_danish_math",
-         "CASE WHEN grp = 'nw' AND raised THEN 'nonwestern' WHEN grp = 'dk' THEN 'danish' END"),
-        ("'dansk_mundtlig', 'dansk_retskrivning'", "oral_danish_spelling",
-         "CASE WHEN grp = 'nw' AND raised AND origin_type = 'indvandrer' THEN 'immigrants' END"),
+        (
+            "'dansk_skriftlig', 'matematik_med_hjaelpemidler'",
+            "written_danish_math",
+            "CASE WHEN grp = 'nw' AND raised THEN 'nonwestern' WHEN grp = 'dk' THEN 'danish' END",
+        ),
+        (
+            "'dansk_mundtlig', 'dansk_retskrivning'",
+            "oral_danish_spelling",
+            "CASE WHEN grp = 'nw' AND raised AND origin_type = 'indvandrer' THEN 'immigrants' END",
+        ),
     ):
-        add(f"grade9_{key}_", f"""
+        add(
+            f"grade9_{key}_",
+            f"""
             SELECT who, year, 100 * avg(CASE WHEN lowest >= 2 THEN 1 ELSE 0 END), count(*) FROM (
               SELECT {who} AS who, g.year, min(grade) AS lowest, count(*) AS k
               FROM grades g JOIN people p USING (pnr) WHERE subject IN ({subjects}) GROUP BY 1, 2, g.pnr)
-            WHERE who IS NOT NULL AND k = 2 GROUP BY 1, 2""")
+            WHERE who IS NOT NULL AND k = 2 GROUP BY 1, 2""",
+        )
     for key, levels, low, high in (("youth_education_", YOUTH, 20, 24), ("higher_education_", HIGHER, 25, 39)):
-        add(key, f"""
+        add(
+            key,
+            f"""
             SELECT CASE WHEN grp = 'nw' AND raised THEN 'nonwestern' ELSE 'danish' END || '_{low}_{high}',
                    u.year, 100 * avg(CASE WHEN danish_level IN {levels} THEN 1 ELSE 0 END), count(*)
             FROM education u JOIN people p USING (pnr)
             WHERE ((grp = 'nw' AND raised) OR grp = 'dk')
-              AND {age_sql("make_date(u.year, 10, 1)")} BETWEEN {low} AND {high} GROUP BY 1, 2""")
-    add("public_support_", f"""
+              AND {age_sql("make_date(u.year, 10, 1)")} BETWEEN {low} AND {high} GROUP BY 1, 2""",
+        )
+    add(
+        "public_support_",
+        f"""
         WITH fte AS (
           SELECT b.pnr, y.year, least(1.0, sum(
             (least(b.end_date, make_date(y.year, 12, 31)) - greatest(b.start_date, make_date(y.year, 1, 1)) + 1)
@@ -110,42 +142,67 @@ def national_figures(root: Path, scale: float) -> list[Figure]:
         SELECT CASE grp WHEN 'nw' THEN 'nonwestern_16_66' ELSE 'danish_16_66' END, r.year,
                100 * avg(coalesce(f, 0)), count(*)
         FROM residence r JOIN people p USING (pnr) LEFT JOIN fte USING (pnr, year)
-        WHERE grp IS NOT NULL AND {age_sql("make_date(r.year, 1, 1)")} BETWEEN 16 AND 66 GROUP BY 1, 2""")
-    add("convicted_", f"""
+        WHERE grp IS NOT NULL AND {age_sql("make_date(r.year, 1, 1)")} BETWEEN 16 AND 66 GROUP BY 1, 2""",
+    )
+    add(
+        "convicted_",
+        f"""
         WITH c AS (SELECT DISTINCT pnr, year(decision_date) AS year FROM convictions WHERE law = 'straffeloven')
         SELECT CASE grp WHEN 'nw' THEN 'nonwestern_15_29' ELSE 'danish_15_29' END, r.year,
                100 * avg(CASE WHEN c.pnr IS NULL THEN 0 ELSE 1 END), count(*)
         FROM residence r JOIN people p USING (pnr) LEFT JOIN c USING (pnr, year)
-        WHERE grp IS NOT NULL AND {age_sql("make_date(r.year, 1, 1)")} BETWEEN 15 AND 29 GROUP BY 1, 2""")
+        WHERE grp IS NOT NULL AND {age_sql("make_date(r.year, 1, 1)")} BETWEEN 15 AND 29 GROUP BY 1, 2""",
+    )
     last = _rows(con, "SELECT max(year) FROM residence")[0][0]
-    add("danish_test_within_5_", f"""
+    add(
+        "danish_test_within_5_",
+        f"""
         SELECT 'years', year(k.start_date), 100 * avg(CASE WHEN EXISTS (
                  SELECT 1 FROM danish_tests t WHERE t.pnr = k.pnr AND t.test_date >= k.start_date
                    AND t.test_date <= k.start_date + INTERVAL 5 YEAR) THEN 1 ELSE 0 END), count(*)
-        FROM danish_courses k WHERE programme AND year(k.start_date) <= {last} - 5 GROUP BY 1, 2""")
-    add("population_", f"""
-        SELECT 'total', year, count(*) / {scale}, count(*) FROM residence GROUP BY 1, 2""")
-    add("non_western_", """
+        FROM danish_courses k WHERE programme AND year(k.start_date) <= {last} - 5 GROUP BY 1, 2""",
+    )
+    add(
+        "population_",
+        f"""
+        SELECT 'total', year, count(*) / {scale}, count(*) FROM residence GROUP BY 1, 2""",
+    )
+    add(
+        "non_western_",
+        """
         SELECT 'share', year, 100 * avg(CASE WHEN grp = 'nw' THEN 1 ELSE 0 END), count(*)
-        FROM residence JOIN people USING (pnr) GROUP BY 1, 2""")
-    add("refugee_", f"""
+        FROM residence JOIN people USING (pnr) GROUP BY 1, 2""",
+    )
+    add(
+        "refugee_",
+        f"""
         SELECT 'immigrations', year(event_date), count(*) / {scale}, count(*) FROM migrations m
         WHERE direction = 'immigration' AND year(event_date) >= (SELECT min(year) FROM residence)
-          AND pnr IN (SELECT pnr FROM permits WHERE permit_type IN ('refugee', 'family_refugee')) GROUP BY 1, 2""")
-    add("ukraine_", f"""
+          AND pnr IN (SELECT pnr FROM permits WHERE permit_type IN ('refugee', 'family_refugee')) GROUP BY 1, 2""",
+    )
+    add(
+        "ukraine_",
+        f"""
         SELECT 'permits', year(start_date), count(*) / {scale}, count(*) FROM permits
-        WHERE permit_type = 'ukraine' GROUP BY 1, 2""")
-    add("", """
+        WHERE permit_type = 'ukraine' GROUP BY 1, 2""",
+    )
+    add(
+        "",
+        """
         SELECT CASE category WHEN 'udsat' THEN 'udsatte_boligomraader' WHEN 'parallelsamfund' THEN 'parallelsamfund'
-               ELSE 'omdannelsesomraader' END, year, count(*), count(*) FROM housing_areas GROUP BY 1, 2""")
+               ELSE 'omdannelsesomraader' END, year, count(*), count(*) FROM housing_areas GROUP BY 1, 2""",
+    )
     for q in calibration()["survey"]:
         counted = ", ".join(str(a) for a in q["counted_answers"])
         groups = "('indvandrer')" if q["answer_key"] == "danish_problems" else "('indvandrer', 'efterkommer')"
-        add(f"survey_{q['question']}", f"""
+        add(
+            f"survey_{q['question']}",
+            f"""
             SELECT '', a.year, 100 * sum(CASE WHEN answer IN ({counted}) THEN weight ELSE 0 END) / sum(weight),
                    count(*)
             FROM survey_answers a JOIN survey_respondents r USING (year, respondent_id)
-            WHERE question = '{q["answer_key"]}' AND r."group" IN {groups} GROUP BY 1, 2""")
+            WHERE question = '{q["answer_key"]}' AND r."group" IN {groups} GROUP BY 1, 2""",
+        )
     con.close()
     return out
 

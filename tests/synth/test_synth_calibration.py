@@ -19,13 +19,17 @@ def test_every_calibration_target_is_computed(small_registers: Path) -> None:
     assert wanted <= computed, wanted - computed
     # One figure per target and year with a target (Danish test cohorts up to 2019 for data ending 2024).
     assert len(checks(figures, SMALL_SCALE)) == sum(len(t["values"]) for t in cal["target"]) + sum(
-        len(q["values"]) for q in cal["survey"])
+        len(q["values"]) for q in cal["survey"]
+    )
 
 
 def test_national_figures_land_on_their_targets(small_registers: Path) -> None:
     results = checks(national_figures(small_registers, SMALL_SCALE), SMALL_SCALE)
-    off = [f"{c.figure.target_id} {c.figure.year}: {c.figure.value:.2f} vs {c.target:.2f} (allowed ±{c.allowed:.2f})"
-           for c in results if not c.ok]
+    off = [
+        f"{c.figure.target_id} {c.figure.year}: {c.figure.value:.2f} vs {c.target:.2f} (allowed ±{c.allowed:.2f})"
+        for c in results
+        if not c.ok
+    ]
     assert not off, off
 
 
@@ -41,6 +45,7 @@ def test_trends_go_the_published_way(small_registers: Path) -> None:
 
     early, late = (2012, 2013, 2014), (2022, 2023, 2024)
     assert change("employment_nonwestern_25_64", early, late) > 6
+
     def gap(years: tuple[int, ...]) -> float:
         dk, nw = by_id["employment_danish_25_64"], by_id["employment_nonwestern_25_64"]
         return sum(dk[y] - nw[y] for y in years) / len(years)

@@ -15,8 +15,9 @@ runner = CliRunner()
 
 def test_synth_writes_registers_with_a_manifest(tmp_path: Path) -> None:
     out = tmp_path / "reg"
-    result = runner.invoke(app, ["--out", str(out), "--scale", "0.001", "--years", "2023-2024", "--seed", "5",
-                                 "--workers", "1"])
+    result = runner.invoke(
+        app, ["--out", str(out), "--scale", "0.001", "--years", "2023-2024", "--seed", "5", "--workers", "1"]
+    )
     assert result.exit_code == 0, result.output
     manifest = read_manifest(out)
     assert manifest.extra == {"scale": 0.001, "years": [2023, 2024], "seed": 5}
@@ -25,9 +26,13 @@ def test_synth_writes_registers_with_a_manifest(tmp_path: Path) -> None:
 
 @pytest.mark.parametrize(
     ("args", "message"),
-    [(["--years", "2012-20x4"], "is not a year or a range"), (["--years", "2020-2015"], "before the first"),
-     (["--years", "2010-2024"], "covers 2012-2024"), (["--scale", "-1"], "must be > 0"),
-     (["--workers", "0"], "must be >= 1")],
+    [
+        (["--years", "2012-20x4"], "is not a year or a range"),
+        (["--years", "2020-2015"], "before the first"),
+        (["--years", "2010-2024"], "covers 2012-2024"),
+        (["--scale", "-1"], "must be > 0"),
+        (["--workers", "0"], "must be >= 1"),
+    ],
 )
 def test_bad_arguments_exit_non_zero_naming_the_option(tmp_path: Path, args: list[str], message: str) -> None:
     result = runner.invoke(app, ["--out", str(tmp_path / "reg"), *args])

@@ -29,8 +29,9 @@ def test_output_passes_contract_validation(small_registers: Path) -> None:
     for name, entry in manifest.tables.items():
         assert entry.rows > 0, name
         for f in entry.files:
-            assert pq.read_schema(small_registers / f.path).remove_metadata() == \
-                CONTRACT.table(name).arrow_schema(), f.path
+            assert pq.read_schema(small_registers / f.path).remove_metadata() == CONTRACT.table(name).arrow_schema(), (
+                f.path
+            )
 
 
 def test_same_seed_gives_identical_bytes_whatever_the_workers(tmp_path: Path) -> None:
@@ -86,8 +87,11 @@ def test_municipal_effects_are_centred_and_spread() -> None:
 
 @pytest.mark.parametrize(
     ("kwargs", "message"),
-    [({"scale": 0}, "--scale must be > 0"), ({"years": range(2005, 2010)}, "--years must lie within 2012-2024"),
-     ({"workers": 0}, "workers must be >= 1")],
+    [
+        ({"scale": 0}, "--scale must be > 0"),
+        ({"years": range(2005, 2010)}, "--years must lie within 2012-2024"),
+        ({"workers": 0}, "workers must be >= 1"),
+    ],
 )
 def test_bad_parameters_are_refused_before_anything_is_written(tmp_path: Path, kwargs: dict, message: str) -> None:
     args = {"scale": 0.001, "years": range(2012, 2014), "seed": 1, "workers": 1} | kwargs

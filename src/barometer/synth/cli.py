@@ -44,8 +44,15 @@ def synth(
         raise typer.BadParameter(f"must be >= 1, got {workers}", param_hint="--workers")
     span = parse_years(years)
     console = Console(stderr=True)
-    with Progress(TextColumn("[bold]synth"), BarColumn(), MofNCompleteColumn(), TextColumn("persons"),
-                  TimeElapsedColumn(), console=console, transient=False) as bar:
+    with Progress(
+        TextColumn("[bold]synth"),
+        BarColumn(),
+        MofNCompleteColumn(),
+        TextColumn("persons"),
+        TimeElapsedColumn(),
+        console=console,
+        transient=False,
+    ) as bar:
         task = bar.add_task("synth", total=None)
 
         def progress(done: int, total: int) -> None:

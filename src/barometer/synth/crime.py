@@ -15,8 +15,9 @@ from barometer.synth.context import GROUP_NW, Chunk, target
 from barometer.synth.frames import Codes, Dates, Frame, concat
 
 LAWS = ("straffeloven", "faerdselsloven", "saerlove")
-_AGE = np.interp(np.arange(121), [12, 15, 18, 22, 26, 30, 40, 50, 70, 90], [-6, -1.0, 0.3, 0.3, 0.0, -0.4, -1.0,
-                                                                             -1.6, -3.0, -5.0])
+_AGE = np.interp(
+    np.arange(121), [12, 15, 18, 22, 26, 30, 40, 50, 70, 90], [-6, -1.0, 0.3, 0.3, 0.0, -0.4, -1.0, -1.6, -3.0, -5.0]
+)
 
 
 def convictions(c: Chunk) -> Frame:
@@ -47,7 +48,12 @@ def convictions(c: Chunk) -> Frame:
         decided = dates.uniform_in(c.rng, np.maximum(p.entry[idx], y0), np.minimum(p.exit[idx] - 1, y1), len(idx))
         offence = decided - c.rng.integers(20, 400, len(idx))
         known = (c.rng.random(len(idx)) < 0.9) & (offence >= p.birth[idx] + 12 * 365)
-        frames.append({"pnr": p.pnr[idx], "decision_date": Dates(decided),
-                       "offence_date": Dates(np.where(known, offence, decided).astype(np.int32), known),
-                       "law": Codes(law, LAWS)})
+        frames.append(
+            {
+                "pnr": p.pnr[idx],
+                "decision_date": Dates(decided),
+                "offence_date": Dates(np.where(known, offence, decided).astype(np.int32), known),
+                "law": Codes(law, LAWS),
+            }
+        )
     return concat(frames)

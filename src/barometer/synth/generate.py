@@ -85,10 +85,15 @@ def plan_batches(st: Setting) -> list[Batch]:
 
 def persons_frame(c: Chunk) -> Frame:
     p = c.p
-    return {"pnr": p.pnr, "birth_date": Dates(p.birth), "sex": Codes(p.sex, ("M", "K")),
-            "origin_type": Codes(p.origin, ORIGIN_TYPES), "origin_country": Codes(p.country, country_table().codes),
-            "immigration_date": Dates(p.imm, p.imm != dates.NOT_IMMIGRATED),
-            "death_date": Dates(p.death, p.death != dates.NEVER)}
+    return {
+        "pnr": p.pnr,
+        "birth_date": Dates(p.birth),
+        "sex": Codes(p.sex, ("M", "K")),
+        "origin_type": Codes(p.origin, ORIGIN_TYPES),
+        "origin_country": Codes(p.country, country_table().codes),
+        "immigration_date": Dates(p.imm, p.imm != dates.NOT_IMMIGRATED),
+        "death_date": Dates(p.death, p.death != dates.NEVER),
+    }
 
 
 def residence_frame(c: Chunk) -> Frame:
@@ -96,8 +101,13 @@ def residence_frame(c: Chunk) -> Frame:
     frames = []
     for year in c.st.years:
         idx = np.flatnonzero(p.present(dates.day(year)))
-        frames.append({"pnr": p.pnr[idx], "year": np.full(len(idx), year, np.int16),
-                       "municipality": Codes(p.muni[idx, p.year_index(year)], c.st.codes)})
+        frames.append(
+            {
+                "pnr": p.pnr[idx],
+                "year": np.full(len(idx), year, np.int16),
+                "municipality": Codes(p.muni[idx, p.year_index(year)], c.st.codes),
+            }
+        )
     return concat(frames)
 
 
@@ -189,8 +199,11 @@ def generate(
             progress(done, total)
 
     respondents, answers = survey.survey(seed, st.years, scale)
-    national = {"survey_respondents": respondents, "survey_answers": answers,
-                "housing_areas": housing.housing_lists(st)}
+    national = {
+        "survey_respondents": respondents,
+        "survey_answers": answers,
+        "housing_areas": housing.housing_lists(st),
+    }
     for t, n in write_frames(out_dir, national, "national").items():
         rows[t] += n
     if workers == 1 or len(batches) == 1:
@@ -202,6 +215,9 @@ def generate(
             futures = [pool.submit(_run_batch, (out_dir, st, batch)) for batch in batches]
             for fut in as_completed(futures):
                 account(*fut.result())
-    write_manifest(out_dir, generator="barometer.synth",
-                   extra={"scale": scale, "years": [min(st.years), max(st.years)], "seed": seed})
+    write_manifest(
+        out_dir,
+        generator="barometer.synth",
+        extra={"scale": scale, "years": [min(st.years), max(st.years)], "seed": seed},
+    )
     return rows

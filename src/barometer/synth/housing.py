@@ -34,9 +34,14 @@ def housing_lists(st: Setting) -> Frame:
     severity = rng.normal(0, 1, N_AREAS)
     pace = rng.uniform(0.0, 0.35, N_AREAS)
     ethnic = rng.normal(0, 0.7, N_AREAS)
-    counts = {c: target_series(t) for c, t in (("udsat", "udsatte_boligomraader"),
-                                               ("parallelsamfund", "parallelsamfund"),
-                                               ("omdannelsesomraade", "omdannelsesomraader"))}
+    counts = {
+        c: target_series(t)
+        for c, t in (
+            ("udsat", "udsatte_boligomraader"),
+            ("parallelsamfund", "parallelsamfund"),
+            ("omdannelsesomraade", "omdannelsesomraader"),
+        )
+    }
     first_parallel: np.ndarray | None = None
     rows: list[tuple[int, int, int]] = []
     for year in (y for y in st.years if y >= 2018):
@@ -52,6 +57,10 @@ def housing_lists(st: Setting) -> Frame:
         return {}
     arr = np.array(rows)
     area = arr[:, 1]
-    return {"year": arr[:, 0].astype(np.int16), "area_id": Codes(area, tuple(area_ids)),
-            "area_name": Codes(area, tuple(area_names)), "municipality": Codes(muni[area], st.codes),
-            "category": Codes(arr[:, 2], CATEGORIES)}
+    return {
+        "year": arr[:, 0].astype(np.int16),
+        "area_id": Codes(area, tuple(area_ids)),
+        "area_name": Codes(area, tuple(area_names)),
+        "municipality": Codes(muni[area], st.codes),
+        "category": Codes(arr[:, 2], CATEGORIES),
+    }

@@ -34,8 +34,12 @@ def permits(c: Chunk) -> Frame:
     """One open-ended permit per immigrant of non-Western origin, valid from immigration."""
     p = c.p
     idx = np.flatnonzero((p.origin == INDVANDRER) & (p.permit >= 0) & p.nw)
-    return {"pnr": p.pnr[idx], "permit_type": Codes(p.permit[idx], PERMIT_CODES),
-            "start_date": Dates(p.imm[idx]), "end_date": Dates(p.imm[idx], np.zeros(len(idx), bool))}
+    return {
+        "pnr": p.pnr[idx],
+        "permit_type": Codes(p.permit[idx], PERMIT_CODES),
+        "start_date": Dates(p.imm[idx]),
+        "end_date": Dates(p.imm[idx], np.zeros(len(idx), bool)),
+    }
 
 
 def visitations(c: Chunk) -> Frame:
@@ -45,9 +49,12 @@ def visitations(c: Chunk) -> Frame:
     when = p.imm[idx] + c.rng.integers(10, 60, len(idx)).astype(np.int32)
     keep = when <= _last_day(c)
     idx, when = idx[keep], when[keep]
-    return {"pnr": p.pnr[idx], "visitation_date": Dates(when),
-            "municipality": Codes(_home(c)[idx], c.st.codes),
-            "permit_type": Codes(p.permit[idx], PERMIT_CODES)}
+    return {
+        "pnr": p.pnr[idx],
+        "visitation_date": Dates(when),
+        "municipality": Codes(_home(c)[idx], c.st.codes),
+        "permit_type": Codes(p.permit[idx], PERMIT_CODES),
+    }
 
 
 def _home(c: Chunk) -> np.ndarray:
@@ -79,15 +86,21 @@ def danish_education(c: Chunk) -> tuple[Frame, Frame]:
         prob = logit_probabilities(score[sel] + 4 * eff, calib if calib.any() else np.ones(sel.sum(), bool), goal)
         passed5[sel] = c.rng.random(sel.sum()) < prob
     late = ~passed5 & (c.rng.random(len(idx)) < 0.12)  # pass after five years (must not count)
-    t_date = np.where(passed5, s + c.rng.integers(200, 5 * 365, len(idx)),
-                      s + c.rng.integers(5 * 365 + 30, 7 * 365, len(idx))).astype(np.int32)
+    t_date = np.where(
+        passed5, s + c.rng.integers(200, 5 * 365, len(idx)), s + c.rng.integers(5 * 365 + 30, 7 * 365, len(idx))
+    ).astype(np.int32)
     t_date = np.minimum(t_date, p.exit[idx] - 1)
     test_ok = (passed5 | late) & (t_date <= last) & (t_date >= s)
     duration = c.rng.integers(300, 4 * 365, len(idx))
     end = np.minimum(np.where(test_ok, t_date + 30, s + duration), p.exit[idx] - 1).astype(np.int32)
-    courses = {"pnr": p.pnr[idx], "start_date": Dates(s), "end_date": Dates(end, end <= last),
-               "course": Codes(course, COURSES), "programme": prog[idx], "municipality": Codes(_home(c)[idx],
-                                                                                                   c.st.codes)}
+    courses = {
+        "pnr": p.pnr[idx],
+        "start_date": Dates(s),
+        "end_date": Dates(end, end <= last),
+        "course": Codes(course, COURSES),
+        "programme": prog[idx],
+        "municipality": Codes(_home(c)[idx], c.st.codes),
+    }
     ti = np.flatnonzero(test_ok)
     test = np.where((course[ti] == 2) & (c.rng.random(len(ti)) < 0.15), 3, course[ti])
     tests = {"pnr": p.pnr[idx[ti]], "test": Codes(test, TESTS), "test_date": Dates(t_date[ti])}
@@ -118,9 +131,14 @@ def programme_status(c: Chunk) -> Frame:
     recipient = c.rng.random(n) < 0.95 - 0.5 * el / n_months
     job_ready = np.where(recipient, c.rng.random(n) < 0.25 + 0.35 * el / n_months, False)
     activation = recipient & (c.rng.random(n) < 0.12 + 0.2 * el / n_months)
-    return {"pnr": p.pnr[person], "month": Dates(md), "municipality": Codes(p.muni[person, sy], c.st.codes),
-            "benefit_recipient": recipient, "job_ready": Nullable(job_ready, recipient),
-            "company_directed_activation": activation}
+    return {
+        "pnr": p.pnr[person],
+        "month": Dates(md),
+        "municipality": Codes(p.muni[person, sy], c.st.codes),
+        "benefit_recipient": recipient,
+        "job_ready": Nullable(job_ready, recipient),
+        "company_directed_activation": activation,
+    }
 
 
 def igu_courses(c: Chunk) -> Frame:
@@ -133,8 +151,12 @@ def igu_courses(c: Chunk) -> Frame:
     s = start[idx]
     end = np.minimum(s + 729, p.exit[idx] - 1).astype(np.int32)
     sy = np.clip(dates.split(s)[0], p.sim_years[0], p.sim_years[-1]) - p.sim_years[0]
-    return {"pnr": p.pnr[idx], "start_date": Dates(s), "end_date": Dates(end, end <= last),
-            "municipality": Codes(p.muni[idx, sy], c.st.codes)}
+    return {
+        "pnr": p.pnr[idx],
+        "start_date": Dates(s),
+        "end_date": Dates(end, end <= last),
+        "municipality": Codes(p.muni[idx, sy], c.st.codes),
+    }
 
 
 def migrations(c: Chunk) -> tuple[Frame, Frame]:
@@ -147,16 +169,30 @@ def migrations(c: Chunk) -> tuple[Frame, Frame]:
     unknown = ctab.index("ZZ")
     dest = np.where(c.rng.random(len(emi)) < 0.6, p.country[emi], unknown)
     dest = np.where(p.country[emi] == ctab.index("DK"), unknown, dest)
-    frame = concat([
-        {"pnr": p.pnr[imm], "event_date": Dates(p.imm[imm]), "direction": Codes(np.zeros(len(imm), int),
-                                                                                 ("immigration", "emigration")),
-         "country": Codes(p.country[imm], ctab.codes), "municipality": Codes(_home(c)[imm], c.st.codes)},
-        {"pnr": p.pnr[emi], "event_date": Dates(p.emig[emi]), "direction": Codes(np.ones(len(emi), int),
-                                                                                  ("immigration", "emigration")),
-         "country": Codes(dest, ctab.codes), "municipality": Codes(p.muni[emi, sy], c.st.codes)},
-    ])
+    frame = concat(
+        [
+            {
+                "pnr": p.pnr[imm],
+                "event_date": Dates(p.imm[imm]),
+                "direction": Codes(np.zeros(len(imm), int), ("immigration", "emigration")),
+                "country": Codes(p.country[imm], ctab.codes),
+                "municipality": Codes(_home(c)[imm], c.st.codes),
+            },
+            {
+                "pnr": p.pnr[emi],
+                "event_date": Dates(p.emig[emi]),
+                "direction": Codes(np.ones(len(emi), int), ("immigration", "emigration")),
+                "country": Codes(dest, ctab.codes),
+                "municipality": Codes(p.muni[emi, sy], c.st.codes),
+            },
+        ]
+    )
     rep = np.flatnonzero(p.repatriated)
     ry = np.clip(dates.split(p.emig[rep])[0], p.sim_years[0], p.sim_years[-1]) - p.sim_years[0]
-    repat = {"pnr": p.pnr[rep], "repatriation_date": Dates(p.emig[rep]),
-             "municipality": Codes(p.muni[rep, ry], c.st.codes), "country": Codes(p.country[rep], ctab.codes)}
+    repat = {
+        "pnr": p.pnr[rep],
+        "repatriation_date": Dates(p.emig[rep]),
+        "municipality": Codes(p.muni[rep, ry], c.st.codes),
+        "country": Codes(p.country[rep], ctab.codes),
+    }
     return frame, repat

@@ -20,8 +20,9 @@ from barometer.synth.population import FAMILY_REFUGEE, INDVANDRER, REFUGEE, UKRA
 STATUSES = ("employee", "self_employed", "assisting_spouse", "unemployed", "outside_labour_force")
 BENEFITS = tuple(BENEFIT_TYPES)
 _B = {b: i for i, b in enumerate(BENEFITS)}
-_AGE_EMP = np.interp(np.arange(121), [15, 19, 22, 25, 30, 55, 60, 64, 67, 74], [-2.2, -1.6, -0.6, 0.0, 0.5, 0.5,
-                                                                                  0.1, -0.9, -2.8, -4.0])
+_AGE_EMP = np.interp(
+    np.arange(121), [15, 19, 22, 25, 30, 55, 60, 64, 67, 74], [-2.2, -1.6, -0.6, 0.0, 0.5, 0.5, 0.1, -0.9, -2.8, -4.0]
+)
 _AGE_SUP = np.interp(np.arange(121), [16, 25, 50, 60, 66], [-0.05, -0.15, -0.05, 0.15, 0.35])
 _GROUP_TARGETS = {
     GROUP_NW: ("employment_nonwestern_25_64", "public_support_nonwestern_16_66", "employment_nw", "support_nw"),
@@ -66,18 +67,23 @@ def employment(c: Chunk) -> Frame:
         employed = rows & (c.rng.random(p.n) < prob)
         employed_by_year[year] = employed
         u = c.rng.random(p.n)
-        status = np.where(employed, np.where(u < 0.9, 0, np.where(u < 0.99, 1, 2)),
-                          np.where((age < 65) & (u < 0.22), 3, 4))
-        frames.append({"pnr": p.pnr[rows], "year": np.full(rows.sum(), year, np.int16),
-                       "status": Codes(status[rows], STATUSES)})
+        status = np.where(
+            employed, np.where(u < 0.9, 0, np.where(u < 0.99, 1, 2)), np.where((age < 65) & (u < 0.22), 3, 4)
+        )
+        frames.append(
+            {"pnr": p.pnr[rows], "year": np.full(rows.sum(), year, np.int16), "status": Codes(status[rows], STATUSES)}
+        )
     c.state["employed"] = employed_by_year  # type: ignore[assignment]
     return concat(frames)
 
 
 def _full_year_benefit(c: Chunk, age: np.ndarray, year: int, ysa: np.ndarray) -> np.ndarray:
     u = c.rng.random(c.p.n)
-    kind = np.where(age < 30, np.where(u < 0.8, _B["cash_benefit"], _B["activation"]),
-                    np.where(u < 0.5, _B["disability_pension"], np.where(u < 0.8, _B["cash_benefit"], _B["flexjob"])))
+    kind = np.where(
+        age < 30,
+        np.where(u < 0.8, _B["cash_benefit"], _B["activation"]),
+        np.where(u < 0.5, _B["disability_pension"], np.where(u < 0.8, _B["cash_benefit"], _B["flexjob"])),
+    )
     kind = np.where((age >= 60) & (c.group != GROUP_NW) & (u < 0.45), _B["early_retirement"], kind)
     new_refugee = _refugee_like(c) & (ysa < 5)
     integration = _B["integration_benefit"] if year < 2020 else _B["self_support_return_benefit"]
@@ -88,8 +94,11 @@ def _full_year_benefit(c: Chunk, age: np.ndarray, year: int, ysa: np.ndarray) ->
 def _partial_benefit(c: Chunk, age: np.ndarray) -> np.ndarray:
     u = c.rng.random(c.p.n)
     maternity = (c.p.sex == 1) & (age >= 24) & (age <= 40) & (u < 0.2)
-    kind = np.where(u < 0.45, _B["unemployment_benefit"], np.where(u < 0.75, _B["sickness_benefit"],
-                    np.where(u < 0.92, _B["activation"], _B["other"])))
+    kind = np.where(
+        u < 0.45,
+        _B["unemployment_benefit"],
+        np.where(u < 0.75, _B["sickness_benefit"], np.where(u < 0.92, _B["activation"], _B["other"])),
+    )
     return np.where(maternity, _B["maternity_benefit"], kind)
 
 
@@ -131,12 +140,15 @@ def benefits(c: Chunk) -> Frame:
         e_part = np.minimum(s_part + length - 1, stop)
         kind = np.where(full, _full_year_benefit(c, age, year, ysa), _partial_benefit(c, age))
         idx = np.flatnonzero(full | part)
-        frames.append({
-            "pnr": p.pnr[idx], "benefit": Codes(kind[idx], BENEFITS),
-            "start_date": Dates(np.where(full, start, s_part)[idx].astype(np.int32)),
-            "end_date": Dates(np.where(full, stop, e_part)[idx].astype(np.int32)),
-            "hours_per_week": np.full(len(idx), 37.0),
-        })
+        frames.append(
+            {
+                "pnr": p.pnr[idx],
+                "benefit": Codes(kind[idx], BENEFITS),
+                "start_date": Dates(np.where(full, start, s_part)[idx].astype(np.int32)),
+                "end_date": Dates(np.where(full, stop, e_part)[idx].astype(np.int32)),
+                "hours_per_week": np.full(len(idx), 37.0),
+            }
+        )
     return concat(frames)
 
 
@@ -165,5 +177,8 @@ def wage_employment(c: Chunk) -> Frame:
     end_day = (end_month + 1).astype("datetime64[D]").astype(np.int32) - 1
     end_day = np.minimum(end_day, p.exit[persons] - 1)
     running = (ye == years[-1]) & (p.exit[persons] > dates.day(years[-1], 12, 31))
-    return {"pnr": p.pnr[persons], "start_date": Dates(start_day.astype(np.int32)),
-            "end_date": Dates(end_day.astype(np.int32), ~running)}
+    return {
+        "pnr": p.pnr[persons],
+        "start_date": Dates(start_day.astype(np.int32)),
+        "end_date": Dates(end_day.astype(np.int32), ~running),
+    }

@@ -84,8 +84,21 @@ def concat_persons(parts: list[Persons]) -> Persons:
         return parts[0]
     cols = {
         name: np.concatenate([getattr(x, name) for x in parts])
-        for name in ("pnr", "birth", "sex", "origin", "nw", "country", "imm", "death", "emig", "repatriated",
-                     "permit", "stream_new", "muni")
+        for name in (
+            "pnr",
+            "birth",
+            "sex",
+            "origin",
+            "nw",
+            "country",
+            "imm",
+            "death",
+            "emig",
+            "repatriated",
+            "permit",
+            "stream_new",
+            "muni",
+        )
     }
     return Persons(**cols, sim_years=parts[0].sim_years)
 
@@ -177,10 +190,20 @@ def build_persons(rng: np.random.Generator, st: Setting, m: int, share: float, c
     stock = model()["stock"]
     refugee_countries = np.array([ctab.index(c) for c in stock["refugee_countries"]])
     for group, size, imm_share, ctry_imm, ctry_desc in (
-        ("nw", size_nw * par["stock_fraction_non_western"], par["immigrant_share_non_western"],
-         stock["non_western_immigrant_countries"], stock["non_western_descendant_countries"]),
-        ("w", size_w * par["stock_fraction_western"], par["immigrant_share_western"],
-         stock["western_countries"], stock["western_countries"]),
+        (
+            "nw",
+            size_nw * par["stock_fraction_non_western"],
+            par["immigrant_share_non_western"],
+            stock["non_western_immigrant_countries"],
+            stock["non_western_descendant_countries"],
+        ),
+        (
+            "w",
+            size_w * par["stock_fraction_western"],
+            par["immigrant_share_western"],
+            stock["western_countries"],
+            stock["western_countries"],
+        ),
     ):
         # Immigrants of the stock: arrival year (recent years weigh more), age at arrival, survival thinning.
         n = stochastic_round(rng, size * imm_share)
@@ -200,8 +223,11 @@ def build_persons(rng: np.random.Generator, st: Setting, m: int, share: float, c
             fam = stock["refugee_share_in_refugee_countries"] + stock["family_share_in_refugee_countries"]
             permit[in_ref & (u >= stock["refugee_share_in_refugee_countries"]) & (u < fam)] = FAMILY_REFUGEE
         b.add(
-            birth=birth[keep], sex=(rng.random(keep.sum()) < 0.5).astype(np.int8),
-            origin=np.full(keep.sum(), INDVANDRER, np.int8), country=ctry[keep], imm=imm[keep].astype(np.int32),
+            birth=birth[keep],
+            sex=(rng.random(keep.sum()) < 0.5).astype(np.int8),
+            origin=np.full(keep.sum(), INDVANDRER, np.int8),
+            country=ctry[keep],
+            imm=imm[keep].astype(np.int32),
             permit=permit[keep],
         )
         # Descendants of the stock: young, most under 30.
@@ -209,7 +235,8 @@ def build_persons(rng: np.random.Generator, st: Setting, m: int, share: float, c
         age = _draw(rng, np.exp(-np.arange(0, 50) / (11.0 if group == "nw" else 16.0)), n)
         b.add(
             birth=dates.uniform_in(rng, start - (age + 1) * 365 - (age + 1) // 4, start - age * 365 - age // 4 - 1, n),
-            sex=(rng.random(n) < 0.487).astype(np.int8), origin=np.full(n, EFTERKOMMER, np.int8),
+            sex=(rng.random(n) < 0.487).astype(np.int8),
+            origin=np.full(n, EFTERKOMMER, np.int8),
             country=_countries(rng, ctry_desc, n),
         )
 
@@ -227,7 +254,8 @@ def build_persons(rng: np.random.Generator, st: Setting, m: int, share: float, c
         ):
             n = stochastic_round(rng, rate * size)
             b.add(
-                birth=dates.uniform_in(rng, y0, y1, n), sex=(rng.random(n) < 0.487).astype(np.int8),
+                birth=dates.uniform_in(rng, y0, y1, n),
+                sex=(rng.random(n) < 0.487).astype(np.int8),
                 origin=np.full(n, origin, np.int8),
                 country=np.full(n, dk_idx, np.int16) if ctry is None else _countries(rng, ctry, n),
             )
@@ -251,9 +279,12 @@ def build_persons(rng: np.random.Generator, st: Setting, m: int, share: float, c
             peak = 2014 <= year <= 2016 and "countries_peak" in stream
             b.add(
                 birth=(imm - aa * 365.25 - rng.random(n) * 364).astype(np.int32),
-                sex=(rng.random(n) < female).astype(np.int8), origin=np.full(n, INDVANDRER, np.int8),
+                sex=(rng.random(n) < female).astype(np.int8),
+                origin=np.full(n, INDVANDRER, np.int8),
                 country=_countries(rng, stream["countries_peak" if peak else "countries"], n),
-                imm=imm, permit=np.full(n, STREAMS[name], np.int8), stream_new=np.ones(n, bool),
+                imm=imm,
+                permit=np.full(n, STREAMS[name], np.int8),
+                stream_new=np.ones(n, bool),
             )
 
     birth = b.column("birth", np.int32)
@@ -262,11 +293,19 @@ def build_persons(rng: np.random.Generator, st: Setting, m: int, share: float, c
     origin = b.column("origin", np.int8)
     p = Persons(
         pnr=np.int64(chunk_id) * 10_000_000 + np.arange(1, n + 1, dtype=np.int64),
-        birth=birth, sex=b.column("sex", np.int8), origin=origin,
-        nw=(origin != DANSK) & ~ctab.western[country], country=country, imm=b.column("imm", np.int32),
-        death=np.full(n, dates.NEVER, np.int32), emig=np.full(n, dates.NEVER, np.int32),
-        repatriated=np.zeros(n, bool), permit=b.column("permit", np.int8), stream_new=b.column("stream_new", bool),
-        muni=np.full((n, len(sim_years)), m, np.int16), sim_years=sim_years,
+        birth=birth,
+        sex=b.column("sex", np.int8),
+        origin=origin,
+        nw=(origin != DANSK) & ~ctab.western[country],
+        country=country,
+        imm=b.column("imm", np.int32),
+        death=np.full(n, dates.NEVER, np.int32),
+        emig=np.full(n, dates.NEVER, np.int32),
+        repatriated=np.zeros(n, bool),
+        permit=b.column("permit", np.int8),
+        stream_new=b.column("stream_new", bool),
+        muni=np.full((n, len(sim_years)), m, np.int16),
+        sim_years=sim_years,
     )
     _simulate_exits(rng, p, par)
     _simulate_moves(rng, p, st, par)
@@ -325,8 +364,11 @@ def _simulate_moves(rng: np.random.Generator, p: Persons, st: Setting, par: dict
         year = p.sim_years[t]
         p.muni[:, t] = p.muni[:, t - 1]
         age = p.age(year)
-        rate = np.where((age >= 18) & (age <= 29), par["move_rate_18_29"],
-                        np.where((age >= 30) & (age <= 39), par["move_rate_30_39"], par["move_rate_other"]))
+        rate = np.where(
+            (age >= 18) & (age <= 29),
+            par["move_rate_18_29"],
+            np.where((age >= 30) & (age <= 39), par["move_rate_30_39"], par["move_rate_other"]),
+        )
         movers = p.present(dates.day(year - 1, 7, 1)) & (rng.random(p.n) < rate)
         for group, mask in (("nw", movers & p.nw), ("other", movers & ~p.nw)):
             idx = np.flatnonzero(mask)

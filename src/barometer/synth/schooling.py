@@ -21,15 +21,36 @@ LEVELS = tuple(EDUCATION_LEVELS)
 BENEFITS = tuple(BENEFIT_TYPES)
 _L = {code: i for i, code in enumerate(LEVELS)}
 # Share of eventual completers who have completed by age (youth: F; higher: G).
-_F = np.interp(np.arange(0, 121), [16, 17, 18, 19, 20, 21, 22, 23, 24, 26], [0, 0.02, 0.15, 0.55, 0.72, 0.85, 0.92,
-                                                                              0.96, 0.98, 1.0])
-_G = np.interp(np.arange(0, 121), [20, 22, 24, 26, 28, 30, 32, 34, 36, 38], [0, 0.12, 0.32, 0.52, 0.70, 0.82, 0.90,
-                                                                              0.95, 0.98, 1.0])
-_FOREIGN = (("H10", 0.30), ("H20", 0.12), ("H30", 0.18), ("H40", 0.06), ("H50", 0.12), ("H60", 0.04),
-            ("H70", 0.10), ("H90", 0.08))
+_F = np.interp(
+    np.arange(0, 121),
+    [16, 17, 18, 19, 20, 21, 22, 23, 24, 26],
+    [0, 0.02, 0.15, 0.55, 0.72, 0.85, 0.92, 0.96, 0.98, 1.0],
+)
+_G = np.interp(
+    np.arange(0, 121),
+    [20, 22, 24, 26, 28, 30, 32, 34, 36, 38],
+    [0, 0.12, 0.32, 0.52, 0.70, 0.82, 0.90, 0.95, 0.98, 1.0],
+)
+_FOREIGN = (
+    ("H10", 0.30),
+    ("H20", 0.12),
+    ("H30", 0.18),
+    ("H40", 0.06),
+    ("H50", 0.12),
+    ("H60", 0.04),
+    ("H70", 0.10),
+    ("H90", 0.08),
+)
 _HIGHER = (("H40", 0.15), ("H50", 0.40), ("H60", 0.12), ("H70", 0.30), ("H80", 0.03))
-SUBJECTS = ("dansk_skriftlig", "matematik_med_hjaelpemidler", "dansk_mundtlig", "dansk_retskrivning",
-            "dansk_laesning", "dansk_skriftlig_fremstilling", "matematik_uden_hjaelpemidler")
+SUBJECTS = (
+    "dansk_skriftlig",
+    "matematik_med_hjaelpemidler",
+    "dansk_mundtlig",
+    "dansk_retskrivning",
+    "dansk_laesning",
+    "dansk_skriftlig_fremstilling",
+    "matematik_uden_hjaelpemidler",
+)
 GRADES = np.array([-3, 0, 2, 4, 7, 10, 12], dtype=np.int8)
 _PASS_GRADE_P = np.array([0, 0, 0.12, 0.22, 0.32, 0.24, 0.10])
 _FAIL_GRADE_P = np.array([0.15, 0.85, 0, 0, 0, 0, 0])
@@ -82,11 +103,16 @@ def education(c: Chunk) -> Frame:
         eff_h = c.effect("higher_edu", year) / 100
         p_y = np.empty(p.n)
         p_h = np.empty(p.n)
-        for is_nw, yt, ht in ((True, "youth_education_nonwestern_20_24", "higher_education_nonwestern_25_39"),
-                              (False, "youth_education_danish_20_24", "higher_education_danish_25_39")):
+        for is_nw, yt, ht in (
+            (True, "youth_education_nonwestern_20_24", "higher_education_nonwestern_25_39"),
+            (False, "youth_education_danish_20_24", "higher_education_danish_25_39"),
+        ):
             sel = nwg == is_nw
-            cy = sel & c.nw_raised & present & (age >= 20) & (age <= 24) if is_nw else \
-                sel & c.danish_raised & present & (age >= 20) & (age <= 24)
+            cy = (
+                sel & c.nw_raised & present & (age >= 20) & (age <= 24)
+                if is_nw
+                else sel & c.danish_raised & present & (age >= 20) & (age <= 24)
+            )
             ch = sel & (c.nw_raised if is_nw else c.danish_raised) & present & (age >= 25) & (age <= 39)
             py = _solve_p(youth_done[cy], u[cy], f[cy], eff_y[cy], target(yt, year), _F_MEAN)
             ph = _solve_p(higher_done[ch], u[ch], g[ch], eff_h[ch], target(ht, year), _G_MEAN)
@@ -102,10 +128,14 @@ def education(c: Chunk) -> Frame:
         rows = present & (age >= 15) & (age <= 69)
         danish = np.where(adult_arrival, -1, level)
         shown = np.where(adult_arrival, foreign, level)
-        frames.append({
-            "pnr": p.pnr[rows], "year": np.full(rows.sum(), year, np.int16),
-            "level": Codes(shown[rows], LEVELS), "danish_level": Codes(danish[rows], LEVELS),
-        })
+        frames.append(
+            {
+                "pnr": p.pnr[rows],
+                "year": np.full(rows.sum(), year, np.int16),
+                "level": Codes(shown[rows], LEVELS),
+                "danish_level": Codes(danish[rows], LEVELS),
+            }
+        )
     c.state["education_done"] = done  # type: ignore[assignment]
     c.state["adult_arrival"] = adult_arrival
     return concat(frames)
@@ -119,8 +149,9 @@ def grades(c: Chunk) -> Frame:
     u_b = np.where(u_share < 0.7, u_a, u_b)  # both exam pairs go together for most pupils
     for year in c.st.years:
         by, _ = p.birth_parts()
-        pupils = (by == year - 16) & p.present(dates.day(year, 6, 1)) & (c.arrival_age <= 15) & (
-            c.rng.random(p.n) < 0.96)
+        pupils = (
+            (by == year - 16) & p.present(dates.day(year, 6, 1)) & (c.arrival_age <= 15) & (c.rng.random(p.n) < 0.96)
+        )
         if not pupils.any():
             continue
         eff = c.effect("grades", year) / 100 * 4
@@ -145,16 +176,22 @@ def grades(c: Chunk) -> Frame:
             pattern = c.rng.choice(3, size=n, p=[0.45, 0.35, 0.2])
             for k in (0, 1):
                 fail = ~passed & ((pattern == k) | (pattern == 2))
-                grade[:, j + k] = GRADES[np.where(fail, c.rng.choice(7, n, p=_FAIL_GRADE_P),
-                                                  c.rng.choice(7, n, p=_PASS_GRADE_P))]
+                grade[:, j + k] = GRADES[
+                    np.where(fail, c.rng.choice(7, n, p=_FAIL_GRADE_P), c.rng.choice(7, n, p=_PASS_GRADE_P))
+                ]
         for j in (4, 5, 6):
             fail = c.rng.random(n) < np.where(c.nw_raised[idx], 0.14, 0.06)
-            grade[:, j] = GRADES[np.where(fail, c.rng.choice(7, n, p=_FAIL_GRADE_P),
-                                          c.rng.choice(7, n, p=_PASS_GRADE_P))]
-        frames.append({
-            "pnr": np.repeat(p.pnr[idx], len(SUBJECTS)), "year": np.full(n * len(SUBJECTS), year, np.int16),
-            "subject": Codes(np.tile(np.arange(len(SUBJECTS)), n), SUBJECTS), "grade": grade.reshape(-1),
-        })
+            grade[:, j] = GRADES[
+                np.where(fail, c.rng.choice(7, n, p=_FAIL_GRADE_P), c.rng.choice(7, n, p=_PASS_GRADE_P))
+            ]
+        frames.append(
+            {
+                "pnr": np.repeat(p.pnr[idx], len(SUBJECTS)),
+                "year": np.full(n * len(SUBJECTS), year, np.int16),
+                "subject": Codes(np.tile(np.arange(len(SUBJECTS)), n), SUBJECTS),
+                "grade": grade.reshape(-1),
+            }
+        )
     return concat(frames)
 
 
@@ -177,11 +214,15 @@ def enrolment(c: Chunk) -> Frame:
         idx = np.flatnonzero(keep)
         sy = np.clip(dates.split(start[idx])[0], p.sim_years[0], p.sim_years[-1])
         muni = p.muni[idx, sy - p.sim_years[0]]
-        frames.append({
-            "pnr": p.pnr[idx], "institution": Codes(np.full(len(idx), inst), ("daycare", "school")),
-            "start_date": Dates(start[idx]), "end_date": Dates(stop[idx], stop[idx] <= last),
-            "municipality": Codes(muni, c.st.codes),
-        })
+        frames.append(
+            {
+                "pnr": p.pnr[idx],
+                "institution": Codes(np.full(len(idx), inst), ("daycare", "school")),
+                "start_date": Dates(start[idx]),
+                "end_date": Dates(stop[idx], stop[idx] <= last),
+                "municipality": Codes(muni, c.st.codes),
+            }
+        )
     return concat(frames)
 
 
@@ -195,13 +236,20 @@ def student_grant_spells(c: Chunk) -> Frame:
         later = done[years[min(i + 2, len(years) - 1)]]
         age = p.age(year, 7, 1)
         studying = ((age >= 18) & (age <= 19) & ~youth_done & later[0]) | (
-            (age >= 20) & (age <= 29) & youth_done & ~higher_done & later[1])
+            (age >= 20) & (age <= 29) & youth_done & ~higher_done & later[1]
+        )
         y0, y1 = dates.day(year), dates.day(year, 12, 31)
         start = np.maximum(p.entry, y0)
         stop = np.minimum(p.exit - 1, y1)
         idx = np.flatnonzero(studying & (start <= stop))
         su = np.full(len(idx), BENEFITS.index("student_grant"))
-        frames.append({"pnr": p.pnr[idx], "benefit": Codes(su, BENEFITS),
-                       "start_date": Dates(start[idx].astype(np.int32)), "end_date": Dates(stop[idx].astype(np.int32)),
-                       "hours_per_week": np.full(len(idx), 37.0)})
+        frames.append(
+            {
+                "pnr": p.pnr[idx],
+                "benefit": Codes(su, BENEFITS),
+                "start_date": Dates(start[idx].astype(np.int32)),
+                "end_date": Dates(stop[idx].astype(np.int32)),
+                "hours_per_week": np.full(len(idx), 37.0),
+            }
+        )
     return concat(frames)

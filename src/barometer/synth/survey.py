@@ -16,9 +16,15 @@ from barometer.synth.params import at_year, calibration
 GROUPS = ("indvandrer", "efterkommer", "dansk")
 SIZES = (1600, 800, 1600)
 # Shares of the counted answers among respondents of Danish origin, by question.
-DANISH_SHARES = {"recognition": 0.45, "association_member": 0.62, "politically_active": 0.66,
-                 "discrimination": 0.05, "restricted_partner": 0.03, "restricted_education_friends": 0.02,
-                 "gender_equality": 0.04}
+DANISH_SHARES = {
+    "recognition": 0.45,
+    "association_member": 0.62,
+    "politically_active": 0.66,
+    "discrimination": 0.05,
+    "restricted_partner": 0.03,
+    "restricted_education_friends": 0.02,
+    "gender_equality": 0.04,
+}
 YOUNG_ONLY = ("restricted_partner", "restricted_education_friends", "gender_equality")
 
 
@@ -38,8 +44,14 @@ def survey(seed: int, years: tuple[int, ...], scale: float) -> tuple[Frame, Fram
         age = np.where(young, rng.integers(18, 30, n), rng.integers(30, 80, n)).astype(np.int16)
         weight = np.array([pop[GROUPS[g]] for g in group]) * scale / np.array(SIZES)[group]
         weight = weight * rng.lognormal(0, 0.3, n)
-        for k, v in (("respondent_id", rid), ("year", np.full(n, year, np.int16)), ("weight", weight),
-                     ("group", group), ("age", age), ("sex", (rng.random(n) < 0.52).astype(int))):
+        for k, v in (
+            ("respondent_id", rid),
+            ("year", np.full(n, year, np.int16)),
+            ("weight", weight),
+            ("group", group),
+            ("age", age),
+            ("sex", (rng.random(n) < 0.52).astype(int)),
+        ):
             resp[k].append(v)
         for q, (_, answers) in SURVEY_QUESTIONS.items():
             asked = np.ones(n, bool)
@@ -47,8 +59,11 @@ def survey(seed: int, years: tuple[int, ...], scale: float) -> tuple[Frame, Fram
                 asked = group == 0
             if q in YOUNG_ONLY:
                 asked = age <= 29
-            share = np.where(group == 2, DANISH_SHARES.get(q, 0.0),
-                             at_year({int(y): v for y, v in questions[q]["values"].items()}, year) / 100)
+            share = np.where(
+                group == 2,
+                DANISH_SHARES.get(q, 0.0),
+                at_year({int(y): v for y, v in questions[q]["values"].items()}, year) / 100,
+            )
             counted = np.array(questions[q]["counted_answers"])
             rest = np.array([a for a in answers if a not in counted and a != 9])
             hit = rng.random(n) < share
