@@ -110,3 +110,15 @@ def test_existing_registers_are_not_overwritten_without_force(tmp_path: Path) ->
     generate(out, 0.001, range(2023, 2025), seed=2, workers=1, force=True)
     assert checksums(out) != before
     assert validate_registers(out).ok
+
+
+def test_progress_reports_every_batch_up_to_the_total(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    import barometer.synth.generate as gen
+
+    monkeypatch.setattr(gen, "CHUNK_PERSONS", 10_000)  # several batches at a small scale
+    calls: list[tuple[int, int]] = []
+    generate(tmp_path / "out", 0.005, range(2024, 2025), seed=1, workers=1, progress=lambda d, t: calls.append((d, t)))
+    assert len(calls) > 1
+    assert [d for d, _ in calls] == sorted(d for d, _ in calls)
+    assert calls[-1][0] == calls[-1][1] == calls[0][1]
+    assert validate_registers(tmp_path / "out").ok

@@ -186,7 +186,7 @@ def generate(
         raise ValueError(f"workers must be >= 1, got {workers}")
     prepare_out_dir(out_dir, force)
     batches = plan_batches(st)
-    total = int(sum(b.persons for b in batches))
+    total = sum(int(b.persons) for b in batches)
     done = 0
     rows: dict[str, int] = {t: 0 for t in CONTRACT.tables}
 
