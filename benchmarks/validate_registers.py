@@ -1,0 +1,96 @@
+"""Benchmark validate_registers on a large valid register set (persons, residence for 13 years, benefits).
+
+Prints rows per table, bytes on disk, seconds for validation and for a baseline (one DuckDB scan hashing every value of every
+column of every table once), their ratio, and peak memory (ru_maxrss of this process, which includes DuckDB).
+Usage: python bench_validate.py PERSONS [DIR]
+"""
+
+from __future__ import annotations
+
+import resource
+import sys
+import tempfile
+import time
+from pathlib import Path
+
+import duckdb
+import numpy as np
+import pyarrow as pa
+
+from barometer.registers.contract import CONTRACT, municipality_codes
+from barometer.registers.fixtures import to_arrow, valid_rows
+from barometer.registers.layout import part_files, write_part
+from barometer.registers.manifest import write_manifest
+from barometer.registers.validate import validate_registers
+
+CHUNK = 1_000_000
+
+
+def build(root: Path, n: int) -> None:
+    rng = np.random.default_rng(1)
+    muni = np.array(municipality_codes())
+
+    rows = valid_rows()
+    for name in CONTRACT.tables:  # the small tables stay the hand-written ones (pnr 1..7 exist below)
+        if name not in ("persons", "residence", "benefits"):
+            write_part(root, name, to_arrow(name, rows[name]))
+    for part, start in enumerate(range(0, n, CHUNK)):
+        pnr = np.arange(start + 1, min(n, start + CHUNK) + 1, dtype=np.int64)
+        k = len(pnr)
+        birth = (np.datetime64("1930-01-01") + rng.integers(0, 81 * 365, k)).astype("datetime64[D]")
+        origin = rng.choice(["dansk", "indvandrer", "efterkommer"], k, p=[0.86, 0.1, 0.04])
+        country = np.where(origin == "dansk", "DK", rng.choice(["SY", "TR", "IQ", "PL", "DE"], k))
+        imm = np.where(origin == "indvandrer", birth + rng.integers(1, 5000, k), np.datetime64("NaT"))
+        write_part(root, "persons", pa.table({
+            "pnr": pnr, "birth_date": pa.array(birth), "sex": rng.choice(["M", "K"], k), "origin_type": origin,
+            "origin_country": country, "immigration_date": pa.array(imm.astype("datetime64[D]")),
+            "death_date": pa.nulls(k, pa.date32()),
+        }), part=part)
+        home = rng.choice(muni, k)
+        years = np.arange(2012, 2025, dtype=np.int16)
+        write_part(root, "residence", pa.table({
+            "pnr": np.repeat(pnr, len(years)), "year": np.tile(years, k), "municipality": np.repeat(home, len(years)),
+        }), part=part)
+        spell_start = np.datetime64("2012-01-02") + 7 * rng.integers(0, 600, k)
+        write_part(root, "benefits", pa.table({
+            "pnr": pnr, "benefit": rng.choice(["cash_benefit", "sickness_benefit", "student_grant"], k),
+            "start_date": pa.array(spell_start.astype("datetime64[D]")),
+            "end_date": pa.array((spell_start + 7 * rng.integers(1, 52, k)).astype("datetime64[D]")),
+            "hours_per_week": rng.choice([18.5, 37.0], k),
+        }), part=part)
+    write_manifest(root)
+
+
+def baseline(root: Path) -> float:
+    con = duckdb.connect()
+    t = time.perf_counter()
+    for name in CONTRACT.tables:
+        files = [str(p) for p in part_files(root, name)]
+        cols = ", ".join(f'sum(hash("{c}"))' for c in CONTRACT.table(name).column_names)
+        con.execute(f"SELECT {cols} FROM read_parquet({files})").fetchall()
+    return time.perf_counter() - t
+
+
+def main() -> None:
+    n = int(sys.argv[1])
+    root = Path(sys.argv[2]) if len(sys.argv) > 2 else Path(tempfile.mkdtemp())
+    t = time.perf_counter()
+    build(root, n)
+    print(f"built in {time.perf_counter() - t:.1f} s at {root}")
+    for name in ("persons", "residence", "benefits"):
+        files = part_files(root, name)
+        print(f"{name:10s} {sum(pa.parquet.read_metadata(f).num_rows for f in files):>12,d} rows "
+              f"{sum(f.stat().st_size for f in files) / 2**20:8.1f} MiB")
+    base = baseline(root)
+    t = time.perf_counter()
+    report = validate_registers(root)
+    took = time.perf_counter() - t
+    assert report.ok, report.problems[:5]
+    print(f"baseline scan {base:.2f} s; validate_registers {took:.2f} s; ratio {took / base:.1f}x")
+    print(f"peak memory (ru_maxrss) {resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 2**20:.2f} GiB")
+
+
+if __name__ == "__main__":
+    import pyarrow.parquet  # noqa: F401
+
+    main()
