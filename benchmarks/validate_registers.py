@@ -1,8 +1,9 @@
 """Benchmark validate_registers on a large valid register set (persons, residence for 13 years, benefits).
 
-Prints rows per table, bytes on disk, seconds for validation and for a baseline (one DuckDB scan hashing every value of every
-column of every table once), their ratio, and peak memory (ru_maxrss of this process, which includes DuckDB).
-Usage: python bench_validate.py PERSONS [DIR]
+Prints rows per table, bytes on disk, seconds for validation and for a baseline (one DuckDB scan hashing every
+value of every column of every table once), their ratio, and peak memory
+(ru_maxrss of this process, which includes DuckDB).
+Usage: python benchmarks/validate_registers.py PERSONS [DIR]
 """
 
 from __future__ import annotations
@@ -91,6 +92,4 @@ def main() -> None:
 
 
 if __name__ == "__main__":
-    import pyarrow.parquet  # noqa: F401
-
     main()
