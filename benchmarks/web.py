@@ -16,6 +16,7 @@ from __future__ import annotations
 
 import argparse
 import asyncio
+import os
 import resource
 import sys
 import tempfile
@@ -30,10 +31,12 @@ sys.path.insert(0, str(ROOT / "tests" / "web"))
 from sample_release import publish_sample  # noqa: E402
 from server import running_server  # noqa: E402
 
+# name: (path, send "Accept-Encoding: gzip" as browsers do)
 SCENARIOS = {
-    "baseline /api/v1/areas/851": "/api/v1/areas/851",
-    "municipality page /kommune/851": "/kommune/851",
-    "API /api/v1/observations?area=851&item=1.2": "/api/v1/observations?area=851&item=1.2",
+    "baseline /api/v1/areas/851": ("/api/v1/areas/851", False),
+    "municipality page /kommune/851 (gzip)": ("/kommune/851", True),
+    "municipality page /kommune/851 (plain)": ("/kommune/851", False),
+    "API /api/v1/observations?area=851&item=1.2": ("/api/v1/observations?area=851&item=1.2", False),
 }
 
 
@@ -50,13 +53,16 @@ async def _fetch(reader: asyncio.StreamReader, writer: asyncio.StreamWriter, req
     return status
 
 
-async def _load(host: str, port: int, path: str, clients: int, seconds: float) -> tuple[list[float], int, float]:
+async def _load(host: str, port: int, path: str, gzip: bool, clients: int,
+                seconds: float) -> tuple[list[float], int, float]:
     """N clients, each on its own keep-alive connection, request `path` back to back until time is up.
 
     A minimal HTTP/1.1 client on asyncio streams: httpx costs more CPU per request than the server does, and on a
     2-core machine the load generator must not starve the server it measures.
     """
-    request = f"GET {path} HTTP/1.1\r\nHost: {host}:{port}\r\nAccept: */*\r\n\r\n".encode()
+    encoding = "gzip" if gzip else "identity"
+    request = (f"GET {path} HTTP/1.1\r\nHost: {host}:{port}\r\nAccept: */*\r\n"
+               f"Accept-Encoding: {encoding}\r\n\r\n").encode()
     latencies: list[float] = []
     errors = 0
     warm = httpx.get(f"http://{host}:{port}{path}", timeout=30)  # first render fills the release's cache
@@ -132,14 +138,16 @@ def main() -> None:
               f"{args.clients} clients, {args.seconds:g} s per scenario, loopback 127.0.0.1")
         with running_server(store) as (base, pid):
             results = {}
-            for name, path in SCENARIOS.items():
+            for name, (path, gzip) in SCENARIOS.items():
                 host, port = base.removeprefix("http://").split(":")
-                lat, errors, elapsed = asyncio.run(_load(host, int(port), path, args.clients, args.seconds))
+                lat, errors, elapsed = asyncio.run(_load(host, int(port), path, gzip, args.clients, args.seconds))
                 lat.sort()
                 results[name] = (len(lat) / elapsed, _pct(lat, 0.50), _pct(lat, 0.95), _pct(lat, 0.99), errors,
                                  len(lat))
             cold = _cold_renders(base)
             peak = _server_peak_kib(pid)
+    print("load average during the run (1, 5, 15 min): " + ", ".join(f"{x:.1f}" for x in os.getloadavg())
+          + f" on {os.cpu_count()} CPUs")
     print(f"{'scenario':48} {'req/s':>8} {'p50 ms':>8} {'p95 ms':>8} {'p99 ms':>8} {'errors':>7} {'requests':>9}")
     for name, (rps, p50, p95, p99, errors, n) in results.items():
         print(f"{name:48} {rps:8.0f} {p50:8.1f} {p95:8.1f} {p99:8.1f} {errors:7d} {n:9d}")

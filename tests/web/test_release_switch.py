@@ -87,3 +87,18 @@ def test_cache_serves_identical_bytes_and_never_errors(tmp_path):
     assert client.get("/kommune/851").text != first.text  # the language is part of the key
     assert client.get("/kommune/999").status_code == 404
     assert client.get("/kommune/999").status_code == 404  # errors are not cached as successes
+
+
+def test_cached_responses_are_gzipped_for_clients_that_accept_it(tmp_path):
+    import gzip
+    publish_sample(tmp_path, seed=4)
+    client = TestClient(create_app(WebSettings(store=tmp_path)))
+    plain = client.get("/kommune/851", headers={"Accept-Encoding": "identity"})
+    assert "content-encoding" not in plain.headers
+    again = client.get("/kommune/851", headers={"Accept-Encoding": "identity"})
+    assert again.content == plain.content and "content-encoding" not in again.headers
+    raw = client.stream("GET", "/kommune/851", headers={"Accept-Encoding": "gzip"})
+    with raw as r:
+        packed = b"".join(r.iter_raw())
+        assert r.headers["content-encoding"] == "gzip" and r.headers["vary"] == "Accept-Encoding"
+    assert gzip.decompress(packed) == plain.content and len(packed) < len(plain.content) / 3

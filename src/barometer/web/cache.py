@@ -3,11 +3,13 @@
 Responses are immutable for a release (a release never changes), so successful GET responses are kept in the
 served release's snapshot keyed by (path, query) — the query carries the language — and die with it when a new
 release is published. Only complete 200 responses are stored; errors, static files and the interactive docs
-pass through.
+pass through. Text bodies are also kept gzip-compressed (once, when stored) and sent so to clients that accept
+gzip, as browsers do: a municipality page shrinks from ~35 kB to ~5 kB.
 """
 
 from __future__ import annotations
 
+import gzip
 from typing import Any
 
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
@@ -15,6 +17,22 @@ from starlette.types import ASGIApp, Message, Receive, Scope, Send
 from barometer.web.holder import NoRelease, ReleaseHolder
 
 SKIP = ("/static/", "/docs")
+COMPRESSIBLE = (b"text/", b"application/json")
+MIN_COMPRESS = 1024
+
+
+def _compressed(headers: list[tuple[bytes, bytes]], body: bytes) -> tuple[list[tuple[bytes, bytes]], bytes] | None:
+    kind = dict(headers).get(b"content-type", b"")
+    if len(body) < MIN_COMPRESS or not kind.startswith(COMPRESSIBLE):
+        return None
+    packed = gzip.compress(body, compresslevel=6, mtime=0)
+    rest = [(k, v) for k, v in headers if k not in (b"content-length", b"vary")]
+    return [*rest, (b"content-length", str(len(packed)).encode()), (b"content-encoding", b"gzip"),
+            (b"vary", b"Accept-Encoding")], packed
+
+
+def _accepts_gzip(scope: Scope) -> bool:
+    return any(k == b"accept-encoding" and b"gzip" in v for k, v in scope["headers"])
 
 
 class ResponseCache:
@@ -33,8 +51,9 @@ class ResponseCache:
         key = ("response", scope["path"], scope["query_string"])
         hit = snap.pages.get(key)
         if hit is not None:
-            await send({"type": "http.response.start", "status": 200, "headers": hit[0]})
-            await send({"type": "http.response.body", "body": hit[1]})
+            headers, body = hit[1] if hit[1] is not None and _accepts_gzip(scope) else hit[0]
+            await send({"type": "http.response.start", "status": 200, "headers": headers})
+            await send({"type": "http.response.body", "body": body})
             return
         start: dict[str, Any] = {}
         chunks: list[bytes] = []
@@ -45,9 +64,13 @@ class ResponseCache:
             elif message["type"] == "http.response.body":
                 chunks.append(message.get("body", b""))
                 if not message.get("more_body") and start.get("status") == 200:
-                    release = dict(start["headers"]).get(b"x-barometer-release", b"").decode()
+                    headers = [(bytes(k), bytes(v)) for k, v in start["headers"]]
+                    release = dict(headers).get(b"x-barometer-release", b"").decode()
                     if release == snap.id:  # answered from the same release it is filed under
-                        snap.pages.put(key, (list(start["headers"]), b"".join(chunks)))
+                        body = b"".join(chunks)
+                        vary = [(b"vary", b"Accept-Encoding")]
+                        plain = ([(k, v) for k, v in headers if k != b"vary"] + vary, body)
+                        snap.pages.put(key, (plain, _compressed(headers, body)))
             await send(message)
 
         await self.app(scope, receive, capture)
