@@ -29,6 +29,8 @@ _GROUP_TARGETS = {
     GROUP_DK: ("employment_danish_25_64", "public_support_danish_16_66", "employment_dk", "support_dk"),
     GROUP_WEST: ("employment_danish_25_64", "public_support_danish_16_66", "employment_dk", "support_dk"),
 }
+OVERLAP_SHARE = 0.03
+"""Share of full-year benefit recipients with an overlapping short sickness spell (exercises the 37-hour cap)."""
 _WEST_OFFSET = {"employment": -0.05, "support": -0.02}
 
 
@@ -147,6 +149,20 @@ def benefits(c: Chunk) -> Frame:
                 "start_date": Dates(np.where(full, start, s_part)[idx].astype(np.int32)),
                 "end_date": Dates(np.where(full, stop, e_part)[idx].astype(np.int32)),
                 "hours_per_week": np.full(len(idx), 37.0),
+            }
+        )
+        # A few full-year recipients also get a short overlapping sickness spell: the 37-hour weekly cap keeps
+        # them at one full-time person, so an engine without the cap shows too much support.
+        extra = np.flatnonzero(full & (c.rng.random(p.n) < OVERLAP_SHARE) & (stop - start >= 70))
+        o_start = dates.uniform_in(c.rng, start[extra], stop[extra] - 60, len(extra))
+        o_stop = np.minimum(o_start + 7 * c.rng.integers(2, 9, len(extra)) - 1, stop[extra]).astype(np.int32)
+        frames.append(
+            {
+                "pnr": p.pnr[extra],
+                "benefit": Codes(np.full(len(extra), _B["sickness_benefit"]), BENEFITS),
+                "start_date": Dates(o_start),
+                "end_date": Dates(o_stop),
+                "hours_per_week": np.full(len(extra), 37.0),
             }
         )
     return concat(frames)
