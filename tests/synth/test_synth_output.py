@@ -125,9 +125,13 @@ def test_progress_reports_every_batch_up_to_the_total(tmp_path: Path, monkeypatc
 
 
 def test_some_benefit_spells_overlap_so_the_weekly_cap_matters(small_registers: Path) -> None:
-    overlapping = duckdb.sql(f"""
+    overlapping = (
+        duckdb.connect()
+        .execute(f"""
         WITH b AS (SELECT * FROM read_parquet('{small_registers}/benefits/*.parquet')
                    WHERE benefit <> 'student_grant')
         SELECT count(*) FROM b x JOIN b y ON x.pnr = y.pnr AND x.start_date < y.start_date
-          AND y.start_date <= x.end_date""").fetchone()[0]
+          AND y.start_date <= x.end_date""")
+        .fetchone()[0]
+    )
     assert overlapping > 0
