@@ -2,20 +2,17 @@
 
 from __future__ import annotations
 
-import sys
 from pathlib import Path
 
 import pytest
 from fastapi.testclient import TestClient
 
-sys.path.insert(0, str(Path(__file__).parent))
-
-from sample_release import publish_sample
-
 from barometer.catalogue import load_catalogue
 from barometer.sources.published import read_published
 from barometer.store import publish
 from barometer.web import WebSettings, create_app
+
+from .sample_release import publish_sample
 
 ROOT = Path(__file__).resolve().parents[2]
 PUBLISHED = ROOT / "tests" / "fixtures" / "published-2024-11.csv"

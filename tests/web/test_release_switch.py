@@ -2,17 +2,13 @@
 
 from __future__ import annotations
 
-import sys
-from pathlib import Path
-
 import pytest
 from fastapi.testclient import TestClient
 
 from barometer.web import WebSettings, create_app
 from barometer.web.cli import serve
 
-sys.path.insert(0, str(Path(__file__).parent))
-from sample_release import publish_sample
+from .sample_release import publish_sample
 
 
 def test_switches_to_a_newly_published_release(tmp_path):
