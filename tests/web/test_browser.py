@@ -106,3 +106,38 @@ def test_boundary_map_screenshot(sample_store, page):
         assert "Kommunegrænser" in page.inner_text("#kort figcaption")
         assert page.locator("#kort figure svg path").count() > 98
         page.locator("#kort").screenshot(path=str(ARTIFACTS / "13-indicator-boundary-map.png"))
+
+
+AUDIT = """() => {
+  const problems = [];
+  for (const el of document.querySelectorAll('input:not([type=hidden]), select, button')) {
+    const named = (el.labels && el.labels.length) || el.getAttribute('aria-label') || el.textContent.trim();
+    if (!named) problems.push('unlabelled ' + el.outerHTML.slice(0, 80));
+  }
+  const ids = [...document.querySelectorAll('[id]')].map(e => e.id);
+  const dup = ids.filter((id, i) => ids.indexOf(id) !== i);
+  if (dup.length) problems.push('duplicate ids ' + dup.join(','));
+  for (const t of document.querySelectorAll('table')) {
+    if (!t.querySelector('caption') && !t.closest('[aria-label]')) problems.push('table without caption');
+  }
+  if (!document.documentElement.lang) problems.push('no lang');
+  if (document.querySelectorAll('h1').length !== 1) problems.push('h1 count');
+  for (const img of document.querySelectorAll('img')) if (!img.hasAttribute('alt')) problems.push('img alt');
+  return problems;
+}"""
+
+
+@pytest.mark.parametrize("path", ["/", "/kommune/851", "/kommune/851?lang=en", "/indikator/1.2?area=851",
+                                  "/sammenlign?area=851&area=751", "/noegletal/N5", "/definitioner/1.2",
+                                  "/metode", "/kommune/851/lignende"])
+def test_accessibility_audit(base, page, path):
+    page.goto(base + path)
+    assert page.evaluate(AUDIT) == []
+
+
+def test_accessibility_audit_finds_problems(page):
+    page.set_content("<html><body><h1>a</h1><h1>b</h1><input><table><tr><td>1</td></tr></table>"
+                     "<img src='x.png'><p id='d'></p><p id='d'></p></body></html>")
+    problems = " ".join(page.evaluate(AUDIT))
+    for expected in ("unlabelled", "duplicate ids", "table without caption", "no lang", "h1 count", "img alt"):
+        assert expected in problems
