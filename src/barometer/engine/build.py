@@ -10,6 +10,7 @@ from __future__ import annotations
 
 from collections.abc import Callable
 from dataclasses import dataclass, field
+from datetime import date
 from pathlib import Path
 from typing import Any
 
@@ -71,6 +72,14 @@ def _country_table() -> pa.Table:
     return pa.table({"code": [c.code for c in cs], "western": [c.western for c in cs]})
 
 
+def _year_table(first: int, last: int) -> pa.Table:
+    years = range(first, last + 1)
+    return pa.table({"year": pa.array(years, pa.int32()),
+                     "y_start": pa.array([date(y, 1, 1) for y in years], pa.date32()),
+                     "y_end": pa.array([date(y, 12, 31) for y in years], pa.date32()),
+                     "days": pa.array([(date(y + 1, 1, 1) - date(y, 1, 1)).days for y in years], pa.int32())})
+
+
 def _kf_periods(catalogue: Catalogue, edition: str, first: int, last: int, series: bool) -> pa.Table:
     rows = [(kf.id, code, start, end) for kf in catalogue.key_figures
             for code, start, end in key_figure_periods(kf, edition, first, last, series)]
@@ -106,6 +115,7 @@ def compute(registers: Path | str, edition: str, engine: str = "duckdb", setting
         first, last = backend.query("SELECT MIN(year) AS f, MAX(year) AS l FROM residence").to_pylist()[0].values()
         if first is None:
             raise EngineError(f"{registers}: the residence table is empty; no year can be computed")
+        backend.register_reference("ref_year", _year_table(first, last))
         backend.register_reference("ref_kf_period",
                                    _kf_periods(catalogue, edition, first, last, settings.key_figure_series))
         for view in VIEWS:

@@ -4,11 +4,13 @@
 - ``person_year``: a person resident on 1 January of ``year``, with municipality and age on that date.
 - ``exams``: 9th-grade exam results, one row per pupil and year with the four subjects the indicators use.
 - ``fulltime_support``: full-time persons on public support per person and year (37-hour weekly cap).
+- ``status_year``: the end-of-year population of 1.x/2.2/2.3/7.x with employment, education and support joined.
 - ``course_cohort``: the first programme Danish-course start per person, and whether a test followed in time.
 - ``holder_at``: refugees/family-reunified and displaced Ukrainians resident on each key-figure date.
 
 Reference tables registered by the backend from data: ``ref_country(code, western)``,
-``ref_area_map(municipality, area_code)`` and ``ref_kf_period(item_id, period, p_start, p_end)``.
+``ref_area_map(municipality, area_code)``, ``ref_kf_period(item_id, period, p_start, p_end)`` and
+``ref_year(year, y_start, y_end, days)`` (the residence years).
 """
 
 from __future__ import annotations
@@ -50,38 +52,55 @@ FROM grades GROUP BY pnr, year
 
 SUPPORT_SPELL = View("support_spell", "Benefit spells that count as public support, cut at calendar years.", """
 SELECT b.pnr, y.year,
-       CASE WHEN b.start_date > MAKE_DATE(y.year, 1, 1) THEN b.start_date ELSE MAKE_DATE(y.year, 1, 1) END AS s,
-       CASE WHEN b.end_date < MAKE_DATE(y.year, 12, 31) THEN b.end_date ELSE MAKE_DATE(y.year, 12, 31) END AS e,
+       CASE WHEN b.start_date > y.y_start THEN b.start_date ELSE y.y_start END AS s,
+       CASE WHEN b.end_date < y.y_end THEN b.end_date ELSE y.y_end END AS e,
        CAST(ROUND(b.hours_per_week * 100) AS BIGINT) AS centi_hours
 FROM benefits b
-JOIN (SELECT DISTINCT year FROM residence) y
-  ON b.start_date <= MAKE_DATE(y.year, 12, 31) AND b.end_date >= MAKE_DATE(y.year, 1, 1)
+JOIN ref_year y ON b.start_date <= y.y_end AND b.end_date >= y.y_start
 WHERE b.benefit IN {support_benefits} AND b.hours_per_week > 0
+""")
+
+FULLTIME_SUPPORT = View("fulltime_support", """Full-time persons per person and year: a sweep over each person-year's
+spell starts (+hours) and ends (-hours, the day after the last day); the running sum is the hours a week until the
+next change, capped at the weekly cap; fte = sum(capped hours x days) / (cap x days in the year). Hours are summed
+as integer centi-hours so the result does not depend on summation order.""", """
+WITH changes AS (
+  SELECT pnr, year, s AS p, centi_hours AS delta FROM support_spell
+  UNION ALL
+  SELECT pnr, year, ADD_DAYS(e, 1) AS p, -centi_hours AS delta FROM support_spell
+), levels AS (
+  SELECT pnr, year, p,
+         SUM(delta) OVER (PARTITION BY pnr, year ORDER BY p, delta ROWS BETWEEN UNBOUNDED PRECEDING AND CURRENT ROW)
+           AS centi_hours,
+         LEAD(p) OVER (PARTITION BY pnr, year ORDER BY p, delta) AS next_p
+  FROM changes
+)
+SELECT l.pnr, l.year,
+       CAST(CAST(SUM(CASE WHEN l.centi_hours > {hours_cap_centi} THEN {hours_cap_centi} ELSE l.centi_hours END
+                     * DAYS_BETWEEN(l.p, l.next_p)) AS DOUBLE)
+            / ({hours_cap_centi} * MAX(y.days)) AS DECIMAL(18, 9)) AS fte
+FROM levels l JOIN ref_year y ON y.year = l.year
+WHERE l.next_p IS NOT NULL AND l.next_p > l.p
+GROUP BY l.pnr, l.year
 """, materialize=True)
 
-FULLTIME_SUPPORT = View("fulltime_support", """Full-time persons per person and year: the year is cut into
-segments at every spell start and end; in each segment the hours of overlapping spells are summed and capped at
-the weekly cap; fte = sum(capped hours x days) / (cap x days in the year). Hours are summed as integer
-centi-hours so the result does not depend on summation order.""", """
-WITH points AS (
-  SELECT pnr, year, s AS p FROM support_spell
-  UNION
-  SELECT pnr, year, ADD_DAYS(e, 1) AS p FROM support_spell
-), segments AS (
-  SELECT pnr, year, p AS s, LEAD(p) OVER (PARTITION BY pnr, year ORDER BY p) AS next_p FROM points
-), loaded AS (
-  SELECT g.pnr, g.year, g.s, g.next_p, SUM(sp.centi_hours) AS centi_hours
-  FROM segments g JOIN support_spell sp
-    ON sp.pnr = g.pnr AND sp.year = g.year AND sp.s <= g.s AND sp.e >= g.s
-  WHERE g.next_p IS NOT NULL
-  GROUP BY g.pnr, g.year, g.s, g.next_p
-)
-SELECT pnr, year,
-       CAST(CAST(SUM(CASE WHEN centi_hours > {hours_cap_centi} THEN {hours_cap_centi} ELSE centi_hours END
-                     * DAYS_BETWEEN(s, next_p)) AS DOUBLE)
-            / ({hours_cap_centi} * DAYS_BETWEEN(MAKE_DATE(year, 1, 1), MAKE_DATE(year + 1, 1, 1)))
-            AS DECIMAL(18, 9)) AS fte
-FROM loaded GROUP BY pnr, year
+STATUS_YEAR = View("status_year", """End-of-year status of year Y for residents aged 16-66 on 1 January Y+1 of Danish
+origin or in the target group (the population of 1.x, 2.2, 2.3 and 7.x): municipality and age on 1 January Y+1,
+employed at the end of November Y, highest Danish education on 1 October Y, full-time support during Y. Joined
+once here so that each of those items is a scan of one table.""", """
+SELECT py.pnr, py.year - 1 AS year, py.municipality, py.age, py.origin_class, py.target,
+       CASE WHEN py.target AND (py.origin_type = 'efterkommer' OR py.arrived_0_12) THEN TRUE ELSE FALSE END
+         AS grew_up,
+       CASE WHEN e.pnr IS NOT NULL THEN 1 ELSE 0 END AS employed,
+       ed.danish_level,
+       COALESCE(f.fte, 0) AS fte
+FROM person_year py
+LEFT JOIN (SELECT pnr, year FROM employment WHERE status IN ('employee', 'self_employed', 'assisting_spouse')) e
+  ON e.pnr = py.pnr AND e.year = py.year - 1
+LEFT JOIN (SELECT pnr, year, danish_level FROM education WHERE danish_level IS NOT NULL) ed
+  ON ed.pnr = py.pnr AND ed.year = py.year - 1
+LEFT JOIN fulltime_support f ON f.pnr = py.pnr AND f.year = py.year - 1
+WHERE (py.target OR py.origin_class = 'dansk') AND py.age BETWEEN 16 AND 66
 """, materialize=True)
 
 COURSE_COHORT = View("course_cohort", """First Danish-course start under the integration programme per person
@@ -114,6 +133,8 @@ WITH kf_date AS (
   SELECT k.d, pk.pnr, pk.kind, MIN(pk.start_date) AS permit_start
   FROM kf_date k JOIN permit_kind pk ON pk.start_date <= k.d AND (pk.end_date IS NULL OR pk.end_date >= k.d)
   GROUP BY k.d, pk.pnr, pk.kind
+), resident_jan AS (
+  SELECT r.pnr, r.year, r.municipality FROM residence r WHERE r.pnr IN (SELECT pnr FROM permit_kind)
 ), last_event AS (
   SELECT d, pnr, direction, municipality FROM (
     SELECT k.d, m.pnr, m.direction, m.municipality,
@@ -129,7 +150,7 @@ SELECT v.d, v.pnr, v.kind, v.permit_start, p.birth_date, p.sex, p.immigration_da
        AGE_AT(p.birth_date, v.d) AS age
 FROM valid v
 JOIN person p ON p.pnr = v.pnr
-LEFT JOIN residence r ON r.pnr = v.pnr AND r.year = EXTRACT(YEAR FROM v.d)
+LEFT JOIN resident_jan r ON r.pnr = v.pnr AND r.year = EXTRACT(YEAR FROM v.d)
 LEFT JOIN last_event le ON le.pnr = v.pnr AND le.d = v.d
 WHERE (p.death_date IS NULL OR p.death_date > v.d)
   AND (le.direction IS NULL OR le.direction = 'immigration')
@@ -137,6 +158,6 @@ WHERE (p.death_date IS NULL OR p.death_date > v.d)
             ELSE r.municipality END) IS NOT NULL
 """, materialize=True)
 
-VIEWS: tuple[View, ...] = (COVERAGE, PERSON, PERSON_YEAR, EXAMS, SUPPORT_SPELL, FULLTIME_SUPPORT, COURSE_COHORT,
-                           HOLDER_AT)
+VIEWS: tuple[View, ...] = (COVERAGE, PERSON, PERSON_YEAR, EXAMS, SUPPORT_SPELL, FULLTIME_SUPPORT, STATUS_YEAR,
+                           COURSE_COHORT, HOLDER_AT)
 """In dependency order."""

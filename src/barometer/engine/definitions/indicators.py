@@ -10,7 +10,6 @@ from __future__ import annotations
 
 from barometer.engine.model import Definition
 
-_EMPLOYED = "e.status IN ('employee', 'self_employed', 'assisting_spouse')"
 _YOUTH_EDUCATION = "('H20', 'H30', 'H35', 'H40', 'H50', 'H60', 'H70', 'H80')"
 _HIGHER_EDUCATION = "('H40', 'H50', 'H60', 'H70', 'H80')"
 
@@ -27,17 +26,16 @@ EMPLOYMENT_GAP = Definition(
     reference=_END_OF_YEAR + " Value = reference rate − target rate, in percentage points.",
     gap_sign=1,
     tables=("persons", "residence", "employment"),
-    sql=f"""
-SELECT py.municipality, py.year - 1 AS period,
-       SUM(CASE WHEN py.target AND {_EMPLOYED} THEN 1 ELSE 0 END) AS num,
-       SUM(CASE WHEN py.target THEN 1 ELSE 0 END) AS den,
-       SUM(CASE WHEN py.origin_class = 'dansk' AND {_EMPLOYED} THEN 1 ELSE 0 END) AS ref_num,
-       SUM(CASE WHEN py.origin_class = 'dansk' THEN 1 ELSE 0 END) AS ref_den
-FROM person_year py
-JOIN (SELECT DISTINCT year FROM employment) ey ON ey.year = py.year - 1
-LEFT JOIN employment e ON e.pnr = py.pnr AND e.year = py.year - 1
-WHERE (py.target OR py.origin_class = 'dansk') AND py.age BETWEEN 25 AND 64
-GROUP BY py.municipality, py.year - 1
+    sql="""
+SELECT s.municipality, s.year AS period,
+       SUM(CASE WHEN s.target THEN s.employed ELSE 0 END) AS num,
+       SUM(CASE WHEN s.target THEN 1 ELSE 0 END) AS den,
+       SUM(CASE WHEN s.origin_class = 'dansk' THEN s.employed ELSE 0 END) AS ref_num,
+       SUM(CASE WHEN s.origin_class = 'dansk' THEN 1 ELSE 0 END) AS ref_den
+FROM status_year s
+JOIN (SELECT DISTINCT year FROM employment) ey ON ey.year = s.year
+WHERE s.age BETWEEN 25 AND 64
+GROUP BY s.municipality, s.year
 """)
 
 EMPLOYMENT_RATE = Definition(
@@ -47,15 +45,13 @@ EMPLOYMENT_RATE = Definition(
     denominator="The population.",
     reference=_END_OF_YEAR,
     tables=("persons", "residence", "employment"),
-    sql=f"""
-SELECT py.municipality, py.year - 1 AS period,
-       SUM(CASE WHEN {_EMPLOYED} THEN 1 ELSE 0 END) AS num, COUNT(*) AS den,
+    sql="""
+SELECT s.municipality, s.year AS period, SUM(s.employed) AS num, COUNT(*) AS den,
        CAST(NULL AS BIGINT) AS ref_num, CAST(NULL AS BIGINT) AS ref_den
-FROM person_year py
-JOIN (SELECT DISTINCT year FROM employment) ey ON ey.year = py.year - 1
-LEFT JOIN employment e ON e.pnr = py.pnr AND e.year = py.year - 1
-WHERE py.target AND py.age BETWEEN 25 AND 64
-GROUP BY py.municipality, py.year - 1
+FROM status_year s
+JOIN (SELECT DISTINCT year FROM employment) ey ON ey.year = s.year
+WHERE s.target AND s.age BETWEEN 25 AND 64
+GROUP BY s.municipality, s.year
 """)
 
 
@@ -98,14 +94,13 @@ def _education(item_id: str, ages: tuple[int, int], levels: str, words: str) -> 
         reference=_END_OF_YEAR,
         tables=("persons", "residence", "education"),
         sql=f"""
-SELECT py.municipality, py.year - 1 AS period,
-       SUM(CASE WHEN ed.danish_level IN {levels} THEN 1 ELSE 0 END) AS num, COUNT(*) AS den,
+SELECT s.municipality, s.year AS period,
+       SUM(CASE WHEN s.danish_level IN {levels} THEN 1 ELSE 0 END) AS num, COUNT(*) AS den,
        CAST(NULL AS BIGINT) AS ref_num, CAST(NULL AS BIGINT) AS ref_den
-FROM person_year py
-JOIN (SELECT DISTINCT year FROM education) ey ON ey.year = py.year - 1
-LEFT JOIN education ed ON ed.pnr = py.pnr AND ed.year = py.year - 1
-WHERE {_GREW_UP} AND py.age BETWEEN {ages[0]} AND {ages[1]}
-GROUP BY py.municipality, py.year - 1
+FROM status_year s
+JOIN (SELECT DISTINCT year FROM education) ey ON ey.year = s.year
+WHERE s.grew_up AND s.age BETWEEN {ages[0]} AND {ages[1]}
+GROUP BY s.municipality, s.year
 """)
 
 
@@ -139,22 +134,21 @@ _SUPPORT_WORDS = ("Full-time persons on public support in year Y: each person co
 
 def _support_sql(gap: bool) -> str:
     if gap:
-        cols = """SUM(CASE WHEN py.target THEN COALESCE(f.fte, 0) ELSE 0 END) AS num,
-       SUM(CASE WHEN py.target THEN 1 ELSE 0 END) AS den,
-       SUM(CASE WHEN py.origin_class = 'dansk' THEN COALESCE(f.fte, 0) ELSE 0 END) AS ref_num,
-       SUM(CASE WHEN py.origin_class = 'dansk' THEN 1 ELSE 0 END) AS ref_den"""
-        who = "(py.target OR py.origin_class = 'dansk')"
+        cols = """SUM(CASE WHEN s.target THEN s.fte ELSE 0 END) AS num,
+       SUM(CASE WHEN s.target THEN 1 ELSE 0 END) AS den,
+       SUM(CASE WHEN s.origin_class = 'dansk' THEN s.fte ELSE 0 END) AS ref_num,
+       SUM(CASE WHEN s.origin_class = 'dansk' THEN 1 ELSE 0 END) AS ref_den"""
+        who = "TRUE"
     else:
-        cols = """SUM(COALESCE(f.fte, 0)) AS num, COUNT(*) AS den,
+        cols = """SUM(s.fte) AS num, COUNT(*) AS den,
        CAST(NULL AS BIGINT) AS ref_num, CAST(NULL AS BIGINT) AS ref_den"""
-        who = "py.target"
+        who = "s.target"
     return f"""
-SELECT py.municipality, py.year - 1 AS period,
+SELECT s.municipality, s.year AS period,
        {cols}
-FROM person_year py CROSS JOIN coverage cv
-LEFT JOIN fulltime_support f ON f.pnr = py.pnr AND f.year = py.year - 1
-WHERE {who} AND py.age BETWEEN 16 AND 66 AND py.year - 1 >= cv.first_year
-GROUP BY py.municipality, py.year - 1
+FROM status_year s CROSS JOIN coverage cv
+WHERE {who} AND s.year >= cv.first_year
+GROUP BY s.municipality, s.year
 """
 
 
