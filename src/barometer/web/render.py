@@ -98,17 +98,6 @@ def lang_of(request: Request) -> str:
     return values[0] if values else "da"
 
 
-def url_with(request: Request, path: str | None = None, **changes: Any) -> str:
-    """The current URL (or `path`) with some query parameters replaced; lang is kept."""
-    items = [(k, v) for k, v in request.query_params.multi_items() if k not in changes]
-    for key, value in changes.items():
-        if value is None:
-            continue
-        items.extend((key, v) for v in (value if isinstance(value, list) else [value]))
-    query = urlencode(items)
-    return (path or request.url.path) + (f"?{query}" if query else "")
-
-
 def link(lang: str, path: str, **query: Any) -> str:
     """An internal link that keeps the language."""
     items = [(k, v) for k, vals in query.items() if vals is not None
@@ -202,14 +191,11 @@ def page_route(holder: ReleaseHolder, path: str, handler: Handler, name: str) ->
         except NotFound as exc:
             return error_response(request, 404, str(exc.args[0]), snap)
         if fmt == "json":
-            response = json_response(snap, page.data)
-        elif fmt == "csv":
-            response = csv_response(snap, page.table, name)
-        else:
-            base = request.url.path.rstrip("/") or ""
-            twin = (base if request.url.path != "/" else "/index")
-            query = f"?{request.url.query}" if request.url.query else ""
-            response = html_page(request, snap, lang, page, twins=(f"{twin}.json{query}", f"{twin}.csv{query}"))
-        return response
+            return json_response(snap, page.data)
+        if fmt == "csv":
+            return csv_response(snap, page.table, name)
+        twin = "/index" if request.url.path == "/" else request.url.path
+        query = f"?{request.url.query}" if request.url.query else ""
+        return html_page(request, snap, lang, page, twins=(f"{twin}.json{query}", f"{twin}.csv{query}"))
 
     return [Route(twin_base + ".{fmt:fmt}", endpoint, name=f"{name}-twin"), Route(path, endpoint, name=name)]
