@@ -155,3 +155,23 @@ def test_pdf_is_a4_tagged_with_title_and_language(aalborg_pdf: bytes) -> None:
     for page in reader.pages:
         width, height = float(page.mediabox.width), float(page.mediabox.height)
         assert (round(width / 72 * 25.4), round(height / 72 * 25.4)) == (210, 297)
+
+
+def test_national_report_shows_movements_too(tmp_path) -> None:
+    """With national indicator figures in the release, the national report badges its goals like a local one."""
+    from barometer.catalogue import load_catalogue
+    from barometer.sources.published import read_published
+    from barometer.store import open_release, publish
+
+    csv = tmp_path / "national.csv"
+    csv.write_text("area_code,item_id,period,value,development\n"
+                   "000,1.1,2022,20,-3\n000,1.2,2022,60,4\n000,9.1,2022,4,2\n", encoding="utf-8")
+    store = tmp_path / "store"
+    publish(store, read_published(csv, load_catalogue()), "2024-11", {"kind": "test"})
+    html = render_html(view_of(ReleaseIndex.load(open_release(store)), "000"))
+    text = flat(html_text(html))
+    assert "Arbejde" in text and "20 pct. point -3 pct. point" in text and "60 pct. 4 pct. point" in text
+    goal_1 = re.search(r'id="goal-1">(.*?)</tr>', html, re.S).group(1)
+    goal_9 = re.search(r'id="goal-9">(.*?)</tr>', html, re.S).group(1)
+    assert "movement-positive" in goal_1 and "Positiv" in goal_1  # a lower gap and a higher rate
+    assert "movement-negative" in goal_9 and "Negativ" in goal_9  # more crime
