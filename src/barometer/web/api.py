@@ -92,8 +92,10 @@ def router(holder: ReleaseHolder) -> APIRouter:
             raise NotFound(f"unknown item {item_id!r}")
         return json_response(snap, item_record(snap, item_id))
 
+    # observations and barometer are plain functions: FastAPI runs them in the threadpool, so a first
+    # (uncached) answer that filters the whole release or builds a view does not stall other requests.
     @api.get("/observations", summary="Observations filtered by area, item, period and status")
-    async def observations(
+    def observations(
         area: Annotated[list[str] | None, Query(description="Area codes (repeat or comma-separate)")] = None,
         item: Annotated[list[str] | None, Query(description="Item ids (repeat or comma-separate)")] = None,
         period: Annotated[list[str] | None, Query(description="Period codes, e.g. 2022, 2024Q2, 2024-08-31")] = None,
@@ -121,7 +123,7 @@ def router(holder: ReleaseHolder) -> APIRouter:
         return csv_response(snap, rows, "observations") if format == "csv" else json_response(snap, rows)
 
     @api.get("/barometer/{code}", summary="The barometer of an area (goals, indicators, movements, key figures)")
-    async def barometer(code: Annotated[str, Path(description="Area code, e.g. 000 or 851")],
+    def barometer(code: Annotated[str, Path(description="Area code, e.g. 000 or 851")],
                         lang: Annotated[Literal["da", "en"], Query(description="Language of texts")] = "da"
                         ) -> Response:
         snap = holder.get()
