@@ -24,6 +24,9 @@ if TYPE_CHECKING:
 TEMPLATE = "udviklingsrapport.html.j2"
 STYLESHEET = "report.css"
 MOVEMENT_SYMBOL = {"positive": "▲", "negative": "▼", "unchanged": "►"}
+# Tagged PDF (structure, reading order, language): public bodies must publish accessible documents. It costs
+# about 12 % more CPU per report (0.34 → 0.38 s, measured interleaved); None gives an untagged PDF.
+PDF_VARIANT: str | None = "pdf/ua-1"
 
 
 @cache
@@ -136,11 +139,10 @@ def _weasy(lang: str) -> tuple[Any, list[Any]]:
 def render_pdf(view: BarometerView) -> bytes:
     """The report as an A4 PDF: the same HTML as render_html, laid out by WeasyPrint.
 
-    The PDF is tagged as PDF/UA-1 (structure, reading order, language, title) because public bodies must publish
-    accessible documents; it costs no measurable render time.
+    The PDF is tagged as PDF/UA-1 (see PDF_VARIANT).
     """
     from weasyprint import HTML
 
     fonts, sheets = _weasy(view.lang)
     html = HTML(string=_render(view, inline_css=False), base_url=None)
-    return html.write_pdf(stylesheets=sheets, font_config=fonts, pdf_variant="pdf/ua-1")
+    return html.write_pdf(stylesheets=sheets, font_config=fonts, pdf_variant=PDF_VARIANT)
