@@ -62,6 +62,11 @@ def test_format_value_danish_first(args, expected):
     assert format_value(*args) == expected
 
 
+def test_fixed_decimals_for_table_columns():
+    assert format_number(8, "da", 1, 1) == "8,0" and format_number(8.25, "da", 1, 1) == "8,3"
+    assert format_number(1234.5, "en", 2, 2) == "1,234.50" and format_number(8, "da", 1) == "8"
+
+
 def test_format_number_rounds_half_away_from_zero():
     assert format_number(2.5) == "3" and format_number(-2.5) == "-3" and format_number(1234567.0) == "1.234.567"
 

@@ -25,15 +25,18 @@ def _locale(lang: str) -> str:
     return "en" if lang == "en" else "da_DK"
 
 
-def format_number(value: float, lang: str = "da", max_decimals: int = 0) -> str:
+def format_number(value: float, lang: str = "da", max_decimals: int = 0, min_decimals: int = 0) -> str:
     """A number with the locale's grouping and decimal signs, rounded half away from zero.
 
-    A rounded -0 prints as "0": a development of -0.4 is published as 0, not "-0".
+    A rounded -0 prints as "0": a development of -0.4 is published as 0, not "-0". ``min_decimals`` keeps
+    trailing zeros, so numbers in a table column line up ("8,0" above "8,3").
     """
     rounded = round_half_away(value, max_decimals)
     if rounded == 0:
         rounded = 0.0
-    pattern = "#,##0" + ("." + "#" * max_decimals if max_decimals else "")
+    fixed = min(min_decimals, max_decimals)
+    decimals = "0" * fixed + "#" * (max_decimals - fixed)
+    pattern = "#,##0" + ("." + decimals if decimals else "")
     return format_decimal(rounded, format=pattern, locale=_locale(lang))
 
 

@@ -76,8 +76,9 @@ class Ctx:
 
 
 def _fmt(value: float | None, lang: str = "da", decimals: int = 0) -> str:
-    """The template filter `num`: Babel formatting; anything that is not a number prints as a dash."""
-    return format_number(value, lang, decimals) if isinstance(value, int | float) else "–"
+    """The template filter `num`: Babel formatting with fixed decimals so table columns line up; anything that
+    is not a number prints as a dash."""
+    return format_number(value, lang, decimals, decimals) if isinstance(value, int | float) else "–"
 
 
 def make_env() -> Environment:
