@@ -30,7 +30,7 @@ SELECT p.pnr, p.birth_date, p.sex, p.origin_type, p.immigration_date, p.death_da
        CASE WHEN p.origin_type = 'indvandrer'
              AND p.immigration_date < ADD_YEARS(p.birth_date, 13) THEN TRUE ELSE FALSE END AS arrived_0_12
 FROM persons p LEFT JOIN ref_country c ON c.code = p.origin_country
-""")
+""", materialize=True)
 
 PERSON_YEAR = View("person_year", "Residents on 1 January of each year, age on that date.", """
 SELECT r.pnr, r.year, r.municipality, p.sex, p.origin_type, p.origin_class, p.target, p.arrived_0_12,
