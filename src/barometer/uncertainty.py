@@ -152,3 +152,24 @@ def change_is_significant(latest_row: Mapping[str, Any] | None, baseline_row: Ma
         raise ValueError(f"unknown unit {unit!r} (expected pct, pct_point or count)")
     _, low, high = mover(*est[0], *est[1])
     return low > 0 or high < 0
+
+
+def change_is_significant_from_intervals(latest_row: Mapping[str, Any] | None,
+                                         baseline_row: Mapping[str, Any] | None) -> bool | None:
+    """The same verdict as :func:`change_is_significant`, computed from the intervals stored in a release.
+
+    MOVER over the two years' stored intervals is exactly Newcombe's difference for rates and the
+    difference-of-differences for gaps, and it also covers weighted survey shares, whose stored intervals were
+    built on Kish's effective n (which the release does not carry). None when either row lacks an interval
+    (counts, suppressed or missing figures, imported published figures).
+    """
+    estimates = []
+    for row in (latest_row, baseline_row):
+        if row is None or row.get("status") != Status.OK.value:
+            return None
+        triple = (row.get("value"), row.get("ci_low"), row.get("ci_high"))
+        if any(v is None for v in triple):
+            return None
+        estimates.append(triple)
+    _, low, high = mover(*estimates[0], *estimates[1])
+    return low > 0 or high < 0

@@ -25,7 +25,7 @@ from barometer.rules import (
 )
 from barometer.settings import current_settings
 from barometer.store import Release, Status
-from barometer.uncertainty import change_is_significant
+from barometer.uncertainty import change_is_significant_from_intervals
 
 Lang = Literal["da", "en"]
 
@@ -168,7 +168,7 @@ def _indicator_view(ind: Indicator, area: Area, status_year: int | None, baselin
     significant: bool | None = None
     if latest is not None:
         baseline_row = index.get(area.code, ind.id, str(baseline_year))
-        significant = change_is_significant(row, baseline_row, ind.unit)
+        significant = change_is_significant_from_intervals(row, baseline_row)
         if row and row.get("published_development") is not None:
             dev = row["published_development"]
         else:
