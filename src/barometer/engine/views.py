@@ -86,7 +86,8 @@ GROUP BY l.pnr, l.year
 
 STATUS_YEAR = View("status_year", """End-of-year status of year Y for residents aged 16-66 on 1 January Y+1 of Danish
 origin or in the target group (the population of 1.x, 2.2, 2.3 and 7.x): municipality and age on 1 January Y+1,
-employed at the end of November Y, highest Danish education on 1 October Y, full-time support during Y. Joined
+employed at the end of November Y, highest Danish education on 1 October Y (target group only: no item reads it
+for others, and the smaller join halves the work), full-time support during Y. Joined
 once here so that each of those items is a scan of one table.""", """
 SELECT py.pnr, py.year - 1 AS year, py.municipality, py.age, py.origin_class, py.target,
        CASE WHEN py.target AND (py.origin_type = 'efterkommer' OR py.arrived_0_12) THEN TRUE ELSE FALSE END
@@ -97,7 +98,8 @@ SELECT py.pnr, py.year - 1 AS year, py.municipality, py.age, py.origin_class, py
 FROM person_year py
 LEFT JOIN (SELECT pnr, year FROM employment WHERE status IN ('employee', 'self_employed', 'assisting_spouse')) e
   ON e.pnr = py.pnr AND e.year = py.year - 1
-LEFT JOIN (SELECT pnr, year, danish_level FROM education WHERE danish_level IS NOT NULL) ed
+LEFT JOIN (SELECT pnr, year, danish_level FROM education  -- only the target group's education is used
+           WHERE danish_level IS NOT NULL AND pnr IN (SELECT pnr FROM person WHERE target)) ed
   ON ed.pnr = py.pnr AND ed.year = py.year - 1
 LEFT JOIN fulltime_support f ON f.pnr = py.pnr AND f.year = py.year - 1
 WHERE (py.target OR py.origin_class = 'dansk') AND py.age BETWEEN 16 AND 66
