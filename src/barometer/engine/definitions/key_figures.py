@@ -35,6 +35,23 @@ def _overlaps(table: str, alias: str, start: str = "kp.p_start", end: str = "kp.
     return f"{alias}.start_date <= {end} AND ({alias}.end_date IS NULL OR {alias}.end_date >= {start})"
 
 
+def _holder_share(kind: str, ages: str, spells: str, extra_where: str = "TRUE") -> str:
+    """Share of permit holders resident on the period's last day with a spell of ``spells`` (pnr, start_date,
+    end_date) overlapping the period. A LEFT JOIN and a per-person MAX rather than EXISTS in the SELECT list, which
+    not every SQL engine accepts."""
+    return f"""
+SELECT municipality, period, SUM(hit) AS num, COUNT(*) AS den, {_NO_REF}
+FROM (
+  SELECT h.municipality, kp.period, h.pnr, MAX(CASE WHEN x.pnr IS NOT NULL THEN 1 ELSE 0 END) AS hit
+  FROM ref_kf_period kp JOIN holder_at h ON h.d = kp.p_end
+  LEFT JOIN {spells} x ON x.pnr = h.pnr AND {_overlaps('', 'x')}
+  WHERE kp.item_id = '{{item}}' AND h.kind = '{kind}' AND h.age BETWEEN {ages} AND {extra_where}
+  GROUP BY h.municipality, kp.period, h.pnr
+) s
+GROUP BY municipality, period
+"""
+
+
 _SHARE = "SUM(CASE WHEN {cond} THEN 1 ELSE 0 END) AS num, COUNT(*) AS den"
 _RESIDENT = "resident on the period's last day (1 January residence, moved by migrations since; not dead)"
 
@@ -58,20 +75,17 @@ GROUP BY v.municipality, kp.period
     _kf("N4", f"0-16-year-olds with a valid special-act permit, {_RESIDENT}.",
         "Those enrolled in daycare or primary school on the date.", "The population.", "Reference date.",
         ("permits", "residence", "migrations", "persons", "enrolment"),
-        _holders("ukraine", "0 AND 16", _SHARE.format(
-            cond=f"EXISTS (SELECT 1 FROM enrolment en WHERE en.pnr = h.pnr AND {_overlaps('', 'en')})"))),
+        _holder_share("ukraine", "0 AND 16", "enrolment")),
     _kf("N5", f"18-66-year-olds with a valid special-act permit on the month's last day, {_RESIDENT}.",
         "Those in wage employment at some time in the month.", "The population.", "Month.",
         ("permits", "residence", "migrations", "persons"),
-        _holders("ukraine", "18 AND 66", _SHARE.format(
-            cond=f"EXISTS (SELECT 1 FROM wage_employment we WHERE we.pnr = h.pnr AND {_overlaps('', 'we')})")),
+        _holder_share("ukraine", "18 AND 66", "wage_employment"),
         optional=("wage_employment",)),
     _kf("N6", f"18-66-year-olds with a valid special-act permit on the month's last day, {_RESIDENT}.",
         "Those on self-support and return benefit (selvforsørgelses- og hjemrejseydelse) at some time in the "
         "month.", "The population.", "Month.", ("permits", "residence", "migrations", "persons", "benefits"),
-        _holders("ukraine", "18 AND 66", _SHARE.format(
-            cond="EXISTS (SELECT 1 FROM benefits b WHERE b.pnr = h.pnr AND b.benefit = "
-                 "'self_support_return_benefit' AND b.start_date <= kp.p_end AND b.end_date >= kp.p_start)"))),
+        _holder_share("ukraine", "18 AND 66", "(SELECT pnr, start_date, end_date FROM benefits "
+                                               "WHERE benefit = 'self_support_return_benefit')")),
     _kf("N7", "Refugees and family-reunified to refugees visitated to a municipality.",
         "Persons visitated within the period, by the municipality visitated to.", "—", "Range of months.",
         ("visitations",), f"""
@@ -120,8 +134,7 @@ GROUP BY g.municipality, kp.period
                f"last day, {_RESIDENT}, who first immigrated 3 to 4 years before that day.",
         "Those in wage employment at some time in the quarter.", "The population.", "Quarter.",
         ("permits", "residence", "migrations", "persons"),
-        _holders("refugee", "21 AND 64", _SHARE.format(
-            cond=f"EXISTS (SELECT 1 FROM wage_employment we WHERE we.pnr = h.pnr AND {_overlaps('', 'we')})"),
+        _holder_share("refugee", "21 AND 64", "wage_employment",
             "h.immigration_date > ADD_YEARS(kp.p_end, -4) AND h.immigration_date <= ADD_YEARS(kp.p_end, -3)"),
         optional=("wage_employment",)),
     _kf("N14", "Men aged 15-29 resident on 1 January Y holding a refugee or family-reunification permit that "
@@ -129,16 +142,19 @@ GROUP BY g.municipality, kp.period
         "Those with a conviction under the criminal code decided in year Y.", "The population.",
         "Year Y; population, municipality and age on 1 January Y.",
         ("persons", "residence", "permits", "convictions"), f"""
-SELECT py.municipality, kp.period,
-       SUM(CASE WHEN EXISTS (SELECT 1 FROM convictions cv WHERE cv.pnr = py.pnr AND cv.law = 'straffeloven'
-                             AND cv.decision_date BETWEEN kp.p_start AND kp.p_end) THEN 1 ELSE 0 END) AS num,
-       COUNT(*) AS den, {_NO_REF}
-FROM ref_kf_period kp JOIN person_year py ON py.year = EXTRACT(YEAR FROM kp.p_start)
-WHERE kp.item_id = '{{item}}' AND py.sex = 'M' AND py.age BETWEEN 15 AND 29
-  AND py.immigration_date > ADD_YEARS(kp.p_start, -5)
-  AND EXISTS (SELECT 1 FROM permits pm WHERE pm.pnr = py.pnr AND pm.permit_type IN ('refugee', 'family_refugee')
-              AND pm.start_date <= kp.p_start)
-GROUP BY py.municipality, kp.period
+SELECT municipality, period, SUM(hit) AS num, COUNT(*) AS den, {_NO_REF}
+FROM (
+  SELECT py.municipality, kp.period, py.pnr, MAX(CASE WHEN cv.pnr IS NOT NULL THEN 1 ELSE 0 END) AS hit
+  FROM ref_kf_period kp JOIN person_year py ON py.year = EXTRACT(YEAR FROM kp.p_start)
+  LEFT JOIN convictions cv ON cv.pnr = py.pnr AND cv.law = 'straffeloven'
+                          AND cv.decision_date BETWEEN kp.p_start AND kp.p_end
+  WHERE kp.item_id = '{{item}}' AND py.sex = 'M' AND py.age BETWEEN 15 AND 29
+    AND py.immigration_date > ADD_YEARS(kp.p_start, -5)
+    AND EXISTS (SELECT 1 FROM permits pm WHERE pm.pnr = py.pnr AND pm.permit_type IN ('refugee', 'family_refugee')
+                AND pm.start_date <= kp.p_start)
+  GROUP BY py.municipality, kp.period, py.pnr
+) s
+GROUP BY municipality, period
 """),
     _kf("N15", "Refugees and family-reunified to refugees aged 18+ at the start of their first programme Danish "
                "course, started in year Y minus the cohort lag, who received a benefit (programme status) in the "
