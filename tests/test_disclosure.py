@@ -10,13 +10,17 @@ import pytest
 
 from barometer.catalogue import load_catalogue
 from barometer.disclosure import (
+    CumulativeRule,
     DisclosureConfig,
     DisclosureConfigError,
     LinkedRule,
+    NestedRule,
     RateRule,
     load_config,
     protect,
 )
+from barometer.engine.definitions.key_figures import KEY_FIGURES
+from barometer.engine.periods import bounds
 from barometer.store.schema import OBSERVATION_SCHEMA, observation_table
 
 CAT = load_catalogue()
@@ -55,6 +59,28 @@ def test_packaged_defaults_are_the_documented_ones():
     assert cfg.counts.min_count == 3
     assert set(cfg.counts.exempt_items) == {"8.1", "8.2", "8.3"}
     assert {frozenset(g) for g in cfg.linked.groups} == {frozenset({"1.1", "1.2"}), frozenset({"7.1", "7.2"})}
+    assert cfg.nested.pairs == (("3.3", "N15"),)
+    assert set(cfg.cumulative.items) == {"N1", "N12"}
+
+
+def test_cumulative_items_are_the_cumulative_key_figures():
+    """The engine's definitions say which figures are cumulative; a range reaching back over a year is one too."""
+    said = {d.id for d in KEY_FIGURES if "cumulative" in d.reference.lower()}
+    multi_year = {k.id for k in CAT.key_figures for code in k.reference_period.values()
+                  if bounds(code)[0].year < bounds(code)[1].year}
+    assert said == {"N1", "N12"} and multi_year <= said  # N7, N18: ranges within one year, not cumulative
+    assert set(load_config().cumulative.items) == said
+
+
+@pytest.mark.parametrize(("update", "fragment"), [
+    ({"nested": NestedRule(pairs=(("3.3", "N9"),))}, "[nested] pairs: '3.3' and 'N9'"),
+    ({"nested": NestedRule(pairs=(("3.3", "99.9"),))}, "'99.9'"),
+    ({"cumulative": CumulativeRule(items=("N4",))}, "[cumulative] items: 'N4'"),
+])
+def test_config_items_that_cannot_be_nested_or_cumulative_are_named(update, fragment):
+    with pytest.raises(DisclosureConfigError) as err:
+        protect(observation_table([obs(AALBORG, "1.2", 40, 100)]), load_config().model_copy(update=update))
+    assert fragment in str(err.value)
 
 
 def test_user_file_overrides_only_its_keys(tmp_path):
@@ -214,6 +240,79 @@ def test_linked_items_are_hidden_together():
     out, summary = protect(observation_table(rows))
     assert set(statuses(out).values()) == {"suppressed"}
     assert summary.by_item["1.2"].secondary == 1 and summary.by_item["7.1"].secondary == 1
+
+
+# --- a group and its part (nested items) ------------------------------------------------------------------------
+
+
+@pytest.mark.parametrize(("whole", "part", "hidden"), [
+    ((39, 80), (38, 79), {"3.3", "N15"}),    # the reviewer's case: the one other participant passed (rest 1/1)
+    ((21, 38), (21, 37), {"3.3", "N15"}),    # ... or failed (rest 0/1)
+    ((39, 80), (39, 80), set()),             # identical: the rest is empty, nothing new
+    ((100, 200), (60, 150), set()),          # rest 40/50 passes the rule itself
+    ((40, 200), (2, 100), {"N15"}),          # part small, rest 38/100 safe: the whole still hides the part
+    ((3, 100), (2, 99), {"3.3", "N15"}),     # part small, rest 1/1: the published whole would pin it down
+])
+def test_a_nested_pair_never_shows_a_small_rest(whole, part, hidden):
+    rows = [obs(COUNTRY, "3.3", *whole, period="2019"), obs(COUNTRY, "N15", *part, period="2019")]
+    out, _ = protect(observation_table(rows))
+    assert {k[1] for k, s in statuses(out).items() if s == "suppressed"} == hidden
+
+
+def test_without_the_nested_rule_the_rest_shows():
+    rows = [obs(COUNTRY, "3.3", 39, 80, period="2019"), obs(COUNTRY, "N15", 38, 79, period="2019")]
+    out, _ = protect(observation_table(rows), load_config().model_copy(update={"nested": NestedRule()}))
+    assert set(statuses(out).values()) == {"ok"}
+
+
+def test_a_part_hidden_beside_an_identical_whole_takes_the_whole_and_its_hierarchy_along():
+    m = MUNIS_OF["081"]
+    whole = region_table("3.3", {m[0]: (30, 260)})
+    part = region_table("N15", {m[0]: (2, 200)})  # primary; rest 28/60 is safe, so 3.3 in m[0] could stay ...
+    out, summary = protect(observation_table(whole + part))
+    hidden = {k[:2] for k, s in statuses(out).items() if s == "suppressed"}
+    # ... but N15's smallest sibling m[1] is identical to 3.3 there (empty rest): 3.3 goes in m[1] too, and
+    # 3.3's region equation then needs a second hidden cell: its smallest, m[0].
+    assert hidden == {(m[0], "N15"), (m[1], "N15"), (m[1], "3.3"), (m[0], "3.3")}
+    assert (summary.by_item["N15"].primary, summary.by_item["3.3"].secondary) == (1, 2)
+
+
+# --- cumulative counts over time ---------------------------------------------------------------------------------
+
+
+@pytest.mark.parametrize(("values", "hidden"), [
+    ([10, 11, 11, 20], {"2021-08-31", "2022-08-31"}),  # +1: hidden; next compared with 10 again: +1, hidden
+    ([10, 10, 13, 15], {"2023-08-31"}),               # +0 says nothing; +3 is safe; +2 is not
+    ([10, None, 10, 15], {"2021-08-31", "2022-08-31"}),  # hidden upstream between equal values: it would show
+    ([2, 5, 6, 9], {"2020-08-31", "2022-08-31"}),     # 2 primary; 5 has no published predecessor; 6 − 5 = 1
+])
+def test_small_increments_of_a_cumulative_count_are_hidden(values, hidden):
+    periods = ["2020-08-31", "2021-08-31", "2022-08-31", "2023-08-31"]
+    rows = [obs(AALBORG, "N1", v, period=p) if v is not None else obs(AALBORG, "N1", period=p, status="suppressed")
+            for p, v in zip(periods, values, strict=True)]
+    out, _ = protect(observation_table(rows[::-1]))  # input order does not matter: periods are sorted
+    assert {k[2] for k, s in statuses(out).items() if s == "suppressed"} == hidden
+
+
+def test_cumulative_ranges_are_ordered_by_their_end():
+    periods = ["2016-07/2021-09", "2016-07/2019-09", "2016-07/2020-09"]
+    rows = [obs(AALBORG, "N12", v, period=p) for p, v in zip(periods, [30, 20, 21], strict=True)]
+    out, _ = protect(observation_table(rows))
+    assert {k[2] for k, s in statuses(out).items() if s == "suppressed"} == {"2016-07/2020-09"}
+    out, _ = protect(observation_table(rows), load_config().model_copy(update={"cumulative": CumulativeRule()}))
+    assert set(statuses(out).values()) == {"ok"}
+
+
+def test_an_increment_hidden_in_a_municipality_is_protected_in_its_region():
+    m = MUNIS_OF["081"]
+    rows = []
+    for period, small, other in (("2022", 50, 100), ("2023", 51, 104)):
+        rows += [{**r, "period": period} for r in region_table("N1", {m[2]: (small,), m[5]: (other,)})]
+    out, summary = protect(observation_table(rows))
+    # 2023: m[2] grew by 1 and is hidden; the region grew by 5 and is published, so m[2]'s smallest published
+    # sibling goes too (the others have 100: the lowest code, m[0]).
+    assert {(k[0], k[2]) for k, s in statuses(out).items() if s == "suppressed"} == {(m[2], "2023"), (m[0], "2023")}
+    assert summary.by_item["N1"].secondary == 2
 
 
 @pytest.mark.parametrize(("column", "value", "fragment"), [

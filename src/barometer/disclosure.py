@@ -4,7 +4,9 @@ Applied once to the observation table before anything leaves the system (web, PD
 suppression hides cells whose own numbers are small (rules in ``disclosure.toml``); secondary suppression then
 hides further cells so that no hidden cell can be worked out from what is published, because the release shows
 numerators and denominators, and those add up: whole country = 5 regions = 98 municipalities, region = its
-municipalities, and a gap (1.1) shares its target-group numbers with the target group's rate (1.2).
+municipalities, a gap (1.1) shares its target-group numbers with the target group's rate (1.2), a nested item
+(N15) is part of a whole (3.3) whose unpublished rest must stay hidden or safe, and consecutive values of a
+cumulative count (N1, N12) differ by the events in between, a count that must not be small.
 See docs/disclosure.md for the rules, their reasons and their limits.
 """
 
@@ -23,6 +25,7 @@ import pyarrow as pa
 from pydantic import BaseModel, ConfigDict, Field, ValidationError
 
 from barometer.catalogue import load_catalogue
+from barometer.periods import period_year
 from barometer.store.schema import OBSERVATION_SCHEMA, Status
 
 # Quantities that disappear with a suppressed cell (the status flag alone remains).
@@ -54,12 +57,22 @@ class LinkedRule(_Strict):
     groups: tuple[tuple[str, ...], ...] = ()
 
 
+class NestedRule(_Strict):
+    pairs: tuple[tuple[str, str], ...] = ()  # (whole, part): the part's population is a subset of the whole's
+
+
+class CumulativeRule(_Strict):
+    items: tuple[str, ...] = ()  # counts whose value in a period includes every earlier period's
+
+
 class DisclosureConfig(_Strict):
     """The declared rule set; recorded in every release (``digest``) so a release states how it was protected."""
 
     rates: RateRule = RateRule()
     counts: CountRule = CountRule()
     linked: LinkedRule = LinkedRule()
+    nested: NestedRule = NestedRule()
+    cumulative: CumulativeRule = CumulativeRule()
 
     def digest(self) -> str:
         return hashlib.sha256(json.dumps(self.model_dump(mode="json"), sort_keys=True).encode()).hexdigest()[:12]
@@ -171,8 +184,8 @@ def _primary_flags(df: pl.DataFrame, config: DisclosureConfig) -> pl.DataFrame:
                            primary=(already | (assessable & fails & ~exempt)).fill_null(False))
 
 
-def _check_input(df: pl.DataFrame, hierarchy: _Hierarchy, catalogue: Any) -> None:
-    """Fail on input the rules cannot judge, naming the first offending row."""
+def _check_input(df: pl.DataFrame, hierarchy: _Hierarchy, catalogue: Any, config: DisclosureConfig) -> None:
+    """Fail on input (or config items) the rules cannot judge, naming the first offending row (or item)."""
     if missing := [c for c in OBSERVATION_SCHEMA.names if c not in df.columns]:
         raise ValueError(f"observation table lacks column(s) {missing}")
     known_items = [i.id for i in catalogue.indicators] + [k.id for k in catalogue.key_figures]
@@ -182,6 +195,14 @@ def _check_input(df: pl.DataFrame, hierarchy: _Hierarchy, catalogue: Any) -> Non
         if bad.any():
             row = int(bad.arg_max())
             raise ValueError(f"observation table row {row}: unknown {column} {values[row]!r}")
+    for whole, part in config.nested.pairs:
+        units = {i: catalogue.item(i).unit if i in known_items else None for i in (whole, part)}
+        if None in units.values() or units[whole] != units[part]:
+            raise DisclosureConfigError(f"[nested] pairs: {whole!r} and {part!r} must be known items of one unit, "
+                                        f"got {units}")
+    for item in config.cumulative.items:
+        if item not in known_items or catalogue.item(item).unit != "count":
+            raise DisclosureConfigError(f"[cumulative] items: {item!r} is not a known count item")
     dup = df.select("area_code", "item_id", "period").is_duplicated()
     if dup.any():
         row = int(dup.arg_max())
@@ -194,8 +215,9 @@ class _Cells:
 
     UNKNOWN, CANDIDATE, FIXED = "s", "c", "f"  # suppressed; published with numbers; present or absent, untouchable
 
-    def __init__(self, kind: str, n_areas: int) -> None:
+    def __init__(self, kind: str, n_areas: int, sums_must_pass: bool = True) -> None:
         self.kind = kind
+        self.sums_must_pass = sums_must_pass
         self.state = [self.FIXED] * n_areas
         self.qty: list[tuple[float, ...]] = [()] * n_areas
         self.size = [0.0] * n_areas
@@ -207,6 +229,8 @@ class _Cells:
         Cells that came in already suppressed have no numbers here; they count as 0, which can only make the sum
         look smaller (every quantity, complements included, is ≥ 0), so the verdict errs on the safe side.
         """
+        if not self.sums_must_pass:  # only "at least two hidden cells" counts (the rest of a nested pair)
+            return True
         known = [self.qty[i] for i in members if self.qty[i]]
         if not known:
             return False
@@ -244,8 +268,116 @@ def _protect_equation(cells: _Cells, parent: int, children: tuple[int, ...], ord
     return added
 
 
+def _hide(cells: _Cells, a: int, added_rows: set[int]) -> bool:
+    """Hide a published cell; False if it was hidden already or cannot be hidden (absent, untouchable)."""
+    if cells.state[a] != _Cells.CANDIDATE:
+        return False
+    cells.state[a] = _Cells.UNKNOWN
+    added_rows.add(cells.row[a])
+    return True
+
+
+def _protect_nested(whole: _Cells, part: _Cells, hierarchy: _Hierarchy, config: DisclosureConfig,
+                    added_rows: set[int]) -> bool:
+    """Protect whole = part + rest in every area, the rest (never published) being a cell of its own.
+
+    Publishing both reveals the rest; one published pins the hidden one down to within the rest. So where the rest
+    fails the primary rule, whole and part are hidden together if either is (like linked items), and both are
+    hidden if both were published, unless the rest is empty (the two cells are then the same persons and tell
+    nothing new). Rests add up over the area hierarchy too, so each hierarchy equation of rests gets the usual
+    rule (no single hidden rest beside a known parent rest), hiding the part first. Returns whether it hid any.
+    """
+    n, changed = len(whole.state), False
+    rest = _Cells(whole.kind, n, sums_must_pass=False)
+    for a in range(n):
+        if whole.qty[a] and part.qty[a]:
+            rest.qty[a] = tuple(w - p for w, p in zip(whole.qty[a], part.qty[a], strict=True))
+            rest.size[a] = rest.qty[a][0] if whole.kind == "count" else rest.qty[a][1]
+    probe = _Cells(whole.kind, 1)
+    for a in range(n):
+        if not rest.qty[a]:
+            continue
+        probe.qty[0] = rest.qty[a]
+        if probe.safe([0], config):
+            continue
+        published = whole.state[a] == part.state[a] == _Cells.CANDIDATE
+        if _Cells.UNKNOWN in (whole.state[a], part.state[a]) or (published and any(rest.qty[a])):
+            changed |= _hide(part, a, added_rows)
+            changed |= _hide(whole, a, added_rows)
+
+    def rest_state(a: int) -> str:
+        if _Cells.UNKNOWN in (whole.state[a], part.state[a]):
+            return _Cells.UNKNOWN
+        return _Cells.CANDIDATE if whole.state[a] == part.state[a] == _Cells.CANDIDATE else _Cells.FIXED
+
+    rest.state = [rest_state(a) for a in range(n)]
+    for parent, children in hierarchy.equations:
+        order = sorted(children, key=lambda c: (rest.size[c], hierarchy.codes[c]))
+        for a in _protect_equation(rest, parent, children, order, config):
+            changed |= _hide(part, a, added_rows) or _hide(whole, a, added_rows)
+            rest.state[a] = _Cells.UNKNOWN
+    return changed
+
+
+def _settle_period(items: dict[str, _Cells], orders: dict[str, list[list[int]]], hierarchy: _Hierarchy,
+                   config: DisclosureConfig, added_rows: set[int]) -> None:
+    """Hierarchy equations, linked groups and nested pairs of one period, iterated to a fixed point."""
+    changed = True
+    while changed:
+        changed = False
+        for item, cells in items.items():
+            for k, (parent, children) in enumerate(hierarchy.equations):
+                for a in _protect_equation(cells, parent, children, orders[item][k], config):
+                    cells.state[a] = _Cells.UNKNOWN
+                    added_rows.add(cells.row[a])
+                    changed = True
+        for group in config.linked.groups:
+            present = [items[i] for i in group if i in items]
+            for a in range(len(hierarchy.codes)):
+                if any(c.state[a] == _Cells.UNKNOWN for c in present):
+                    for c in present:
+                        changed |= _hide(c, a, added_rows)
+        for whole, part in config.nested.pairs:
+            if whole in items and part in items:
+                changed |= _protect_nested(items[whole], items[part], hierarchy, config, added_rows)
+
+
+def _protect_series(by_period: dict[str, dict[str, _Cells]], config: DisclosureConfig,
+                    added_rows: set[int]) -> set[str]:
+    """Hide cumulative counts whose increment over the previous published value is a small count.
+
+    Periods are ordered by their last calendar year, then by canonical code (``barometer.periods``). Walking each
+    (item, area) series, the increment between consecutive published values counts the events in between; if it
+    is not 0 and below ``min_count``, the later cell is hidden (and the next one is compared with the same earlier
+    value). An increment of 0 across a hidden cell would give that cell away (a cumulative count never falls), so
+    the later cell is hidden then too. Returns the periods where cells were hidden.
+    """
+    periods = sorted(by_period, key=lambda p: (period_year(p), p))
+    dirty: set[str] = set()
+    for item in config.cumulative.items:
+        series = [(p, by_period[p][item]) for p in periods if item in by_period[p]]
+        for a in range(len(series[0][1].state) if series else 0):
+            last, gap = None, False
+            for period, cells in series:
+                if cells.state[a] == _Cells.UNKNOWN:
+                    gap = True
+                if cells.state[a] != _Cells.CANDIDATE:
+                    continue
+                value = cells.qty[a][0]
+                if last is not None:
+                    step = value - last
+                    if (step != 0 and abs(step) < config.counts.min_count) or (step == 0 and gap):
+                        _hide(cells, a, added_rows)
+                        dirty.add(period)
+                        gap = True
+                        continue
+                last, gap = value, False
+    return dirty
+
+
 def _secondary(df: pl.DataFrame, hierarchy: _Hierarchy, config: DisclosureConfig) -> set[int]:
-    """Row indices hidden by secondary suppression, iterated to a fixed point per period."""
+    """Row indices hidden by secondary suppression: each period to its fixed point, then the cumulative series,
+    then again the periods where those hid cells, until nothing changes."""
     index = {code: i for i, code in enumerate(hierarchy.codes)}
     cols = ["row", "area_code", "item_id", "period", "kind", "assessable", "primary", "numerator", "denominator",
             "ref_numerator", "ref_denominator", "value"]
@@ -266,29 +398,16 @@ def _secondary(df: pl.DataFrame, hierarchy: _Hierarchy, config: DisclosureConfig
             else:
                 cells.qty[a] = (num, den) if kind == "rate" else (num, den, rnum, rden)
             cells.size[a] = cells.qty[a][0] if kind == "count" else den
+    # Children in the order secondary suppression picks them: smallest first, ties broken by area code.
+    orders = {period: {item: [sorted(ch, key=lambda c, s=cells.size: (s[c], hierarchy.codes[c]))
+                              for _, ch in hierarchy.equations] for item, cells in items.items()}
+              for period, items in by_period.items()}
     added_rows: set[int] = set()
-    for items in by_period.values():
-        # Children in the order secondary suppression picks them: smallest first, ties broken by area code.
-        orders = {item: [sorted(ch, key=lambda c, s=cells.size: (s[c], hierarchy.codes[c]))
-                         for _, ch in hierarchy.equations] for item, cells in items.items()}
-        changed = True
-        while changed:
-            changed = False
-            for item, cells in items.items():
-                for k, (parent, children) in enumerate(hierarchy.equations):
-                    for a in _protect_equation(cells, parent, children, orders[item][k], config):
-                        cells.state[a] = _Cells.UNKNOWN
-                        added_rows.add(cells.row[a])
-                        changed = True
-            for group in config.linked.groups:
-                present = [items[i] for i in group if i in items]
-                for a in range(len(hierarchy.codes)):
-                    if any(c.state[a] == _Cells.UNKNOWN for c in present):
-                        for c in present:
-                            if c.state[a] == _Cells.CANDIDATE:
-                                c.state[a] = _Cells.UNKNOWN
-                                added_rows.add(c.row[a])
-                                changed = True
+    dirty = set(by_period)
+    while dirty:
+        for period in sorted(dirty):
+            _settle_period(by_period[period], orders[period], hierarchy, config, added_rows)
+        dirty = _protect_series(by_period, config, added_rows)
     return added_rows
 
 
@@ -305,7 +424,7 @@ def protect(table: pa.Table, config: DisclosureConfig | None = None,
     hierarchy = _Hierarchy.from_catalogue(catalogue)
     df = pl.from_arrow(table)
     assert isinstance(df, pl.DataFrame)
-    _check_input(df, hierarchy, catalogue)
+    _check_input(df, hierarchy, catalogue, config)
     kinds = {i: _KIND_OF_UNIT[catalogue.item(i).unit] for i in df.get_column("item_id").unique().to_list()}
     df = df.with_row_index("row").with_columns(kind=pl.col("item_id").replace_strict(kinds, return_dtype=pl.String))
     df = _primary_flags(df, config)
