@@ -29,6 +29,7 @@ class DuckDBBackend:
 
     def __init__(self, threads: int | None = None, memory_limit: str | None = DEFAULT_MEMORY_LIMIT) -> None:
         self.con = duckdb.connect(":memory:")
+        self.con.execute("SET enable_progress_bar = false")  # the CLI shows its own progress; keep stderr clean
         # Joins and sorts beyond the limit spill to a private temporary folder instead of growing without bound.
         self.spill = Path(tempfile.mkdtemp(prefix="barometer-engine-"))
         self.con.execute(f"SET temp_directory = '{self.spill}'")
