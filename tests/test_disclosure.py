@@ -351,13 +351,35 @@ def with_sums(leaf: dict[str, tuple]) -> dict[str, tuple]:
     return out
 
 
+NESTED = ("3.3", "N15")  # whole, part
+CUMULATIVE = "N1"
+
+
+def random_rest(rng: random.Random, num: int, den: int) -> tuple[int, int]:
+    """Whole minus part: mostly empty (the two populations coincide), sometimes small, sometimes large."""
+    rden = rng.choices([0, rng.randint(1, 3), rng.randint(4, 200)], [6, 2, 2])[0]
+    rden = min(rden, den)
+    low, high = max(0, rden - (den - num)), min(rden, num)
+    return rng.randint(low, high), rden
+
+
 def random_denmark(rng: random.Random, periods: int = 3) -> list[dict]:
-    """Several items and periods over the real 98 municipalities, with many small, zero and near-full cells."""
+    """Several items and periods over the real 98 municipalities, with many small, zero and near-full cells; a
+    cumulative count (N1) that often grows by 1 or 2, and a nested pair (3.3 ⊃ N15) with small and empty rests."""
     rows = []
+    total = {m: rng.choice([0, 1, 2, 5, 40, rng.randint(0, 400)]) for m in MUNIS}
     for period in (str(2015 + p) for p in range(periods)):
-        for item in ("N1", "8.1"):
-            leaf = {m: (rng.choice([0, 0, 1, 2, 3, 4, *[rng.randint(0, 400)] * 6]),) for m in MUNIS}
-            rows += [obs(a, item, *v, period=period) for a, v in with_sums(leaf).items()]
+        total = {m: v + rng.choice([0, 0, 1, 2, 3, rng.randint(0, 30)]) for m, v in total.items()}
+        leaf = {m: (rng.choice([0, 0, 1, 2, 3, 4, *[rng.randint(0, 400)] * 6]),) for m in MUNIS}
+        for item, numbers in ((CUMULATIVE, {m: (v,) for m, v in total.items()}), ("8.1", leaf)):
+            rows += [obs(a, item, *v, period=period) for a, v in with_sums(numbers).items()]
+        whole = {}
+        for m in MUNIS:
+            den = rng.choices([rng.randint(0, 25), rng.randint(20, 60), rng.randint(50, 2000)], [1, 2, 5])[0]
+            whole[m] = (rng.randint(0, den), den)
+        part = {m: tuple(w - r for w, r in zip(whole[m], random_rest(rng, *whole[m]), strict=True)) for m in MUNIS}
+        for item, numbers in zip(NESTED, (whole, part), strict=True):
+            rows += [obs(a, item, *v, period=period) for a, v in with_sums(numbers).items()]
         for rate, gap in (("1.2", "1.1"), ("7.2", "7.1"), ("N4", None)):
             leaf = {}
             for m in MUNIS:
@@ -431,12 +453,16 @@ def attacker_findings(table: pa.Table, out: pa.Table) -> list[str]:
     after = {(r["area_code"], r["item_id"], r["period"]): r for r in out.to_pylist()}
     hidden = {k for k, r in after.items() if r["status"] == "suppressed"}
     findings = []
-    for period in sorted({k[2] for k in after}):
-        for item in ("1.2", "7.2", "N1", "N4"):
+    periods = sorted({k[2] for k in after})
+    determined: dict[tuple[str, str], set[str]] = {}  # (item, period) → areas whose numbers the attacker has
+    for period in periods:
+        for item in ("1.2", "7.2", "N1", "N4", *NESTED):
             carriers = [item, *[g for g, t in TARGET_OF.items() if t == item]]
             # The target group's numbers are known wherever any item carrying them is published.
             known = {a for i in carriers for a in AREAS if (a, i, period) not in hidden}
-            findings += [f"{period} {i} {a}: recovered by differencing" for a in sorted(recoverable(known))
+            recovered = recoverable(known)
+            determined[item, period] = known | recovered
+            findings += [f"{period} {i} {a}: recovered by differencing" for a in sorted(recovered)
                          for i in carriers if (a, i, period) in hidden]
             findings += [f"{period} {i} {a}: recovered from a linked item" for a in sorted(known)
                          for i in carriers if (a, i, period) in hidden]
@@ -450,6 +476,49 @@ def attacker_findings(table: pa.Table, out: pa.Table) -> list[str]:
                     summed["denominator"] = None
                 if len(gone) < 2 or primary_failure(summed):
                     findings.append(f"{period} {item} {parent}: sum of hidden {gone} is {summed}")
+        findings += nested_findings(before, determined, period)
+    findings += increment_findings(before, determined, periods)
+    return findings
+
+
+def nested_findings(before: dict, determined: dict, period: str) -> list[str]:
+    """The equation whole = part + rest in every area; the rest is never published, and rests add up too."""
+    whole, part = NESTED
+    known = {i: set(determined[i, period]) for i in NESTED}
+    findings: list[str] = []
+    while True:  # a rest recovered over the hierarchy hands over a hidden whole or part, which may recover more
+        rests = known[whole] & known[part]
+        rests |= recoverable(rests)
+        grown = {i: known[i] | {a for a in rests if a in known[whole] | known[part]} for i in NESTED}
+        grown = {i: grown[i] | recoverable(grown[i]) for i in NESTED}
+        if grown == known:
+            break
+        findings += [f"{period} {i} {a}: recovered via the nested pair" for i in NESTED for a in grown[i] - known[i]]
+        known = grown
+    for a in AREAS:
+        w, p = before[(a, whole, period)], before[(a, part, period)]
+        rest = {"numerator": w["numerator"] - p["numerator"], "denominator": w["denominator"] - p["denominator"]}
+        if a in rests and rest["denominator"] > 0 and primary_failure(rest):
+            findings.append(f"{period} {a}: rest {rest} of the nested pair revealed")
+        if (a in known[whole]) != (a in known[part]) and primary_failure(rest):
+            findings.append(f"{period} {a}: hidden member of the nested pair pinned by the other (rest {rest})")
+    return findings
+
+
+def increment_findings(before: dict, determined: dict, periods: list[str]) -> list[str]:
+    """Consecutive known values of a cumulative count: their difference counts the events in between."""
+    findings = []
+    for a in AREAS:
+        last, gap = None, False
+        for period in periods:
+            if a not in determined[CUMULATIVE, period]:
+                gap = True
+                continue
+            value = before[(a, CUMULATIVE, period)]["numerator"]
+            if last is not None and (0 < abs(value - last) < 3 or (value == last and gap)):
+                findings.append(f"{period} {a}: increment {value - last} of {CUMULATIVE} revealed"
+                                + (" (and the hidden value between)" if gap else ""))
+            last, gap = value, False
     return findings
 
 
@@ -474,9 +543,21 @@ def test_attacker_recovers_nothing(seed):
     assert attacker_findings(table, out) == []
 
 
+def test_the_attacker_finds_nested_and_time_leaks_without_their_rules():
+    """With hierarchy and linked rules on but the nested and cumulative rules off, the attacker finds each leak."""
+    table = observation_table(random_denmark(random.Random(1)))
+    off = load_config().model_copy(update={"nested": NestedRule(), "cumulative": CumulativeRule()})
+    out, _ = protect(table, off)
+    findings = attacker_findings(table, out)
+    for kind in ("of the nested pair revealed", "pinned by the other", f"of {CUMULATIVE} revealed",
+                 "the hidden value between"):
+        assert any(kind in f for f in findings), kind
+    assert not any("by differencing" in f for f in findings)  # the hierarchy rules alone still hold
+
+
 def test_the_attacker_does_find_leaks_without_secondary_suppression(monkeypatch):
     """The attacker is not toothless: with primary suppression only, or without linking, it recovers cells."""
-    table = observation_table(random_denmark(random.Random(1), periods=1))
+    table = observation_table(random_denmark(random.Random(3), periods=1))  # a seed with a lone hidden cell
     monkeypatch.setattr("barometer.disclosure._protect_equation", lambda *args: [])
     out, _ = protect(table, load_config().model_copy(update={"linked": LinkedRule()}))
     findings = attacker_findings(table, out)
