@@ -320,40 +320,49 @@ def _protect_nested(whole: _Cells, part: _Cells, hierarchy: _Hierarchy, config: 
 
 
 def _settle_period(items: dict[str, _Cells], orders: dict[str, list[list[int]]], hierarchy: _Hierarchy,
-                   config: DisclosureConfig, added_rows: set[int]) -> None:
-    """Hierarchy equations, linked groups and nested pairs of one period, iterated to a fixed point."""
-    changed = True
-    while changed:
-        changed = False
-        for item, cells in items.items():
+                   config: DisclosureConfig, added_rows: set[int], todo: set[str] | None = None) -> None:
+    """Hierarchy equations, linked groups and nested pairs of one period, iterated to a fixed point.
+
+    Only items whose cells changed (at first: ``todo``, default all) are looked at again; the others' equations
+    hold already.
+    """
+    todo = set(items) if todo is None else todo & set(items)
+    while todo:
+        changed: set[str] = set()
+        for item in sorted(todo):
+            cells = items[item]
             for k, (parent, children) in enumerate(hierarchy.equations):
                 for a in _protect_equation(cells, parent, children, orders[item][k], config):
                     cells.state[a] = _Cells.UNKNOWN
                     added_rows.add(cells.row[a])
-                    changed = True
+                    changed.add(item)
+        touched = todo | changed
         for group in config.linked.groups:
-            present = [items[i] for i in group if i in items]
+            present = [i for i in group if i in items]
+            if not touched.intersection(present):
+                continue
             for a in range(len(hierarchy.codes)):
-                if any(c.state[a] == _Cells.UNKNOWN for c in present):
-                    for c in present:
-                        changed |= _hide(c, a, added_rows)
+                if any(items[i].state[a] == _Cells.UNKNOWN for i in present):
+                    changed.update(i for i in present if _hide(items[i], a, added_rows))
         for whole, part in config.nested.pairs:
-            if whole in items and part in items:
-                changed |= _protect_nested(items[whole], items[part], hierarchy, config, added_rows)
+            if whole in items and part in items and touched.intersection((whole, part)) \
+                    and _protect_nested(items[whole], items[part], hierarchy, config, added_rows):
+                changed.update((whole, part))
+        todo = changed
 
 
 def _protect_series(by_period: dict[str, dict[str, _Cells]], config: DisclosureConfig,
-                    added_rows: set[int]) -> set[str]:
+                    added_rows: set[int]) -> dict[str, set[str]]:
     """Hide cumulative counts whose increment over the previous published value is a small count.
 
     Periods are ordered by their last calendar year, then by canonical code (``barometer.periods``). Walking each
     (item, area) series, the increment between consecutive published values counts the events in between; if it
     is not 0 and below ``min_count``, the later cell is hidden (and the next one is compared with the same earlier
     value). An increment of 0 across a hidden cell would give that cell away (a cumulative count never falls), so
-    the later cell is hidden then too. Returns the periods where cells were hidden.
+    the later cell is hidden then too. Returns the items hidden, by period.
     """
     periods = sorted(by_period, key=lambda p: (period_year(p), p))
-    dirty: set[str] = set()
+    dirty: dict[str, set[str]] = {}
     for item in config.cumulative.items:
         series = [(p, by_period[p][item]) for p in periods if item in by_period[p]]
         for a in range(len(series[0][1].state) if series else 0):
@@ -368,7 +377,7 @@ def _protect_series(by_period: dict[str, dict[str, _Cells]], config: DisclosureC
                     step = value - last
                     if (step != 0 and abs(step) < config.counts.min_count) or (step == 0 and gap):
                         _hide(cells, a, added_rows)
-                        dirty.add(period)
+                        dirty.setdefault(period, set()).add(item)
                         gap = True
                         continue
                 last, gap = value, False
@@ -403,11 +412,11 @@ def _secondary(df: pl.DataFrame, hierarchy: _Hierarchy, config: DisclosureConfig
                               for _, ch in hierarchy.equations] for item, cells in items.items()}
               for period, items in by_period.items()}
     added_rows: set[int] = set()
-    dirty = set(by_period)
+    dirty: dict[str, set[str] | None] = dict.fromkeys(by_period)  # None: every item
     while dirty:
-        for period in sorted(dirty):
-            _settle_period(by_period[period], orders[period], hierarchy, config, added_rows)
-        dirty = _protect_series(by_period, config, added_rows)
+        for period, todo in sorted(dirty.items()):
+            _settle_period(by_period[period], orders[period], hierarchy, config, added_rows, todo)
+        dirty = dict(_protect_series(by_period, config, added_rows))
     return added_rows
 
 
