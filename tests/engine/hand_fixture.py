@@ -12,9 +12,12 @@ and 2023, so the data cover 2022-2023 (coverage = residence years). Person numbe
 from __future__ import annotations
 
 from datetime import date as D
+from pathlib import Path
 from typing import Any
 
 from barometer.registers.contract import CONTRACT
+from barometer.registers.fixtures import write_register_set
+from barometer.registers.manifest import write_manifest
 
 A, B = "851", "101"
 N = None
@@ -275,3 +278,17 @@ def rows() -> dict[str, list[dict[str, Any]]]:
     """The fixture as dict rows keyed by the contract's column names (read from the contract, not copied)."""
     return {name: [dict(zip(CONTRACT.table(name).column_names, r, strict=True)) for r in table]
             for name, table in TABLES.items()}
+
+
+COVERED_TO = "2023-12-31"
+"""Every register of the fixture is an extract to the end of 2023. With a few rows per table the data alone
+cannot tell (the last conviction is in 2022), so the manifest records it (barometer.engine.coverage)."""
+
+
+def write(root: Path, rows_by_table: dict[str, list[dict[str, Any]]] | None = None,
+          covered_to: dict[str, str] | None = None) -> Path:
+    """Write the fixture (or ``rows_by_table``) with a manifest that records each table's coverage."""
+    write_register_set(root, rows() if rows_by_table is None else rows_by_table, manifest=False)
+    coverage = {name: COVERED_TO for name in TABLES} | (covered_to or {})
+    write_manifest(root, generator="tests.engine.hand_fixture", extra={"coverage": coverage})
+    return root

@@ -8,6 +8,7 @@ sample, as the baseline of benchmarks/engine.py.
 
 from __future__ import annotations
 
+import json
 import re
 from collections import defaultdict
 from datetime import date, timedelta
@@ -89,6 +90,9 @@ class Registers:
             "benefits", "convictions", "permits", "visitations", "programme_status", "igu_courses",
             "repatriations", "migrations", "enrolment", "housing_areas", "survey_respondents", "survey_answers",
             "wage_employment")}
+        manifest = root / "manifest.json"
+        extra = json.loads(manifest.read_text())["extra"] if manifest.exists() else {}
+        self.declared_coverage: dict[str, str] = extra.get("coverage", {})
         western = western_country_codes()
         self.person = {p["pnr"]: p for p in self.t["persons"]}
         for p in self.person.values():
@@ -109,6 +113,50 @@ class Registers:
         self.migrations_by_year: dict[int, list[dict]] = defaultdict(list)
         for m in self.t["migrations"]:
             self.migrations_by_year[m["event_date"].year].append(m)
+
+
+_DANISH_TEST = [("danish_courses", "start_date", -5), ("danish_tests", "test_date", 0)]
+NEEDS = {  # item: registers (table, column, years past the period) that must reach the period's last day
+    "1.1": [("employment", "year", 0)], "1.2": [("employment", "year", 0)],
+    "2.1": [("grades", "year", 0)], "3.1": [("grades", "year", 0)],
+    "2.2": [("education", "year", 0)], "2.3": [("education", "year", 0)],
+    "3.3": _DANISH_TEST, "N15": [*_DANISH_TEST, ("programme_status", "month", -5)],
+    "7.1": [("benefits", "start_date", 0)], "7.2": [("benefits", "start_date", 0)],
+    "N6": [("benefits", "start_date", 0)],
+    "9.1": [("convictions", "decision_date", 0)], "N14": [("convictions", "decision_date", 0)],
+    "N3": [("danish_courses", "start_date", 0)], "N4": [("enrolment", "start_date", 0)],
+    "N5": [("wage_employment", "start_date", 0)], "N13": [("wage_employment", "start_date", 0)],
+    "N9": [("danish_courses", "start_date", 0), ("programme_status", "month", 0)],
+    "N10": [("programme_status", "month", 0)], "N11": [("programme_status", "month", 0)],
+}
+
+
+def covered_to(reg: Registers, table: str, column: str) -> date | None:
+    """Last day a register covers: recorded in the manifest, else the end of the month (year) of its last value."""
+    if table in reg.declared_coverage:
+        return date.fromisoformat(reg.declared_coverage[table])
+    values = [r[column] for r in reg.t[table] if r[column] is not None]
+    if not values:
+        return None
+    top = max(values)
+    if isinstance(top, int):
+        return date(top, 12, 31)
+    return date(top.year + (top.month == 12), top.month % 12 + 1, 1) - timedelta(days=1)
+
+
+def drop_uncovered(reg: Registers, cells: dict[Key, list[float]]) -> dict[Key, list[float]]:
+    """Leave out the periods of an item that a register it needs does not reach."""
+    def ok(item: str, period: str) -> bool:
+        last = period_bounds(period)[1]
+        for table, column, years in NEEDS.get(item, []):
+            if not reg.t[table]:
+                continue  # an absent (optional) table: the item is "not computed" anyway
+            cov = covered_to(reg, table, column)
+            if cov is None or cov < add_years(last, years):
+                return False
+        return True
+
+    return {k: v for k, v in cells.items() if ok(k[0], k[1])}
 
 
 def compute(reg: Registers, kf_periods: dict[str, list[str]]) -> dict[Key, list[float]]:
@@ -203,7 +251,7 @@ def compute(reg: Registers, kf_periods: dict[str, list[str]]) -> dict[Key, list[
             if a["question"] == question and r["group"] in groups and lo <= r["age"] <= hi:
                 add(item, a["year"], "", r["weight"] * (a["answer"] in yes), r["weight"])
     _key_figures(reg, kf_periods, cohorts, add)
-    return out
+    return drop_uncovered(reg, out)
 
 
 def _cohorts(reg: Registers) -> dict[int, tuple[date, str, bool]]:
@@ -253,16 +301,21 @@ def _resident(reg: Registers, d: date) -> dict[int, str]:
             where[m["pnr"]] = m["municipality"]
         elif m["pnr"] in january:  # back, municipality not recorded: their 1 January municipality
             where[m["pnr"]] = january[m["pnr"]]
+        else:  # arrived from abroad, municipality not recorded: counted for the whole country only
+            where[m["pnr"]] = ""
     return {pnr: muni for pnr, muni in where.items()
             if reg.person[pnr]["death_date"] is None or reg.person[pnr]["death_date"] > d}
 
 
 def _holders(reg: Registers, d: date, kind: str) -> dict[int, tuple[str, date]]:
-    """Residents on d with a valid permit of ``kind`` ('ukraine' or 'refugee'): municipality, first permit start."""
+    """Residents on d with a valid permit of ``kind`` ('ukraine' or 'refugee'): municipality, and the start of
+    their first permit of that kind (a renewal does not restart the integration period)."""
     types = {"ukraine"} if kind == "ukraine" else {"refugee", "family_refugee"}
+    valid = {p["pnr"] for p in reg.t["permits"]
+             if p["permit_type"] in types and overlaps(p["start_date"], p["end_date"], d, d)}
     starts: dict[int, date] = {}
     for p in reg.t["permits"]:
-        if p["permit_type"] in types and overlaps(p["start_date"], p["end_date"], d, d):
+        if p["pnr"] in valid and p["permit_type"] in types and p["start_date"] <= d:
             starts[p["pnr"]] = min(starts.get(p["pnr"], p["start_date"]), p["start_date"])
     where = _resident(reg, d)
     return {pnr: (where[pnr], s) for pnr, s in starts.items() if pnr in where}

@@ -21,7 +21,7 @@ from tests.engine import hand_fixture
 
 @pytest.fixture(scope="module")
 def registers(tmp_path_factory: pytest.TempPathFactory) -> Path:
-    return write_register_set(tmp_path_factory.mktemp("build") / "registers", hand_fixture.rows())
+    return hand_fixture.write(tmp_path_factory.mktemp("build") / "registers")
 
 
 @pytest.fixture(scope="module")
@@ -50,6 +50,18 @@ def test_two_builds_are_byte_identical_and_record_provenance(registers, built, t
     assert manifest["disclosure"]["digest"] and manifest["catalogue_version"] and manifest["code_version"]
     assert manifest["register_files"]["persons"][0]["sha256"] == _sha(registers / "persons/part-00000.parquet")
     assert manifest["inputs"]["registers_manifest"]["sha256"] == _sha(registers / "manifest.json")
+    # how far each needed register reaches (here: recorded in the fixture's manifest)
+    assert manifest["register_coverage"]["convictions.decision_date"] == {"covered_to": "2023-12-31",
+                                                                          "source": "manifest"}
+    assert set(manifest["register_coverage"]) >= {"benefits.start_date", "employment.year", "danish_tests.test_date"}
+
+
+def test_baseline_years_that_cannot_be_computed_are_warned(registers, built):
+    # the hand fixture covers 2022-2023: no indicator has its goal's baseline (2012; Mål 8: 2018)
+    warnings = built[1].manifest["warnings"]
+    assert any(w.startswith("indicator 3.3: no figure for its baseline year 2012") for w in warnings)
+    assert any(w.startswith("indicator 8.1: no figure for its baseline year 2018") for w in warnings)
+    assert len(warnings) == 21  # every indicator
 
 
 def test_release_is_protected(built):
@@ -111,6 +123,7 @@ def test_cli_builds_and_reports(registers, tmp_path, monkeypatch):
     result = CliRunner().invoke(_cli(), ["build", "--registers", str(registers), "--edition", "2024-11"])
     assert result.exit_code == 0, result.output
     assert "Published release" in result.output
+    assert "warning: indicator 3.3: no figure for its baseline year 2012" in result.output
     assert current_release_id(tmp_path / "store")
 
 

@@ -11,7 +11,6 @@ from pathlib import Path
 import pytest
 
 from barometer.engine import EngineSettings, compute
-from barometer.registers.fixtures import write_register_set
 from tests.engine import hand_fixture
 
 A, B = hand_fixture.A, hand_fixture.B
@@ -20,7 +19,7 @@ RA, RB = "081", "084"  # the regions of A and B
 
 @pytest.fixture(scope="module")
 def registers(tmp_path_factory: pytest.TempPathFactory) -> Path:
-    return write_register_set(tmp_path_factory.mktemp("hand") / "registers", hand_fixture.rows())
+    return hand_fixture.write(tmp_path_factory.mktemp("hand") / "registers")
 
 
 @pytest.fixture(scope="module")

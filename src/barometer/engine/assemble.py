@@ -6,7 +6,7 @@ is explicit: a count of 0 (no housing area on the list) is a real 0, a rate over
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Collection, Sequence
 
 import pyarrow as pa
 
@@ -36,10 +36,13 @@ def _value(unit: str, d: Definition, num: float, den: float | None, rnum: float 
     return None
 
 
-def item_rows(d: Definition, result: pa.Table, catalogue: Catalogue, national_only: bool) -> list[dict]:
-    """Observation rows (as dicts) for one item from its evaluated table (area_code, period, num, den …)."""
+def item_rows(d: Definition, result: pa.Table, catalogue: Catalogue, national_only: bool,
+              skip_periods: Collection[str] = ()) -> list[dict]:
+    """Observation rows (as dicts) for one item from its evaluated table (area_code, period, num, den …), leaving
+    out ``skip_periods`` (a needed register does not cover them)."""
     unit = catalogue.item(d.id).unit
-    found = {(r["area_code"], str(r["period"])): r for r in result.to_pylist()}
+    found = {(r["area_code"], str(r["period"])): r for r in result.to_pylist()
+             if str(r["period"]) not in skip_periods}
     periods = sorted({p for _, p in found})
     rows = []
     for area in item_areas(catalogue, national_only):

@@ -16,8 +16,8 @@ from typing import Any
 
 import pyarrow as pa
 
-from barometer.catalogue import Catalogue, load_catalogue
-from barometer.engine import assemble
+from barometer.catalogue import Catalogue, KeyFigure, load_catalogue
+from barometer.engine import assemble, coverage
 from barometer.engine.backend import DuckDBBackend
 from barometer.engine.definitions import DEFINITIONS
 from barometer.engine.periods import key_figure_periods
@@ -56,6 +56,7 @@ class BuildResult:
     release: Any = None
     disclosure_summary: Any = None
     provenance: dict[str, Any] = field(default_factory=dict)
+    warnings: list[str] = field(default_factory=list)  # e.g. indicators whose baseline year is not computed
 
 
 def _area_map(catalogue: Catalogue) -> pa.Table:
@@ -91,6 +92,18 @@ def _kf_periods(catalogue: Catalogue, edition: str, first: int, last: int, serie
 def compute(registers: Path | str, edition: str, engine: str = "duckdb", settings: EngineSettings | None = None,
             *, validate: bool = True, progress: Progress | None = None, threads: int | None = None) -> pa.Table:
     """Raw observations (working schema, before uncertainty and disclosure) for every item, area and period."""
+    return compute_with_coverage(registers, edition, engine, settings, validate=validate, progress=progress,
+                                 threads=threads)[0]
+
+
+def compute_with_coverage(registers: Path | str, edition: str, engine: str = "duckdb",
+                          settings: EngineSettings | None = None, *, validate: bool = True,
+                          progress: Progress | None = None,
+                          threads: int | None = None) -> tuple[pa.Table, dict[str, dict[str, str | None]]]:
+    """``compute``, plus how far each needed register reaches (barometer.engine.coverage) for the provenance.
+
+    Periods a needed register does not fully cover get no observation; a key figure's edition period gets
+    ``not_computed`` rows instead, so the report says why it is blank."""
     registers = Path(registers)
     settings = settings or EngineSettings()
     catalogue = load_catalogue()
@@ -121,6 +134,13 @@ def compute(registers: Path | str, edition: str, engine: str = "duckdb", setting
         for view in VIEWS:
             backend.create_view(view, params)
         tick("derive views")
+        try:
+            declared = coverage.declared_coverage(registers)
+        except ValueError as exc:
+            raise EngineError(str(exc)) from exc
+        cover = coverage.table_coverage(
+            DEFINITIONS, present, declared,
+            lambda t, c: backend.query(f'SELECT MAX("{c}") AS m FROM "{t}"').to_pylist()[0]["m"])
         rows: list[dict] = []
         for group in dict.fromkeys(d.group for d in DEFINITIONS):
             for d in (d for d in DEFINITIONS if d.group == group):
@@ -132,11 +152,16 @@ def compute(registers: Path | str, edition: str, engine: str = "duckdb", setting
                     rows += assemble.not_computed_rows(d, periods, catalogue, national_only)
                     continue
                 result = backend.evaluate(d, params, national_only)
-                rows += assemble.item_rows(d, result, catalogue, national_only)
+                skip = coverage.uncovered(d, {str(p) for p in result.column("period").to_pylist()}, cover, params)
+                rows += assemble.item_rows(d, result, catalogue, national_only, skip)
+                item = catalogue.item(d.id)
+                ref = item.reference_period.get(edition) if isinstance(item, KeyFigure) else None
+                if ref is not None and coverage.uncovered(d, [ref], cover, params):
+                    rows += assemble.not_computed_rows(d, [ref], catalogue, national_only)
             tick(group)
     finally:
         backend.close()
-    return assemble.to_table(rows)
+    return assemble.to_table(rows), coverage.provenance_record(cover)
 
 
 def build(registers: Path | str, edition: str, engine: str = "duckdb", settings: EngineSettings | None = None,
@@ -151,7 +176,8 @@ def build(registers: Path | str, edition: str, engine: str = "duckdb", settings:
     settings = settings or EngineSettings()
     tick = progress or (lambda _step: None)
     config = disclosure.load_config(disclosure_config)  # read before computing: a bad config fails fast
-    raw = compute(registers, edition, engine, settings, progress=progress, threads=threads)
+    raw, cover = compute_with_coverage(registers, edition, engine, settings, progress=progress, threads=threads)
+    warnings = baseline_warnings(raw, load_catalogue())
     flipped = {d.id for d in DEFINITIONS if d.gap_sign < 0}
     with_ci = assemble.flip_gap_intervals(uncertainty.add_intervals(raw), flipped)
     tick("uncertainty")
@@ -164,13 +190,31 @@ def build(registers: Path | str, edition: str, engine: str = "duckdb", settings:
         disclosure={"config": config.model_dump(mode="json"), "digest": config.digest(),
                     "source": str(disclosure_config) if disclosure_config else "packaged defaults"},
         register_files=_register_checksums(Path(registers)),
+        register_coverage=cover,
+        warnings=warnings,
         suppression={item: {"primary": s.primary, "secondary": s.secondary,
                             "municipal_share": s.municipal_share}
                      for item, s in sorted(summary.by_item.items())},
     )
     release = publish(Path(store), observations, edition, prov) if store is not None else None
     tick("publish")
-    return BuildResult(observations, release, summary, prov)
+    return BuildResult(observations, release, summary, prov, warnings)
+
+
+def baseline_warnings(raw: pa.Table, catalogue: Catalogue) -> list[str]:
+    """Indicators without a whole-country figure for their goal's baseline year: their development (latest −
+    baseline) cannot be computed — e.g. 3.3's 2012 baseline needs the 2007 course cohort, which data starting in
+    2012 lack."""
+    country = catalogue.country.code
+    have = {(r["item_id"], r["period"]) for r in raw.select(["area_code", "item_id", "period", "status"]).to_pylist()
+            if r["area_code"] == country and r["status"] == "ok"}
+    out = []
+    for indicator in catalogue.indicators:
+        base = str(catalogue.goal(indicator.goal).baseline_year)
+        if (indicator.id, base) not in have:
+            out.append(f"indicator {indicator.id}: no figure for its baseline year {base}, so it has no "
+                       "development (barometer movement) in this release")
+    return out
 
 
 def _register_checksums(root: Path) -> dict[str, list[dict[str, str]]]:

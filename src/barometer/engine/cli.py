@@ -73,6 +73,8 @@ def build(
                        "(the current release is unchanged)") from exc
         except (EngineError, DisclosureConfigError) as exc:
             raise fail(f"{exc}\nNothing was published.") from exc
+    for message in result.warnings:
+        console.print(f"[yellow]warning:[/] {message}", highlight=False)
     summary = result.disclosure_summary
     Console().print(f"Published release [bold]{result.release.id}[/] ({result.observations.num_rows} "
                     f"observations; {summary.primary} suppressed for small numbers, {summary.secondary} more to "

@@ -9,7 +9,7 @@ from __future__ import annotations
 
 from barometer.catalogue import load_catalogue
 from barometer.engine.definitions import DEFINITIONS
-from barometer.engine.model import Definition
+from barometer.engine.model import Definition, Needs
 from barometer.engine.settings import EngineSettings
 
 UNITS = {"pct": "pct. (share in percent)", "pct_point": "pct. point (gap)", "count": "count"}
@@ -31,8 +31,22 @@ def _item(d: Definition, lines: list[str], extra: list[tuple[str, str]]) -> None
             ("Source", f"{item.data_source}. Register tables: {', '.join(f'`{t}`' for t in d.tables)}"
                        + (f"; optional: {', '.join(f'`{t}`' for t in d.optional_tables)} (without it: "
                           "not computed)" if d.optional_tables else ""))]
+    if d.needs:
+        rows.append(("Published when", "the registers reach the period's last day"
+                     + (" (shifted as noted)" if any(n.years_after for n in d.needs) else "") + ": "
+                     + ", ".join(_need(n) for n in d.needs)
+                     + " (manifest `extra.coverage`, else the month, or year, of the column's latest value)"))
     lines += [f"| {k} | {_cell(v)} |" for k, v in rows]
     lines.append("")
+
+
+_SHIFTS = {"minus_cohort_lag": "the cohort's year, i.e. minus `danish_cohort_lag_years`",
+           "test_window_beyond_period": "the end of the cohort's test window, i.e. plus "
+                                        "`danish_test_window_years` − `danish_cohort_lag_years`"}
+
+
+def _need(n: Needs) -> str:
+    return f"`{n.table}.{n.column}`" + (f" to {_SHIFTS[n.years_after]}" if n.years_after else "")
 
 
 def render() -> str:

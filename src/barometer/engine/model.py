@@ -25,6 +25,17 @@ class View:
 
 
 @dataclass(frozen=True)
+class Needs:
+    """A register table (and the date or year column that says how far it reaches) that must cover a period
+    before the item may be published for it: a register extracted earlier than residence would otherwise give
+    figures that are too low but look ok (barometer.engine.coverage)."""
+
+    table: str
+    column: str
+    years_after: str | None = None  # name of a SQL parameter: the table must reach this many years past the period
+
+
+@dataclass(frozen=True)
 class Definition:
     """How one indicator or key figure is computed, in words (for the docs) and in SQL (for the engine)."""
 
@@ -39,3 +50,4 @@ class Definition:
     optional_tables: tuple[str, ...] = ()  # without these tables the item is "not computed"
     gap_sign: int = 1  # gaps: value = gap_sign x (reference rate − target rate); 7.1 is published target − reference
     extra_columns: tuple[str, ...] = ()  # further additive columns the SQL returns (survey: sum of squared weights)
+    needs: tuple[Needs, ...] = ()  # registers that must cover each period's last day (else no observation)

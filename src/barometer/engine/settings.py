@@ -63,4 +63,7 @@ class EngineSettings(BaseModel):
             "crime_sex_filter": "TRUE" if self.crime_sex == "all" else f"py.sex = '{self.crime_sex}'",
             "test_window": self.danish_test_window_years,
             "cohort_lag": self.danish_cohort_lag_years,
+            "minus_cohort_lag": -self.danish_cohort_lag_years,
+            # how many years past the figure's year the test register must reach (end of the cohort's window)
+            "test_window_beyond_period": self.danish_test_window_years - self.danish_cohort_lag_years,
         }

@@ -125,15 +125,21 @@ JOIN passed ps ON ps.pnr = f.pnr
 HOLDER_AT = View("holder_at", """Holders of a valid refugee/family-reunification ('refugee') or special-act
 ('ukraine') permit on each key-figure date d, with the municipality they live in on d: their 1 January residence
 of d's year, overridden by their last migration event between 1 January and d (an immigration moves them to its
-municipality, an emigration removes them); persons who died on or before d are left out.""", """
+municipality, an emigration removes them; an immigration without a recorded municipality puts them back in their
+1 January municipality, or, arriving from abroad, in '' (unknown: counted for the whole country only, as N16/N17
+do); persons who died on or before d are left out. ``permit_start`` is the earliest start of any permit of the kind
+the person has had by d: for refugees the start of the integration period, which a renewal does not restart
+(N8's "less than 5 years").""", """
 WITH kf_date AS (
   SELECT DISTINCT p_end AS d FROM ref_kf_period
 ), permit_kind AS (
   SELECT pnr, CASE WHEN permit_type = 'ukraine' THEN 'ukraine' ELSE 'refugee' END AS kind, start_date, end_date
   FROM permits WHERE permit_type IN ('refugee', 'family_refugee', 'ukraine')
 ), valid AS (
-  SELECT k.d, pk.pnr, pk.kind, MIN(pk.start_date) AS permit_start
-  FROM kf_date k JOIN permit_kind pk ON pk.start_date <= k.d AND (pk.end_date IS NULL OR pk.end_date >= k.d)
+  SELECT k.d, pk.pnr, pk.kind,
+         MIN(pk.start_date) AS permit_start,  -- earliest permit of the kind so far, valid on d or not
+         MAX(CASE WHEN pk.end_date IS NULL OR pk.end_date >= k.d THEN 1 ELSE 0 END) AS valid_on_d
+  FROM kf_date k JOIN permit_kind pk ON pk.start_date <= k.d
   GROUP BY k.d, pk.pnr, pk.kind
 ), resident_jan AS (
   SELECT r.pnr, r.year, r.municipality FROM residence r WHERE r.pnr IN (SELECT pnr FROM permit_kind)
@@ -147,17 +153,16 @@ WITH kf_date AS (
   ) x WHERE rn = 1
 )
 SELECT v.d, v.pnr, v.kind, v.permit_start, p.birth_date, p.sex, p.immigration_date,
-       CASE WHEN le.direction = 'immigration' AND le.municipality IS NOT NULL THEN le.municipality
+       CASE WHEN le.direction = 'immigration' THEN COALESCE(le.municipality, r.municipality, '')
             ELSE r.municipality END AS municipality,
        AGE_AT(p.birth_date, v.d) AS age
 FROM valid v
 JOIN person p ON p.pnr = v.pnr
 LEFT JOIN resident_jan r ON r.pnr = v.pnr AND r.year = EXTRACT(YEAR FROM v.d)
 LEFT JOIN last_event le ON le.pnr = v.pnr AND le.d = v.d
-WHERE (p.death_date IS NULL OR p.death_date > v.d)
-  AND (le.direction IS NULL OR le.direction = 'immigration')
-  AND (CASE WHEN le.direction = 'immigration' AND le.municipality IS NOT NULL THEN le.municipality
-            ELSE r.municipality END) IS NOT NULL
+WHERE v.valid_on_d = 1
+  AND (p.death_date IS NULL OR p.death_date > v.d)
+  AND (le.direction = 'immigration' OR (le.direction IS NULL AND r.municipality IS NOT NULL))
 """, materialize=True)
 
 VIEWS: tuple[View, ...] = (COVERAGE, PERSON, PERSON_YEAR, EXAMS, SUPPORT_SPELL, FULLTIME_SUPPORT, STATUS_YEAR,

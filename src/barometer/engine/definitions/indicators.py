@@ -8,7 +8,7 @@ the population, municipality and age on 1 January Y+1, as DST pairs RAS with BEF
 
 from __future__ import annotations
 
-from barometer.engine.model import Definition
+from barometer.engine.model import Definition, Needs
 
 _YOUTH_EDUCATION = "('H20', 'H30', 'H35', 'H40', 'H50', 'H60', 'H70', 'H80')"
 _HIGHER_EDUCATION = "('H40', 'H50', 'H60', 'H70', 'H80')"
@@ -26,6 +26,7 @@ EMPLOYMENT_GAP = Definition(
     reference=_END_OF_YEAR + " Value = reference rate − target rate, in percentage points.",
     gap_sign=1,
     tables=("persons", "residence", "employment"),
+    needs=(Needs("employment", "year"),),
     sql="""
 SELECT s.municipality, s.year AS period,
        SUM(CASE WHEN s.target THEN s.employed ELSE 0 END) AS num,
@@ -45,6 +46,7 @@ EMPLOYMENT_RATE = Definition(
     denominator="The population.",
     reference=_END_OF_YEAR,
     tables=("persons", "residence", "employment"),
+    needs=(Needs("employment", "year"),),
     sql="""
 SELECT s.municipality, s.year AS period, SUM(s.employed) AS num, COUNT(*) AS den,
        CAST(NULL AS BIGINT) AS ref_num, CAST(NULL AS BIGINT) AS ref_den
@@ -65,6 +67,7 @@ def _exam(item_id: str, who: str, where: str, subjects: tuple[str, str], words: 
         denominator="The population (pupils with a grade in both subjects).",
         reference="Exam year Y (June); municipality on 1 January Y.",
         tables=("persons", "residence", "grades"),
+        needs=(Needs("grades", "year"),),
         sql=f"""
 SELECT py.municipality, x.year AS period,
        SUM(CASE WHEN x.{a} >= 2 AND x.{b} >= 2 THEN 1 ELSE 0 END) AS num, COUNT(*) AS den,
@@ -93,6 +96,7 @@ def _education(item_id: str, ages: tuple[int, int], levels: str, words: str) -> 
         denominator="The population (no education row counts as none).",
         reference=_END_OF_YEAR,
         tables=("persons", "residence", "education"),
+        needs=(Needs("education", "year"),),
         sql=f"""
 SELECT s.municipality, s.year AS period,
        SUM(CASE WHEN s.danish_level IN {levels} THEN 1 ELSE 0 END) AS num, COUNT(*) AS den,
@@ -108,6 +112,10 @@ YOUTH_EDUCATION = _education("2.2", (20, 24), _YOUTH_EDUCATION,
                              "at least a youth education (H20, H30, H35 or higher)")
 HIGHER_EDUCATION = _education("2.3", (25, 39), _HIGHER_EDUCATION, "a higher education (H40-H80)")
 
+DANISH_TEST_NEEDS = (Needs("danish_courses", "start_date", "minus_cohort_lag"),
+                     Needs("danish_tests", "test_date", "test_window_beyond_period"))
+"""3.3 and N15: the course register must cover the cohort's year, the test register the end of its test window."""
+
 DANISH_TEST = Definition(
     id="3.3", group="danish",
     population="Course participants under the integration programme whose first programme Danish course "
@@ -117,6 +125,7 @@ DANISH_TEST = Definition(
     denominator="The cohort.",
     reference="Cohort of course starts in Y − lag; emitted only when Y is within the data's last year.",
     tables=("danish_courses", "danish_tests", "residence"),
+    needs=DANISH_TEST_NEEDS,
     sql="""
 SELECT c.municipality, c.cohort_year + {cohort_lag} AS period,
        SUM(c.passed) AS num, COUNT(*) AS den,
@@ -162,6 +171,7 @@ SUPPORT_GAP = Definition(
                              "sign: a positive gap means the target group is more often on support).",
     gap_sign=-1,
     tables=("persons", "residence", "benefits"),
+    needs=(Needs("benefits", "start_date"),),
     sql=_support_sql(gap=True))
 
 SUPPORT_SHARE = Definition(
@@ -171,6 +181,7 @@ SUPPORT_SHARE = Definition(
     denominator="The population.",
     reference=_END_OF_YEAR,
     tables=("persons", "residence", "benefits"),
+    needs=(Needs("benefits", "start_date"),),
     sql=_support_sql(gap=False))
 
 
@@ -204,6 +215,7 @@ CRIME = Definition(
     denominator="The population.",
     reference="Convictions decided during Y; population, municipality and age on 1 January Y.",
     tables=("persons", "residence", "convictions"),
+    needs=(Needs("convictions", "decision_date"),),
     sql="""
 SELECT py.municipality, py.year AS period,
        SUM(CASE WHEN cv.pnr IS NOT NULL THEN 1 ELSE 0 END) AS num, COUNT(*) AS den,

@@ -8,17 +8,19 @@ is the ``holder_at`` view. Counts of persons count each person once per municipa
 
 from __future__ import annotations
 
-from barometer.engine.model import Definition
+from barometer.engine.definitions.indicators import DANISH_TEST_NEEDS
+from barometer.engine.model import Definition, Needs
 
 _NO_REF = "CAST(NULL AS BIGINT) AS ref_num, CAST(NULL AS BIGINT) AS ref_den"
 _COUNT_TAIL = f"CAST(NULL AS BIGINT) AS den, {_NO_REF}"
 
 
 def _kf(item_id: str, population: str, numerator: str, denominator: str, reference: str,
-        tables: tuple[str, ...], sql: str, optional: tuple[str, ...] = ()) -> Definition:
+        tables: tuple[str, ...], sql: str, optional: tuple[str, ...] = (),
+        needs: tuple[Needs, ...] = ()) -> Definition:
     return Definition(id=item_id, group="key figures", population=population, numerator=numerator,
                       denominator=denominator, reference=reference, tables=tables, optional_tables=optional,
-                      sql=sql.replace("{item}", item_id))
+                      sql=sql.replace("{item}", item_id), needs=needs)
 
 
 def _holders(kind: str, ages: str, num: str, extra_where: str = "TRUE") -> str:
@@ -53,7 +55,8 @@ GROUP BY municipality, period
 
 
 _SHARE = "SUM(CASE WHEN {cond} THEN 1 ELSE 0 END) AS num, COUNT(*) AS den"
-_RESIDENT = "resident on the period's last day (1 January residence, moved by migrations since; not dead)"
+_RESIDENT = ("resident on the period's last day (1 January residence, moved by migrations since; not dead; "
+             "arrived from abroad without a recorded municipality: counted for the whole country only)")
 
 KEY_FIGURES: tuple[Definition, ...] = (
     _kf("N1", "Persons with a special-act (Ukraine) permit visitated to a municipality.",
@@ -71,21 +74,25 @@ GROUP BY v.municipality, kp.period
         "Those on a Danish-education course at some time in the quarter.", "—", "Quarter.",
         ("permits", "residence", "migrations", "persons", "danish_courses"),
         _holders("ukraine", "18 AND 200", "COUNT(*) AS num, CAST(NULL AS BIGINT) AS den",
-                 f"EXISTS (SELECT 1 FROM danish_courses dc WHERE dc.pnr = h.pnr AND {_overlaps('', 'dc')})")),
+                 f"EXISTS (SELECT 1 FROM danish_courses dc WHERE dc.pnr = h.pnr AND {_overlaps('', 'dc')})"),
+        needs=(Needs("danish_courses", "start_date"),)),
     _kf("N4", f"0-16-year-olds with a valid special-act permit, {_RESIDENT}.",
         "Those enrolled in daycare or primary school on the date.", "The population.", "Reference date.",
         ("permits", "residence", "migrations", "persons", "enrolment"),
-        _holder_share("ukraine", "0 AND 16", "enrolment")),
+        _holder_share("ukraine", "0 AND 16", "enrolment"),
+        needs=(Needs("enrolment", "start_date"),)),
     _kf("N5", f"18-66-year-olds with a valid special-act permit on the month's last day, {_RESIDENT}.",
         "Those in wage employment at some time in the month.", "The population.", "Month.",
         ("permits", "residence", "migrations", "persons"),
         _holder_share("ukraine", "18 AND 66", "wage_employment"),
-        optional=("wage_employment",)),
+        optional=("wage_employment",),
+        needs=(Needs("wage_employment", "start_date"),)),
     _kf("N6", f"18-66-year-olds with a valid special-act permit on the month's last day, {_RESIDENT}.",
         "Those on self-support and return benefit (selvforsørgelses- og hjemrejseydelse) at some time in the "
         "month.", "The population.", "Month.", ("permits", "residence", "migrations", "persons", "benefits"),
         _holder_share("ukraine", "18 AND 66", "(SELECT pnr, start_date, end_date FROM benefits "
-                                               "WHERE benefit = 'self_support_return_benefit')")),
+                                               "WHERE benefit = 'self_support_return_benefit')"),
+        needs=(Needs("benefits", "start_date"),)),
     _kf("N7", "Refugees and family-reunified to refugees visitated to a municipality.",
         "Persons visitated within the period, by the municipality visitated to.", "—", "Range of months.",
         ("visitations",), f"""
@@ -94,8 +101,9 @@ FROM ref_kf_period kp JOIN visitations v ON v.visitation_date BETWEEN kp.p_start
 WHERE kp.item_id = '{{item}}' AND v.permit_type IN ('refugee', 'family_refugee')
 GROUP BY v.municipality, kp.period
 """),
-    _kf("N8", f"18-66-year-old refugees and family-reunified to refugees, {_RESIDENT}, whose permit started "
-              "less than 5 years before the date (the programme's gross target group).",
+    _kf("N8", f"18-66-year-old refugees and family-reunified to refugees, {_RESIDENT}, whose first refugee or "
+              "family-reunification permit started less than 5 years before the date (the programme's gross target "
+              "group; the integration period starts with the first permit, a renewal does not restart it).",
         "Number of such persons.", "—", "Reference date.", ("permits", "residence", "migrations", "persons"),
         _holders("refugee", "18 AND 66", "COUNT(*) AS num, CAST(NULL AS BIGINT) AS den",
                  "h.permit_start > ADD_YEARS(kp.p_end, -5)")),
@@ -106,7 +114,8 @@ GROUP BY v.municipality, kp.period
         _holders("refugee", "18 AND 200", "COUNT(*) AS num, CAST(NULL AS BIGINT) AS den",
                  f"EXISTS (SELECT 1 FROM danish_courses dc WHERE dc.pnr = h.pnr AND dc.programme "
                  f"AND {_overlaps('', 'dc')}) AND EXISTS (SELECT 1 FROM programme_status ps WHERE ps.pnr = h.pnr "
-                 "AND ps.benefit_recipient AND ps.month BETWEEN kp.p_start AND kp.p_end)")),
+                 "AND ps.benefit_recipient AND ps.month BETWEEN kp.p_start AND kp.p_end)"),
+        needs=(Needs("danish_courses", "start_date"), Needs("programme_status", "month"))),
     *(
         _kf(item, "Benefit recipients aged 16-64 (on the first day of the month) covered by the integration "
                   "programme in the month, by the municipality responsible.",
@@ -116,7 +125,7 @@ FROM ref_kf_period kp JOIN programme_status ps ON ps.month = kp.p_start
 JOIN person p ON p.pnr = ps.pnr
 WHERE kp.item_id = '{{item}}' AND ps.benefit_recipient AND AGE_AT(p.birth_date, ps.month) BETWEEN 16 AND 64
 GROUP BY ps.municipality, kp.period
-""")
+""", needs=(Needs("programme_status", "month"),))
         for item, words, cond in (
             ("N10", "Those matched as job-ready (null match counts as not job-ready).", "ps.job_ready"),
             ("N11", "Those in company-directed activation.", "ps.company_directed_activation"),
@@ -136,7 +145,8 @@ GROUP BY g.municipality, kp.period
         ("permits", "residence", "migrations", "persons"),
         _holder_share("refugee", "21 AND 64", "wage_employment",
             "h.immigration_date > ADD_YEARS(kp.p_end, -4) AND h.immigration_date <= ADD_YEARS(kp.p_end, -3)"),
-        optional=("wage_employment",)),
+        optional=("wage_employment",),
+        needs=(Needs("wage_employment", "start_date"),)),
     _kf("N14", "Men aged 15-29 resident on 1 January Y holding a refugee or family-reunification permit that "
                "started on or before that day, who first immigrated less than 5 years before it.",
         "Those with a conviction under the criminal code decided in year Y.", "The population.",
@@ -155,7 +165,7 @@ FROM (
   GROUP BY py.municipality, kp.period, py.pnr
 ) s
 GROUP BY municipality, period
-"""),
+""", needs=(Needs("convictions", "decision_date"),)),
     _kf("N15", "Refugees and family-reunified to refugees aged 18+ at the start of their first programme Danish "
                "course, started in year Y minus the cohort lag, who received a benefit (programme status) in the "
                "year the course started; by the course's municipality.",
@@ -171,7 +181,7 @@ WHERE kp.item_id = '{{item}}' AND AGE_AT(p.birth_date, c.start_date) >= 18
   AND EXISTS (SELECT 1 FROM programme_status ps WHERE ps.pnr = c.pnr AND ps.benefit_recipient
               AND EXTRACT(YEAR FROM ps.month) = c.cohort_year)
 GROUP BY c.municipality, kp.period
-"""),
+""", needs=(*DANISH_TEST_NEEDS, Needs("programme_status", "month", "minus_cohort_lag"))),
     *(
         _kf(item, f"{words.capitalize()} events of persons who hold (at any time) a refugee or "
                   "family-reunification permit.",
