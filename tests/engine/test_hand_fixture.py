@@ -70,6 +70,18 @@ def test_education_2_2_and_2_3(observed):
     _check(observed, "2.3", "2022", {A: (2, 2), B: (0, 1), "000": (2, 3)})
 
 
+def test_education_year_label_setting(tmp_path):
+    # The same status (1 October 2022, population 1 January 2023) labelled by the population date: 2023. The
+    # education register reaches only 2022, which covers the 2023 label (its status year is 2022).
+    root = hand_fixture.write(tmp_path / "r", covered_to={"education": "2022-12-31"})
+    table = compute(root, "2024-11", settings=EngineSettings(education_year_label="population"), validate=False)
+    got = {(r["item_id"], r["period"], r["area_code"]): (r["numerator"], r["denominator"]) for r in table.to_pylist()
+           if r["item_id"] in ("2.2", "2.3")}
+    assert {k[1] for k in got} == {"2023"}
+    assert (got[("2.2", "2023", A)], got[("2.2", "2023", "000")], got[("2.3", "2023", "000")]) == (
+        (1, 2), (2, 3), (2, 3))
+
+
 def test_danish_test_3_3(observed):
     # Cohort 2017 -> figure 2022. A: p301 (start 1 Mar 2017, test 28 Feb 2022: within 5 years), p302 (test on
     # 1 Mar 2022: exactly 5 years, not within). B: p303 (programme start 1 Jun 2017; her test predates it),

@@ -40,7 +40,9 @@ def _item(d: Definition, lines: list[str], extra: list[tuple[str, str]]) -> None
     lines.append("")
 
 
-_SHIFTS = {"minus_cohort_lag": "the cohort's year, i.e. minus `danish_cohort_lag_years`",
+_SHIFTS = {"minus_education_label_shift": "the status year (one year back with `education_year_label` = "
+                                          "'population')",
+           "minus_cohort_lag": "the cohort's year, i.e. minus `danish_cohort_lag_years`",
            "test_window_beyond_period": "the end of the cohort's test window, i.e. plus "
                                         "`danish_test_window_years` − `danish_cohort_lag_years`"}
 

@@ -49,6 +49,10 @@ class EngineSettings(BaseModel):
     danish_cohort_lag_years: int = Field(
         default=5, ge=0, le=10, description="3.3/N15: the figure for year Y is the cohort that started in "
                                             "Y minus this many years (domain.md: open).")
+    education_year_label: Literal["status", "population"] = Field(
+        default="status", description="2.2/2.3: label the education status of 1 October Y (population 1 January "
+                                      "Y+1) as year Y ('status') or as Y+1 ('population', as DST tables labelled "
+                                      "by the population date do).")
     key_figure_series: bool = Field(
         default=True, description="Besides each key figure's reference period, compute the same period in "
                                   "every earlier year the data cover.")
@@ -64,6 +68,8 @@ class EngineSettings(BaseModel):
             "test_window": self.danish_test_window_years,
             "cohort_lag": self.danish_cohort_lag_years,
             "minus_cohort_lag": -self.danish_cohort_lag_years,
+            "education_label_shift": 1 if self.education_year_label == "population" else 0,
+            "minus_education_label_shift": -1 if self.education_year_label == "population" else 0,
             # how many years past the figure's year the test register must reach (end of the cohort's window)
             "test_window_beyond_period": self.danish_test_window_years - self.danish_cohort_lag_years,
         }

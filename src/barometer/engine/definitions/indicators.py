@@ -94,17 +94,17 @@ def _education(item_id: str, ages: tuple[int, int], levels: str, words: str) -> 
         population=f"{_GREW_UP_WORDS}, resident and aged {ages[0]}-{ages[1]} on 1 January Y+1.",
         numerator=f"Those whose highest completed Danish education on 1 October Y is {words}.",
         denominator="The population (no education row counts as none).",
-        reference=_END_OF_YEAR,
+        reference=_END_OF_YEAR + " Labelled Y by default; Y+1 with education_year_label = 'population'.",
         tables=("persons", "residence", "education"),
-        needs=(Needs("education", "year"),),
+        needs=(Needs("education", "year", "minus_education_label_shift"),),
         sql=f"""
-SELECT s.municipality, s.year AS period,
+SELECT s.municipality, s.year + {{education_label_shift}} AS period,
        SUM(CASE WHEN s.danish_level IN {levels} THEN 1 ELSE 0 END) AS num, COUNT(*) AS den,
        CAST(NULL AS BIGINT) AS ref_num, CAST(NULL AS BIGINT) AS ref_den
 FROM status_year s
 JOIN (SELECT DISTINCT year FROM education) ey ON ey.year = s.year
 WHERE s.grew_up AND s.age BETWEEN {ages[0]} AND {ages[1]}
-GROUP BY s.municipality, s.year
+GROUP BY s.municipality, s.year + {{education_label_shift}}
 """)
 
 
