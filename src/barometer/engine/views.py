@@ -135,12 +135,11 @@ WITH kf_date AS (
 ), permit_kind AS (
   SELECT pnr, CASE WHEN permit_type = 'ukraine' THEN 'ukraine' ELSE 'refugee' END AS kind, start_date, end_date
   FROM permits WHERE permit_type IN ('refugee', 'family_refugee', 'ukraine')
+), first_permit AS (  -- the earliest permit of the kind; one is valid on d, so it started on or before d
+  SELECT pnr, kind, MIN(start_date) AS permit_start FROM permit_kind GROUP BY pnr, kind
 ), valid AS (
-  SELECT k.d, pk.pnr, pk.kind,
-         MIN(pk.start_date) AS permit_start,  -- earliest permit of the kind so far, valid on d or not
-         MAX(CASE WHEN pk.end_date IS NULL OR pk.end_date >= k.d THEN 1 ELSE 0 END) AS valid_on_d
-  FROM kf_date k JOIN permit_kind pk ON pk.start_date <= k.d
-  GROUP BY k.d, pk.pnr, pk.kind
+  SELECT DISTINCT k.d, pk.pnr, pk.kind
+  FROM kf_date k JOIN permit_kind pk ON pk.start_date <= k.d AND (pk.end_date IS NULL OR pk.end_date >= k.d)
 ), resident_jan AS (
   SELECT r.pnr, r.year, r.municipality FROM residence r WHERE r.pnr IN (SELECT pnr FROM permit_kind)
 ), last_event AS (
@@ -152,16 +151,16 @@ WITH kf_date AS (
     WHERE m.pnr IN (SELECT pnr FROM permit_kind)
   ) x WHERE rn = 1
 )
-SELECT v.d, v.pnr, v.kind, v.permit_start, p.birth_date, p.sex, p.immigration_date,
+SELECT v.d, v.pnr, v.kind, fp.permit_start, p.birth_date, p.sex, p.immigration_date,
        CASE WHEN le.direction = 'immigration' THEN COALESCE(le.municipality, r.municipality, '')
             ELSE r.municipality END AS municipality,
        AGE_AT(p.birth_date, v.d) AS age
 FROM valid v
+JOIN first_permit fp ON fp.pnr = v.pnr AND fp.kind = v.kind
 JOIN person p ON p.pnr = v.pnr
 LEFT JOIN resident_jan r ON r.pnr = v.pnr AND r.year = EXTRACT(YEAR FROM v.d)
 LEFT JOIN last_event le ON le.pnr = v.pnr AND le.d = v.d
-WHERE v.valid_on_d = 1
-  AND (p.death_date IS NULL OR p.death_date > v.d)
+WHERE (p.death_date IS NULL OR p.death_date > v.d)
   AND (le.direction = 'immigration' OR (le.direction IS NULL AND r.municipality IS NOT NULL))
 """, materialize=True)
 
