@@ -149,3 +149,18 @@ def test_significance_of_weighted_survey_share_uses_effective_n(tmp_path):
     assert ind.outcome == "positive" and ind.development == -2
     assert ind.significant is False
     assert change_is_significant(rows[0], rows[1], "pct") is True  # what the weights-as-persons reading says
+
+
+def test_settings_file_errors_name_file_and_key(tmp_path):
+    cases = {
+        "[rulez]\nx = 1\n": "unknown section(s) [rulez]; known: [rules], [engine]",
+        "[engine]\nweekly_hours_cap = -3\n": "[engine] weekly_hours_cap: Input should be greater than 0",
+        "[engine]\ncrime_sex = 'X'\n": "[engine] crime_sex:",
+        "[rules\n": "cannot read settings",
+    }
+    for n, (text, message) in enumerate(cases.items()):
+        config = tmp_path / f"s{n}.toml"
+        config.write_text(text)
+        result = runner.invoke(app, ["--store", str(tmp_path), "--config", str(config), "releases"])
+        assert result.exit_code == 2, text
+        assert f"{config}: " in result.output and message in result.output, result.output

@@ -14,6 +14,7 @@ from typing import Annotated
 
 import typer
 from rich.console import Console
+from rich.markup import escape
 from rich.table import Table
 
 from barometer.catalogue import load_catalogue
@@ -35,7 +36,7 @@ class State:
 
 def fail(message: str, code: int = 2) -> typer.Exit:
     """Print a user-facing error and return the exit to raise."""
-    err.print(f"[bold red]error:[/] {message}", highlight=False)
+    err.print(f"[bold red]error:[/] {escape(message)}", highlight=False)
     return typer.Exit(code)
 
 
@@ -68,7 +69,7 @@ def import_published(
     if not file.is_file():
         raise fail(f"{file}: no such file")
     try:
-        observations = read_published(file, catalogue)
+        observations = read_published(file, catalogue, edition)
     except PublishedImportError as exc:
         raise fail(f"{exc}\nNo release was written.") from exc
     release = publish(State.store, observations, edition, provenance({"published_csv": file}, kind="published"))

@@ -33,6 +33,21 @@ class SettingsError(ValueError):
     """The settings file is unreadable or invalid."""
 
 
+KNOWN_SECTIONS = ("rules", "engine")
+
+
+def _check_engine(path: Path, table: dict) -> None:
+    """Validate the [engine] table now, so a typo fails at start-up with the file and key named, not mid-build."""
+    from barometer.engine.settings import EngineSettings
+
+    try:
+        EngineSettings(**table)
+    except ValidationError as exc:
+        first = exc.errors()[0]
+        where = ".".join(str(p) for p in first["loc"])
+        raise SettingsError(f"{path}: [engine] {where}: {first['msg']}") from exc
+
+
 def load_settings(path: Path | None) -> Settings:
     """Settings from a TOML file (None → defaults); SettingsError names the file and the bad key."""
     if path is None:
@@ -41,6 +56,11 @@ def load_settings(path: Path | None) -> Settings:
         data = tomllib.loads(Path(path).read_text(encoding="utf-8"))
     except (OSError, UnicodeDecodeError, tomllib.TOMLDecodeError) as exc:
         raise SettingsError(f"{path}: cannot read settings: {exc}") from exc
+    if unknown := sorted(set(data) - set(KNOWN_SECTIONS)):
+        raise SettingsError(f"{path}: unknown section(s) {', '.join(f'[{u}]' for u in unknown)}; "
+                            f"known: {', '.join(f'[{k}]' for k in KNOWN_SECTIONS)}")
+    if isinstance(data.get("engine"), dict):
+        _check_engine(path, data["engine"])
     try:
         return Settings(**data)
     except ValidationError as exc:

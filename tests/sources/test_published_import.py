@@ -50,6 +50,14 @@ BAD_FILES = [
     ("indicator period not a year", HEADER + "851,1.1,august 2024,19,-6\n", 2, "must be a year"),
     ("bad period text", HEADER + "851,N1,31. smarch 2024,1729,\n", 2, "unknown month"),
     ("too many fields", HEADER + "851,1.1,2022,19,-6,extra\n", 2, "too many fields"),
+    ("danish thousands separator", HEADER + "000,N1,31. august 2024,45.766,\n", 2,
+     "value 45.766 of count N1 must be a whole number ≥ 0 (a Danish thousands separator?"),
+    ("share above 100", HEADER + "851,1.2,2022,161,11\n", 2, "value 161 of 1.2 is outside 0…100"),
+    ("negative share", HEADER + "851,N5,august 2024,-5,\n", 2, "value -5 of N5 is outside 0…100"),
+    ("fractional count", HEADER + "851,8.1,2023,2.5,0\n", 2, "value 2.5 of count 8.1 must be a whole number"),
+    ("fractional count development", HEADER + "851,8.1,2023,2,0.5\n", 2,
+     "development 0.5 of count 8.1 must be a whole number"),
+    ("gap out of range", HEADER + "851,1.1,2022,19,-160\n", 2, "development -160 of 1.1 is outside -100…100"),
     ("wrong encoding", (HEADER + "851,N1,31. august 2024,1729,\n851,N2,1. sept\xe6mber 2024,1,\n").encode("latin-1"),
      3, "not valid UTF-8"),
 ]
@@ -64,6 +72,15 @@ def test_bad_file_is_refused_with_file_line_and_reason(tmp_path, name, content, 
     assert problem.file == str(path)
     assert problem.line == line
     assert reason in problem.reason
+
+
+def test_period_after_the_edition_is_refused(tmp_path):
+    path = _write(tmp_path, HEADER + "851,1.1,2030,19,-6\n851,N1,31. august 2025,10,\n")
+    read_published(path, load_catalogue())  # without an edition, any year is a period
+    with pytest.raises(PublishedImportError) as info:
+        read_published(path, load_catalogue(), "2024-11")
+    assert [(p.line, p.reason) for p in info.value.problems] == [
+        (2, "period '2030' is after edition 2024-11"), (3, "period '31. august 2025' is after edition 2024-11")]
 
 
 def test_all_problems_are_reported_not_just_the_first(tmp_path):

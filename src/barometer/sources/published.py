@@ -17,7 +17,7 @@ from pathlib import Path
 import pyarrow as pa
 
 from barometer.catalogue import Catalogue
-from barometer.periods import PeriodError, parse_period
+from barometer.periods import PeriodError, parse_period, period_year
 from barometer.store import Status, observation_table
 
 REQUIRED_COLUMNS = ("area_code", "item_id", "period", "value", "development")
@@ -51,8 +51,11 @@ def _number(text: str) -> float:
     return value
 
 
-def read_published(path: Path, catalogue: Catalogue) -> pa.Table:
-    """Parse and check the whole file; return observations or raise PublishedImportError."""
+def read_published(path: Path, catalogue: Catalogue, edition: str | None = None) -> pa.Table:
+    """Parse and check the whole file; return observations or raise PublishedImportError.
+
+    With ``edition`` (e.g. "2024-11"), periods after the edition's year are refused as well.
+    """
     name = str(path)
     try:
         text = path.read_bytes().decode("utf-8-sig")
@@ -76,7 +79,7 @@ def read_published(path: Path, catalogue: Catalogue) -> pa.Table:
     try:
         for record in reader:
             line = reader.line_num
-            row, row_problems = _parse_row(record, catalogue)
+            row, row_problems = _parse_row(record, catalogue, edition)
             problems += [ImportProblem(name, line, reason) for reason in row_problems]
             if row is None:
                 continue
@@ -96,7 +99,22 @@ def read_published(path: Path, catalogue: Catalogue) -> pa.Table:
     return observation_table(rows)
 
 
-def _parse_row(record: dict[str, str | None], catalogue: Catalogue) -> tuple[dict | None, list[str]]:
+def _range_problem(item_id: str, unit: str, column: str, value: float) -> str | None:
+    """Values a published figure of this unit cannot take (a share above 100 %, a fractional count …)."""
+    if unit == "count":
+        if value != int(value) or (column == "value" and value < 0):
+            hint = " (a Danish thousands separator? write 45766, not 45.766)" if value != int(value) else ""
+            kind = "a whole number ≥ 0" if column == "value" else "a whole number"
+            return f"{column} {value:g} of count {item_id} must be {kind}{hint}"
+        return None
+    low = 0.0 if unit == "pct" and column == "value" else -100.0
+    if not low <= value <= 100:
+        return f"{column} {value:g} of {item_id} is outside {low:g}…100 ({'pct.' if unit == 'pct' else 'pct. point'})"
+    return None
+
+
+def _parse_row(record: dict[str, str | None], catalogue: Catalogue,
+               edition: str | None) -> tuple[dict | None, list[str]]:
     if None in record:
         return None, [f"too many fields ({len(record) - 1 + len(record[None] or [])} for "
                       f"{len(record) - 1} columns)"]
@@ -114,6 +132,8 @@ def _parse_row(record: dict[str, str | None], catalogue: Catalogue) -> tuple[dic
             is_indicator = item[0].isdigit()
             if is_indicator and not period.isdigit():
                 problems.append(f"period {values['period']!r} of indicator {item} must be a year")
+            elif edition and period_year(period) > int(edition[:4]):
+                problems.append(f"period {values['period']!r} is after edition {edition}")
         except PeriodError as exc:
             problems.append(f"period: {exc}")
     parsed: dict[str, float | None] = {}
@@ -125,6 +145,10 @@ def _parse_row(record: dict[str, str | None], catalogue: Catalogue) -> tuple[dic
             parsed[column] = _number(values[column])
         except ValueError:
             problems.append(f"{column} {values[column]!r} is not a number (use a decimal point, e.g. 2.2)")
+            continue
+        if catalogue.has_item(item) and (bad := _range_problem(item, catalogue.item(item).unit, column,
+                                                               parsed[column])):
+            problems.append(bad)
     if problems:
         return None, problems
     return {
