@@ -21,8 +21,16 @@ from barometer.catalogue import load_catalogue
 from barometer.provenance import provenance
 from barometer.settings import SettingsError, current_settings
 from barometer.sources.published import PublishedImportError, read_published
-from barometer.store import StoreError, list_releases, open_release, publish, resolve_store
-from barometer.view import ReleaseIndex, build_view
+from barometer.store import (
+    StoreError,
+    current_release_id,
+    list_releases,
+    open_release,
+    publish,
+    resolve_store,
+    set_current,
+)
+from barometer.view import BarometerView, ReleaseIndex, build_view
 
 app = typer.Typer(help="Integrationsbarometer: compute, publish and serve the Danish integration barometer.",
                   no_args_is_help=True, pretty_exceptions_enable=False, add_completion=False)
@@ -79,16 +87,32 @@ def import_published(
 @app.command("releases")
 def releases(as_json: Annotated[bool, typer.Option("--json", help="Print JSON.")] = False) -> None:
     """List the releases in the store (oldest first; the current one is marked)."""
+    if not State.store.is_dir():
+        raise fail(f"store {State.store} does not exist (check --store or BAROMETER_STORE)", 1)
     found = list_releases(State.store)
-    current = (State.store / "CURRENT").read_text().strip() if (State.store / "CURRENT").is_file() else None
+    current = current_release_id(State.store)
     if as_json:
         print(json.dumps([{**r.manifest, "current": r.id == current} for r in found], ensure_ascii=False, indent=2))
         return
-    table = Table("release", "edition", "created", "observations", "current")
+    table = Table("release", "edition", "made from", "created", "observations", "current")
+    table.columns[0].no_wrap = True  # ids must stay whole to be copied into --release or `use`
     for r in found:
-        table.add_row(r.id, r.edition, r.manifest["created"], str(r.manifest["observations"]["rows"]),
-                      "*" if r.id == current else "")
+        table.add_row(r.id, r.edition, r.manifest.get("kind", ""), r.manifest["created"],
+                      str(r.manifest["observations"]["rows"]), "*" if r.id == current else "")
     out.print(table)
+    if not found:
+        out.print(f"no releases in {State.store} yet")
+
+
+@app.command("use")
+def use(release: Annotated[str, typer.Argument(help="Id of the release to make current (see `releases`).")]) -> None:
+    """Make an earlier (or any) release current again — a roll-back; the website follows within seconds."""
+    try:
+        chosen = open_release(State.store, release)
+    except StoreError as exc:
+        raise fail(str(exc), 1) from exc
+    set_current(State.store, chosen.id)
+    out.print(f"current release is now [bold]{chosen.id}[/]")
 
 
 def load_index(release_id: str | None) -> ReleaseIndex:
@@ -120,14 +144,41 @@ def show(
         json.dump(view.show_json(), sys.stdout, ensure_ascii=False, indent=2)
         print()
         return
-    table = Table("", "Aktuel status", "Udvikling", "Bevægelse", title=f"{view.area.name} — {view.edition_label}")
+    _print_view(view)
+
+
+def _cell(text: str, flag: str, words: dict[str, str]) -> str:
+    """What a cell shows: the figure, "Opgøres ikke", or "–" for a hidden or missing figure (never 0)."""
+    if flag == "not_computed":
+        return words["not_computed"]
+    return text or words["suppressed"]
+
+
+def _print_view(view: BarometerView) -> None:
+    from barometer.reports.render import MOVEMENT_SYMBOL, report_strings
+
+    words = report_strings(view.lang)
+    table = Table("", words["status_header"], words["development_header"].rstrip("*"), words["movement_label"],
+                  title=f"{view.area.name} — {view.edition_label}", title_justify="left")
     for goal in view.goals:
-        table.add_row(f"[bold]{goal.title}[/]", str(goal.status_year or ""), f"Siden {goal.baseline_year}",
-                      goal.movement or "")
+        movement = (f"{MOVEMENT_SYMBOL[goal.movement]} {words['movement_' + goal.movement]}"
+                    if goal.movement else "")
+        table.add_row(f"[bold]{escape(goal.title)}[/]", str(goal.status_year or ""),
+                      words["since"].format(year=goal.baseline_year), movement)
         for ind in goal.indicators:
-            table.add_row(f"  {ind.id} {ind.title}", ind.status_text,
-                          ind.development_text if ind.computed else "Opgøres ikke", ind.outcome or "")
+            outcome = words["movement_" + ind.outcome] if ind.outcome else ""
+            table.add_row(f"  {ind.id} {escape(ind.title)}", _cell(ind.status_text, ind.value_status, words),
+                          _cell(ind.development_text, ind.value_status, words), outcome)
     out.print(table)
+    country = load_catalogue().country.display_name(view.lang)
+    for section in view.sections:
+        figures = Table("", view.area.name, country, title=section.title, title_justify="left")
+        for k in section.key_figures:
+            figures.add_row(f"{words['key_figure']} {k.number} - {escape(k.title)} - {k.period_text}",
+                            _cell(k.value_text, k.value_status, words),
+                            _cell(k.national_text, k.national_status, words))
+        out.print(figures)
+    out.print(words["suppressed_note"])
 
 
 def _register_optional_commands() -> None:

@@ -109,3 +109,23 @@ def test_manifest_is_json_with_checksum(tmp_path):
     manifest = json.loads((release.path / "manifest.json").read_text())
     assert manifest["id"] == release.id and len(manifest["observations"]["sha256"]) == 64
     assert pq.read_metadata(release.path / "observations.parquet").num_rows == 3
+
+
+def test_rollback_with_use_command(tmp_path):
+    from typer.testing import CliRunner
+
+    from barometer.cli import app
+
+    first = publish(tmp_path, observation_table(_rows(61.0)), "2024-11", {"kind": "engine"})
+    second = publish(tmp_path, observation_table(_rows(62.0)), "2024-11", {"kind": "published"})
+    runner = CliRunner()
+    result = runner.invoke(app, ["--store", str(tmp_path), "use", first.id])
+    assert result.exit_code == 0 and current_release_id(tmp_path) == first.id
+    listing = runner.invoke(app, ["--store", str(tmp_path), "releases", "--json"])
+    assert [(r["id"], r["kind"], r["current"]) for r in json.loads(listing.stdout)] == [
+        (first.id, "engine", True), (second.id, "published", False)]
+    bad = runner.invoke(app, ["--store", str(tmp_path), "use", "nope"])
+    assert bad.exit_code == 1 and "release 'nope' not found" in bad.output
+    assert current_release_id(tmp_path) == first.id
+    missing = runner.invoke(app, ["--store", str(tmp_path / "typo"), "releases"])
+    assert missing.exit_code == 1 and "does not exist" in missing.output

@@ -8,6 +8,7 @@ from barometer.store.releases import (
     open_release,
     publish,
     resolve_store,
+    set_current,
 )
 from barometer.store.schema import OBSERVATION_SCHEMA, Status, check_observations, observation_table
 
@@ -23,4 +24,5 @@ __all__ = [
     "open_release",
     "publish",
     "resolve_store",
+    "set_current",
 ]

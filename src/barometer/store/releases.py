@@ -95,14 +95,17 @@ def publish(store: Path, observations: pa.Table, edition: str, provenance: dict[
         final = releases / release_id
         os.rename(tmp, final)
         _fsync_dir(releases)
-        _set_current(store, release_id)
+        set_current(store, release_id)
     except BaseException:
         shutil.rmtree(tmp, ignore_errors=True)
         raise
     return Release(release_id, final, manifest)
 
 
-def _set_current(store: Path, release_id: str) -> None:
+def set_current(store: Path, release_id: str) -> None:
+    """Point CURRENT at a release (atomically); used by publish and by roll-back (`barometer use`)."""
+    if not (store / "releases" / release_id / MANIFEST).is_file():
+        raise StoreError(f"release {release_id!r} not found in {store}")
     pointer = store / "CURRENT"
     tmp = store / f".CURRENT.{os.getpid()}"
     tmp.write_text(release_id + "\n", encoding="utf-8")
