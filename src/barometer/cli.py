@@ -184,11 +184,12 @@ def _print_view(view: BarometerView) -> None:
 def _register_optional_commands() -> None:
     """Commands of packages that are optional at import time (heavy dependencies load lazily inside them)."""
     from barometer.engine.cli import build
-    from barometer.registers.cli import validate
+    from barometer.registers.cli import manifest, validate
     from barometer.reports.cli import report
     from barometer.synth.cli import synth
     from barometer.web.cli import serve
 
+    app.command("manifest")(manifest)
     app.command("validate")(validate)
     app.command("synth")(synth)
     app.command("build")(build)

@@ -70,6 +70,29 @@ def validate(
         raise typer.Exit(code=1)
 
 
+def manifest(
+    directory: Annotated[Path, typer.Argument(help="Register folder with one sub-folder of Parquet parts per table.")],
+) -> None:
+    """Write manifest.json for a register folder you assembled yourself (e.g. real registers inside DST).
+
+    The manifest records the contract version, row counts and checksums of every part, so that `build` can prove
+    which inputs a release was made from. Run `validate` afterwards.
+    """
+    from barometer.registers.manifest import write_manifest
+
+    if not directory.is_dir():
+        typer.echo(f"error: {directory}: no such folder", err=True)
+        raise typer.Exit(code=2)
+    written = write_manifest(directory, generator="barometer manifest")
+    if not written.tables:
+        typer.echo(f"error: {directory}: no contract table folders with Parquet parts found "
+                   "(expected e.g. persons/part-0.parquet; see docs/data-contract.md)", err=True)
+        (directory / "manifest.json").unlink(missing_ok=True)
+        raise typer.Exit(code=2)
+    rows = sum(t.rows for t in written.tables.values())
+    typer.echo(f"wrote {directory / 'manifest.json'}: {len(written.tables)} tables, {rows:,} rows".replace(",", "."))
+
+
 app = typer.Typer(add_completion=False, help="Register tools (standalone; the main CLI registers `validate`).")
 app.command("validate")(validate)
 
