@@ -8,8 +8,8 @@ Usage: python benchmarks/validate_registers.py PERSONS [DIR]
 
 from __future__ import annotations
 
+import argparse
 import resource
-import sys
 import tempfile
 import time
 from pathlib import Path
@@ -73,8 +73,12 @@ def baseline(root: Path) -> float:
 
 
 def main() -> None:
-    n = int(sys.argv[1])
-    root = Path(sys.argv[2]) if len(sys.argv) > 2 else Path(tempfile.mkdtemp())
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("persons", type=int, help="persons to generate (e.g. 6000000 for full scale)")
+    parser.add_argument("dir", nargs="?", type=Path, help="folder to build in (default: a temporary folder)")
+    args = parser.parse_args()
+    n = args.persons
+    root = args.dir or Path(tempfile.mkdtemp())
     t = time.perf_counter()
     build(root, n)
     print(f"built in {time.perf_counter() - t:.1f} s at {root}")

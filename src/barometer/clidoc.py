@@ -16,9 +16,11 @@ INTRO = """# CLI reference
 Generated from the code by `python -m barometer.clidoc > docs/cli.md` — do not edit by hand.
 
 Every command accepts the global options before its name, e.g. `barometer --store data show --area 851`.
-Exit codes: 0 success; 1 a failure the input did not cause (e.g. no release in the store, invalid registers);
-2 bad input or arguments (the message names the file, line, column or option). A refused input never changes
-the store: the current release stays current.
+Exit codes: 0 success; 1 a failure the arguments did not cause (no release in the store, an unknown release
+id) and, for `validate`, registers with errors; 2 bad input or arguments (the message names the file, line,
+column or option — `build` refuses invalid registers with 2 and prints the validation report). `serve` exits
+with uvicorn's code (3) when the port is taken. A refused input never changes the store: the current release
+stays current.
 
 Typical sequence:
 

@@ -14,7 +14,7 @@ def report(
     all_areas: Annotated[bool, typer.Option("--all", help="Every area: Hele landet, the regions and the "
                                                           "municipalities.")] = False,
     format: Annotated[list[str] | None, typer.Option("--format", help="pdf, html or both; repeatable "
-                                                                      "[default: pdf].")] = None,
+                                                                      "(default: pdf).")] = None,
     out: Annotated[Path, typer.Option(help="Folder to write the reports to.")] = Path("reports"),
     release: Annotated[str | None, typer.Option(help="Release id (default: the current release).")] = None,
     lang: Annotated[str, typer.Option(help="Language of the report: da or en.")] = "da",
