@@ -63,7 +63,7 @@ def test_show_text_and_english(published_store):
     assert result.exit_code == 0 and "Aalborg" in result.stdout and "Opgøres ikke" in result.stdout
     lines = result.stdout.splitlines()
     n1 = next(line for line in lines if "Nøgletal 1 - " in line)
-    assert "1.729 personer" in n1 and "45.766 personer" in n1 and "31. august 2024" in n1
+    assert "1.729 personer" in n1 and "45.766 personer" in n1 and "31. august 2024" in result.stdout
     n13 = next(line for line in lines if "Nøgletal 13 - " in line)
     assert "│ –" in n13 and "40 pct." in n13  # not published locally: a dash, never 0
     assert "▲ Positiv" in result.stdout and "▼ Negativ" in result.stdout
@@ -107,7 +107,16 @@ def test_development_from_unrounded_values_when_not_published(tmp_path):
     assert (ind["1.2"].status, ind["1.2"].development, ind["1.2"].outcome) == (61, 11, "positive")
     assert (ind["1.1"].status, ind["1.1"].development, ind["1.1"].outcome) == (18, -1, "positive")
     assert ind["9.1"].value_status == "suppressed" and ind["9.1"].status is None and ind["9.1"].outcome is None
+    assert ind["9.1"].development_status == "suppressed" and ind["1.2"].development_status == "ok"
+    assert ind["2.1"].development_status == "missing" and ind["3.2"].development_status == "not_computed"
     assert view.goals[0].movement == "positive" and view.goals[8].movement is None
+
+
+def test_hidden_baseline_hides_the_development(tmp_path):
+    index = _engine_release(tmp_path, {("1.2", "2022"): 60.0, ("1.2", "2012"): None})
+    ind = build_view(index, "851").goals[0].indicators[1]
+    assert (ind.status, ind.development, ind.development_status) == (60, None, "suppressed")
+    assert ind.outcome is None
 
 
 def test_two_indicator_rule_is_configurable(tmp_path):

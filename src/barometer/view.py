@@ -55,6 +55,8 @@ class IndicatorView(BaseModel):
     direction: str
     # Is the change since baseline larger than the noise? None when it cannot be judged (docs/uncertainty.md).
     significant: bool | None = None
+    # Why a development is absent: suppressed when the latest or the baseline figure is hidden.
+    development_status: Status = Status.MISSING
 
 
 class GoalView(BaseModel):
@@ -166,8 +168,8 @@ def _indicator_view(ind: Indicator, area: Area, status_year: int | None, baselin
     latest = _value(row) if computed else None
     dev: float | None = None
     significant: bool | None = None
+    baseline_row = index.get(area.code, ind.id, str(baseline_year)) if computed else None
     if latest is not None:
-        baseline_row = index.get(area.code, ind.id, str(baseline_year))
         significant = change_is_significant_from_intervals(row, baseline_row)
         if row and row.get("published_development") is not None:
             dev = row["published_development"]
@@ -185,7 +187,18 @@ def _indicator_view(ind: Indicator, area: Area, status_year: int | None, baselin
         ci_low=row.get("ci_low") if row and latest is not None else None,
         ci_high=row.get("ci_high") if row and latest is not None else None,
         direction=ind.direction, significant=significant,
+        development_status=_development_status(computed, dev, flag, baseline_row),
     )
+
+
+def _development_status(computed: bool, dev: float | None, flag: Status, baseline_row: dict | None) -> Status:
+    if not computed:
+        return Status.NOT_COMPUTED
+    if dev is not None:
+        return Status.OK
+    if Status.SUPPRESSED in (flag, _flag(baseline_row) if baseline_row else None):
+        return Status.SUPPRESSED
+    return Status.MISSING
 
 
 def _key_figure_period(kf: KeyFigure, area: Area, edition: str, index: ReleaseIndex) -> str | None:
