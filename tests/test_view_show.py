@@ -63,7 +63,7 @@ def test_show_text_and_english(published_store):
     assert result.exit_code == 0 and "Aalborg" in result.stdout and "Opgøres ikke" in result.stdout
     lines = result.stdout.splitlines()
     n1 = next(line for line in lines if "Nøgletal 1 - " in line)
-    assert "1.729 personer" in n1 and "45.766 personer" in n1 and "31. august 2024" in result.stdout
+    assert "1.729 personer" in n1 and "45.766 personer" in n1 and "31. august" in result.stdout
     n13 = next(line for line in lines if "Nøgletal 13 - " in line)
     assert "│ –" in n13 and "40 pct." in n13  # not published locally: a dash, never 0
     assert "▲ Positiv" in result.stdout and "▼ Negativ" in result.stdout
