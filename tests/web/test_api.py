@@ -38,7 +38,8 @@ def test_areas(client):
     assert len(munis) == 98 and all(a["region"] for a in munis)
     aalborg = client.get("/api/v1/areas/851").json()["data"]
     assert aalborg["name"] == "Aalborg" and aalborg["region"] == "081"
-    rows = list(csv.DictReader(io.StringIO(client.get("/api/v1/areas?format=csv&kind=region").text)))
+    body = client.get("/api/v1/areas?format=csv&kind=region").content.decode("utf-8-sig")
+    rows = list(csv.DictReader(io.StringIO(body)))
     assert len(rows) == 5 and {r["kind"] for r in rows} == {"region"}
 
 
@@ -50,7 +51,7 @@ def test_items(client):
     assert "2012" in ind["periods"] and "2024" in ind["periods"]
     kf = client.get("/api/v1/items?kind=key_figure").json()["data"]
     assert {k["id"] for k in kf} == {k.id for k in CAT.key_figures}
-    assert client.get("/api/v1/items?format=csv").text.startswith("id,kind,")
+    assert client.get("/api/v1/items?format=csv").content.startswith("\ufeffid,kind,".encode())
 
 
 def test_observations_filters_match_the_release(client, release_rows):
@@ -69,7 +70,7 @@ def test_observations_status_filter_and_csv(client, release_rows):
     got = client.get("/api/v1/observations?status=suppressed").json()["data"]
     assert len(got) == len(suppressed) > 0
     assert all(g["value"] is None and g["numerator"] is None for g in got)
-    text = client.get("/api/v1/observations?status=suppressed&format=csv").text
+    text = client.get("/api/v1/observations?status=suppressed&format=csv").content.decode("utf-8-sig")
     parsed = list(csv.DictReader(io.StringIO(text)))
     assert len(parsed) == len(suppressed) and all(p["value"] == "" for p in parsed)
 

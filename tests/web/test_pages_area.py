@@ -68,7 +68,7 @@ def test_suppressed_values_show_a_dash_never_zero(client, sample_store):
     row_html = re.search(rf'/indikator/{re.escape(ind.id)}\?area={area}">.*?</tr>', html, re.S).group(0)
     assert "–<sup>*</sup>" in row_html and ">0 " not in row_html
     assert "aldrig 0" in html
-    rows = list(csv.DictReader(io.StringIO(client.get(f"/kommune/{area}.csv").text)))
+    rows = list(csv.DictReader(io.StringIO(client.get(f"/kommune/{area}.csv").content.decode("utf-8-sig"))))
     mine = next(r for r in rows if r["indicator"] == ind.id)
     assert mine["value_status"] == "suppressed" and mine["status"] == ""
 
@@ -76,7 +76,7 @@ def test_suppressed_values_show_a_dash_never_zero(client, sample_store):
 def test_area_twins_have_the_same_data(client):
     js = client.get("/kommune/851.json").json()
     assert js["data"]["area"]["code"] == "851" and js["data"]["national"]["area"]["code"] == "000"
-    rows = list(csv.DictReader(io.StringIO(client.get("/kommune/851.csv").text)))
+    rows = list(csv.DictReader(io.StringIO(client.get("/kommune/851.csv").content.decode("utf-8-sig"))))
     ids = {r["indicator"] for r in rows}
     assert {i.id for i in CAT.indicators} <= ids
     first = next(r for r in rows if r["indicator"] == js["data"]["goals"][0]["indicators"][1]["id"])
@@ -161,7 +161,7 @@ def test_significance_verdicts_come_from_the_view(client, sample_store):
     cells = re.findall(r'<td class="sig">(.*?)</td>', client.get("/kommune/851").text)
     assert cells == [("Ja" if v else "Nej") if v is not None else "–" for v in verdicts]
     assert any(v is not None for v in verdicts)
-    rows = list(csv.DictReader(io.StringIO(client.get("/kommune/851.csv").text)))
+    rows = list(csv.DictReader(io.StringIO(client.get("/kommune/851.csv").content.decode("utf-8-sig"))))
     by_id = {r["indicator"]: r["significant"] for r in rows if r.get("goal")}
-    assert by_id["1.2"] == str(view.goals[0].indicators[1].significant if view.goals[0].indicators[1].significant
-                              is not None else "")
+    sig = view.goals[0].indicators[1].significant
+    assert by_id["1.2"] == ("" if sig is None else "true" if sig else "false")  # machine-readable booleans

@@ -48,7 +48,7 @@ def test_indicator_ranking_order_and_intervals(client, index):
     assert ranked[0]["rank"] == 1 and all(r["ci_low"] <= r["value"] <= r["ci_high"] for r in ranked)
     unranked = [r for r in data["rows"] if r["rank"] is None]
     assert all(r["value"] is None for r in unranked) and len(ranked) + len(unranked) == 98
-    rows = list(csv.DictReader(io.StringIO(client.get("/indikator/1.1.csv").text)))
+    rows = list(csv.DictReader(io.StringIO(client.get("/indikator/1.1.csv").content.decode("utf-8-sig"))))
     assert sum(1 for r in rows if r["table"] == "ranking") == 98
 
 
@@ -125,7 +125,8 @@ def test_compare_page(client):
     assert re.findall(r'<th scope="col"><a href="/kommune/(\d+)">', r.text)[:3] == ["851", "751", "461"]
     data = client.get("/sammenlign.json?area=851&area=751,461").json()["data"]
     assert [v["area"]["code"] for v in data] == ["851", "751", "461"]
-    rows = list(csv.DictReader(io.StringIO(client.get("/sammenlign.csv?area=851&area=751").text)))
+    body = client.get("/sammenlign.csv?area=851&area=751").content.decode("utf-8-sig")
+    rows = list(csv.DictReader(io.StringIO(body)))
     assert {r["area_code"] for r in rows} == {"851", "751"}
     assert "Vælg mindst én kommune" in client.get("/sammenlign").text
     assert client.get("/sammenlign?area=851&area=nope").status_code == 404
@@ -133,7 +134,8 @@ def test_compare_page(client):
 
 def test_method_page_states_rules(client):
     html = client.get("/metode").text
-    assert "strict" in html and "Diskretionering" in html and "konfidensinterval" in html
+    assert "reglen <strong>streng: begge skal pege samme vej</strong>" in html
+    assert "Diskretionering" in html and "konfidensinterval" in html
     data = client.get("/metode.json").json()["data"]
     assert data["two_indicator_rule"] == "strict" and data["disclosure"]["rates"]["min_denominator"] > 0
     assert "Disclosure control" in client.get("/metode?lang=en").text

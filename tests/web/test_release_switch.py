@@ -45,7 +45,7 @@ def test_broken_pointer_keeps_the_served_release(tmp_path):
 def test_empty_store_answers_503_not_500(tmp_path):
     client = TestClient(create_app(WebSettings(store=tmp_path)))
     r = client.get("/")
-    assert r.status_code == 503 and "no release" in r.text
+    assert r.status_code == 503 and "der endnu ikke er udgivet tal" in r.text
     r = client.get("/api/v1/areas")
     assert r.status_code == 503 and r.json()["error"]["status"] == 503
     assert client.get("/kommune?area=851").status_code == 503

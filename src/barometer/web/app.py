@@ -15,6 +15,7 @@ from starlette.responses import Response
 
 from barometer.web import api, pages_area, pages_indicator, pages_info, reports
 from barometer.web.cache import ResponseCache
+from barometer.web.geo import load_topojson
 from barometer.web.holder import NoRelease, ReleaseHolder
 from barometer.web.render import NotFound, ParamError, error_response
 from barometer.web.settings import WebSettings
@@ -43,7 +44,13 @@ See docs/api.md."""
 
 
 def create_app(settings: WebSettings) -> FastAPI:
-    """The website for a store; the release is opened on the first request and followed afterwards."""
+    """The website for a store; the release is opened on the first request and followed afterwards.
+
+    Raises TopoJSONError when a configured boundary file cannot be used, so a bad file stops the start
+    instead of breaking every map page later.
+    """
+    if settings.topojson is not None:
+        load_topojson(settings.topojson)
     holder = ReleaseHolder(settings)
     try:
         holder.get()  # open the release now, so the first visitor does not wait for it

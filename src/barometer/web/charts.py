@@ -6,7 +6,7 @@ the SVG inline inside a <figure> with a text alternative and a data table beside
 
 from __future__ import annotations
 
-import json
+import logging
 import tomllib
 from functools import cache
 from pathlib import Path
@@ -15,8 +15,10 @@ from typing import Any
 import altair as alt
 import vl_convert as vlc
 
+from barometer.web.geo import TopoJSONError, current_topojson
 from barometer.web.holder import Snapshot
 
+log = logging.getLogger("barometer.web")
 DATA = Path(__file__).parent / "data"
 LOCALE = {"da": "da-DK", "en": "en-US"}
 FONT = "system-ui, -apple-system, Segoe UI, Roboto, Arial, sans-serif"
@@ -36,12 +38,6 @@ def _svg(chart: alt.TopLevelMixin, lang: str) -> str:
 def tile_positions() -> dict[str, tuple[int, int]]:
     doc = tomllib.loads((DATA / "tilegrid.toml").read_text(encoding="utf-8"))
     return {t["code"]: (t["col"], t["row"]) for t in doc["tile"]}
-
-
-@cache
-def _topojson(path: str) -> tuple[dict[str, Any], str]:
-    topo = json.loads(Path(path).read_text(encoding="utf-8"))
-    return topo, next(iter(topo["objects"]))
 
 
 def line_chart(rows: list[dict[str, Any]], y_title: str, lang: str) -> str:
@@ -89,7 +85,7 @@ def tile_map(rows: list[dict[str, Any]], legend_title: str, reverse: bool, lang:
 
 def geo_map(rows: list[dict[str, Any]], legend_title: str, reverse: bool, topojson: Path, lang: str) -> str:
     """Municipal boundaries from a TopoJSON file (property KOMKODE, 4-digit), coloured by value."""
-    topo, feature = _topojson(str(topojson))
+    topo, feature = current_topojson(topojson)
     chart = alt.Chart(alt.Data(values=topo, format=alt.DataFormat(type="topojson", feature=feature))).transform_lookup(
         lookup="properties.KOMKODE", from_=alt.LookupData(alt.Data(values=_map_values(rows)), "komkode", ["value"]),
     ).mark_geoshape(stroke="white", strokeWidth=0.4, invalid=None).encode(color=alt.condition("isValid(datum.value)",
@@ -104,8 +100,17 @@ def geo_map(rows: list[dict[str, Any]], legend_title: str, reverse: bool, topojs
 
 def area_map(snap: Snapshot, key: tuple[Any, ...], rows: list[dict[str, Any]], legend_title: str, reverse: bool,
              lang: str) -> tuple[str, str]:
-    """The configured map (boundaries when a TopoJSON path is set, else the tile grid) and its kind."""
+    """The configured map (boundaries when a TopoJSON path is set, else the tile grid) and its kind.
+
+    A boundary file that became unusable after the start (checked in create_app) falls back to the tile grid,
+    kind "tiles_fallback", so the page can say so; it is logged, never a 500.
+    """
     topo = snap.settings.topojson
-    if topo is not None and topo.is_file():
-        return snap.cached(("geo", *key, lang), lambda: geo_map(rows, legend_title, reverse, topo, lang)), "geo"
+    if topo is not None:
+        try:
+            return snap.cached(("geo", *key, lang), lambda: geo_map(rows, legend_title, reverse, topo, lang)), "geo"
+        except TopoJSONError as exc:
+            log.error("map falls back to the tile grid: %s", exc)
+            return snap.cached(("tiles", *key, lang),
+                               lambda: tile_map(rows, legend_title, reverse, lang)), "tiles_fallback"
     return snap.cached(("tiles", *key, lang), lambda: tile_map(rows, legend_title, reverse, lang)), "tiles"

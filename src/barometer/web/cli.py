@@ -29,8 +29,17 @@ def serve(
         opened = open_release(State.store, release)
     except StoreError as exc:
         raise fail(str(exc), 1) from exc
+    from barometer.web.geo import TopoJSONError, load_topojson
+    from barometer.web.settings import WebSettings
+
     if topojson is not None and not topojson.is_file():
         raise fail(f"--topojson {topojson}: no such file")
+    configured = WebSettings.resolve(State.store, release, topojson).topojson  # option, env or settings file
+    if configured is not None:
+        try:
+            load_topojson(configured)
+        except TopoJSONError as exc:
+            raise fail(str(exc), 2) from exc
     os.environ["BAROMETER_STORE"] = str(State.store.resolve())
     if release:
         os.environ["BAROMETER_RELEASE"] = release

@@ -74,6 +74,7 @@ STRINGS: dict[str, dict[str, str]] = {
         "map_tiles_note": "Hver firkant er en kommune, placeret omtrent som på et danmarkskort.",
         "map_geo_note": "Kommunegrænser fra den konfigurerede TopoJSON-fil.",
         "map_darker_better": "Mørkere farve er bedre; grå: intet tal.",
+        "map_fallback_note": "Kommunegrænserne kunne ikke indlæses, så kortet vises som felter.",
         "ranking": "Rangering",
         "rank": "Nr.",
         "interval": "Interval",
@@ -116,6 +117,14 @@ STRINGS: dict[str, dict[str, str]] = {
         "reports_unavailable": "Rapporten kan ikke dannes endnu.",
         "go_indicator": "Se tidsserie, kort og rangering",
         "definition_link": "Definition",
+        "error_404": "Vi kan ikke finde den kommune, indikator eller side, som adressen peger på. Vælg en "
+                     "kommune på forsiden, eller find indikatorerne under Definitioner.",
+        "error_422": "Adressen indeholder en ugyldig værdi for \"{parameter}\". Gå tilbage og vælg igen.",
+        "error_lang": "Sproget kan være dansk (lang=da) eller engelsk (lang=en).",
+        "error_503": "Siden kan ikke vises lige nu, fordi der endnu ikke er udgivet tal. Prøv igen senere.",
+        "error_other": "Der skete en fejl. Prøv igen senere.",
+        "rule_strict": "streng: begge skal pege samme vej",
+        "rule_lenient": "mild: én i bevægelse og én uændret giver bevægelsen",
     },
     "en": {
         "site_title": "Integration Barometer",
@@ -181,6 +190,7 @@ STRINGS: dict[str, dict[str, str]] = {
         "map_tiles_note": "Each square is a municipality, placed roughly as on a map of Denmark.",
         "map_geo_note": "Municipal boundaries from the configured TopoJSON file.",
         "map_darker_better": "Darker is better; grey: no figure.",
+        "map_fallback_note": "The municipal boundaries could not be loaded, so the map is shown as tiles.",
         "ranking": "Ranking",
         "rank": "No.",
         "interval": "Interval",
@@ -223,6 +233,15 @@ STRINGS: dict[str, dict[str, str]] = {
         "reports_unavailable": "The report cannot be produced yet.",
         "go_indicator": "See time series, map and ranking",
         "definition_link": "Definition",
+        "error_404": "We cannot find the municipality, indicator or page this address points to. Choose a "
+                     "municipality on the home page, or find the indicators under Definitions.",
+        "error_422": "The address contains an invalid value for \"{parameter}\". Go back and choose again.",
+        "error_lang": "The language can be Danish (lang=da) or English (lang=en).",
+        "error_503": "This page cannot be shown right now because no figures have been published yet. Please "
+                     "try again later.",
+        "error_other": "Something went wrong. Please try again later.",
+        "rule_strict": "strict: both must agree",
+        "rule_lenient": "lenient: one moving and one unchanged gives the movement",
     },
 }
 

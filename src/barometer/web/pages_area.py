@@ -13,11 +13,14 @@ from barometer.view import BarometerView, IndicatorView
 from barometer.web.data import similar
 from barometer.web.holder import ReleaseHolder, Snapshot
 from barometer.web.i18n import texts
-from barometer.web.render import Ctx, NotFound, Page, ParamError, error_response, lang_of, link, page_route
+from barometer.web.render import Ctx, Moved, NotFound, Page, ParamError, error_response, lang_of, link, page_route
 
 
 def check_area(snap: Snapshot, code: str, municipality: bool = False) -> str:
+    """The code if the area exists; raises Moved for the 4-digit form of a known code (0851 → 851)."""
     cat = snap.catalogue
+    if len(code) == 4 and code.startswith("0") and not cat.has_area(code) and cat.has_area(code[1:]):
+        raise Moved(code, code[1:])
     if not cat.has_area(code) or (municipality and cat.area(code).kind != "municipality"):
         kind = "municipality" if municipality else "area"
         raise NotFound(f"unknown {kind} {code!r}: use a code from /api/v1/areas (e.g. 851 Aalborg)")
@@ -37,8 +40,9 @@ def barometer_rows(view: BarometerView, national: BarometerView | None) -> list[
                    "ci_high": ind.ci_high, "significant": getattr(ind, "significant", None)}
             if national and view.area.code != national.area.code:
                 n = nat[ind.id]
-                row |= {"national_status": n.status, "national_development": n.development,
-                        "national_outcome": n.outcome}
+                # national_status is a status flag as in every other CSV; the number is national_value
+                row |= {"national_value": n.status, "national_status": n.value_status,
+                        "national_development": n.development, "national_outcome": n.outcome}
             rows.append(row)
     return rows
 
@@ -104,7 +108,10 @@ def routes(holder: ReleaseHolder) -> list[Route]:
             snap = holder.get()
             if not code:
                 raise ParamError("area", "choose a municipality")
-            check_area(snap, code)
+            try:
+                check_area(snap, code)
+            except Moved as moved:
+                code = moved.canonical
         except ParamError as exc:
             return error_response(request, 422, str(exc), None, exc.name)
         except NotFound as exc:

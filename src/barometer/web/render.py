@@ -19,7 +19,7 @@ from urllib.parse import urlencode
 from jinja2 import Environment, FileSystemLoader, select_autoescape
 from starlette.concurrency import run_in_threadpool
 from starlette.requests import Request
-from starlette.responses import Response
+from starlette.responses import RedirectResponse, Response
 from starlette.routing import Route
 
 from barometer.formatting import format_number
@@ -42,6 +42,19 @@ class ParamError(ValueError):
 
 class NotFound(LookupError):
     """An unknown area, item or page (answered with 404)."""
+
+
+class Moved(Exception):
+    """A harmless variant of a known code (`0851` as in boundary files): answered with a 308 to the canonical
+    address, so links people paste from other sources work and each page keeps one URL (and one cache entry)."""
+
+    def __init__(self, given: str, canonical: str) -> None:
+        super().__init__(f"{given} is {canonical}")
+        self.given, self.canonical = given, canonical
+
+    def location(self, request: Request) -> str:
+        path = request.url.path.replace(f"/{self.given}", f"/{self.canonical}", 1)
+        return path + (f"?{request.url.query}" if request.url.query else "")
 
 
 @dataclass
@@ -93,7 +106,8 @@ ENV = make_env()
 
 
 def lang_of(request: Request) -> str:
-    values = request.query_params.getlist("lang")
+    """`lang` is da (default) or en, in any letter case (`?lang=EN` is harmless, so it is accepted)."""
+    values = [v.strip().lower() for v in request.query_params.getlist("lang")]
     if len(values) > 1 or (values and values[0] not in ("da", "en")):
         raise ParamError("lang", "must be da or en")
     return values[0] if values else "da"
@@ -138,21 +152,33 @@ def json_response(snap: Snapshot | None, data: Any, status: int = 200) -> Respon
     return Response(body, status, media_type="application/json", headers=common_headers(snap))
 
 
-def csv_response(snap: Snapshot | None, rows: list[dict[str, Any]], filename: str) -> Response:
+def _cell(value: Any) -> Any:
+    """Booleans as true/false (machine-readable, the same as JSON); everything else as csv writes it."""
+    return ("true" if value else "false") if isinstance(value, bool) else value
+
+
+def csv_filename(name: str) -> str:
+    """A download name that says what it is: `integrationsbarometer-kommune-851.csv`."""
+    return f"integrationsbarometer-{name}.csv"
+
+
+def csv_response(snap: Snapshot | None, rows: list[dict[str, Any]], name: str) -> Response:
+    """CSV with a UTF-8 byte-order mark, so Danish Excel opens æ, ø, å and – correctly on a double click."""
     buf = io.StringIO()
     columns: list[str] = []
     for row in rows:
         columns.extend(k for k in row if k not in columns)
     writer = csv.DictWriter(buf, fieldnames=columns or ["empty"], lineterminator="\n")
     writer.writeheader()
-    writer.writerows(rows)
-    headers = common_headers(snap) | {"Content-Disposition": f'inline; filename="{filename}.csv"'}
-    return Response(buf.getvalue(), 200, media_type="text/csv; charset=utf-8", headers=headers)
+    writer.writerows({k: _cell(v) for k, v in row.items()} for row in rows)
+    headers = common_headers(snap) | {"Content-Disposition": f'attachment; filename="{csv_filename(name)}"'}
+    return Response("\ufeff" + buf.getvalue(), 200, media_type="text/csv; charset=utf-8", headers=headers)
 
 
 def error_response(request: Request, status: int, message: str, snap: Snapshot | None = None,
                    parameter: str | None = None) -> Response:
-    """A 404/422/503 as JSON for API and twin URLs, as an HTML page otherwise."""
+    """A 404/422/503 as JSON for API and twin URLs (English `message`, for developers), as an HTML page
+    otherwise — in the page's language and in words for citizens (the technical message is not shown)."""
     path = request.url.path
     if path.startswith("/api/") or path.endswith((".json", ".csv")):
         error = {"status": status, "message": message} | ({"parameter": parameter} if parameter else {})
@@ -165,7 +191,17 @@ def error_response(request: Request, status: int, message: str, snap: Snapshot |
         lang = "da"
     t = texts(lang)
     title = {404: t["not_found"], 422: t["bad_request"], 503: t["no_release"]}.get(status, t["error"])
-    return html_page(request, snap, lang, Page("error.html", title, {"message": message, "status": status}),
+    if status == 404:
+        text = t["error_404"]
+    elif status == 422 and parameter == "lang":
+        text = t["error_lang"]
+    elif status == 422:
+        text = t["error_422"].format(parameter=parameter or "?")
+    elif status == 503:
+        text = t["error_503"]
+    else:
+        text = t["error_other"]
+    return html_page(request, snap, lang, Page("error.html", title, {"message": text, "status": status}),
                      status)
 
 
@@ -191,10 +227,13 @@ def page_route(holder: ReleaseHolder, path: str, handler: Handler, name: str) ->
             return error_response(request, 422, str(exc), snap, exc.name)
         except NotFound as exc:
             return error_response(request, 404, str(exc.args[0]), snap)
+        except Moved as exc:
+            return RedirectResponse(exc.location(request), status_code=308)
         if fmt == "json":
             return json_response(snap, page.data)
         if fmt == "csv":
-            return csv_response(snap, page.table, name)
+            stem = request.url.path.removesuffix(".csv").strip("/").replace("/", "-") or "index"
+            return csv_response(snap, page.table, stem + ("-en" if lang == "en" else ""))
         twin = "/index" if request.url.path == "/" else request.url.path
         query = f"?{request.url.query}" if request.url.query else ""
         return html_page(request, snap, lang, page, twins=(f"{twin}.json{query}", f"{twin}.csv{query}"))

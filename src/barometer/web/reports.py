@@ -11,11 +11,12 @@ from typing import Any
 
 from starlette.concurrency import run_in_threadpool
 from starlette.requests import Request
-from starlette.responses import Response
+from starlette.responses import RedirectResponse, Response
 from starlette.routing import Route
 
 from barometer.web.holder import NoRelease, ReleaseHolder
-from barometer.web.render import ParamError, common_headers, error_response, lang_of
+from barometer.web.pages_area import check_area
+from barometer.web.render import Moved, NotFound, ParamError, common_headers, error_response, lang_of
 
 
 def _renderer(kind: str) -> Any:
@@ -33,7 +34,11 @@ def routes(holder: ReleaseHolder) -> list[Route]:
             snap = holder.get()
         except NoRelease as exc:
             return error_response(request, 503, str(exc))
-        if not snap.catalogue.has_area(code):
+        try:
+            check_area(snap, code)
+        except Moved as moved:
+            return RedirectResponse(moved.location(request), status_code=308)
+        except NotFound:
             return error_response(request, 404, f"unknown area {code!r}", snap)
         render = _renderer(kind)
         if render is None:
@@ -50,7 +55,8 @@ def routes(holder: ReleaseHolder) -> list[Route]:
             return out.encode("utf-8") if isinstance(out, str) else out
 
         body = await run_in_threadpool(snap.cached, ("report", code, kind, lang), make)
-        name = f"udviklingsrapport-{code}-{snap.release.edition}.{kind}"
+        prefix = "development-report" if lang == "en" else "udviklingsrapport"
+        name = f"{prefix}-{code}-{snap.release.edition}.{kind}"
         media = "application/pdf" if kind == "pdf" else "text/html; charset=utf-8"
         disposition = "attachment" if kind == "pdf" else "inline"
         return Response(body, media_type=media,
