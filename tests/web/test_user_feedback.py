@@ -236,3 +236,46 @@ def test_four_digit_unknown_codes_stay_404(client):
     assert client.get("/kommune/8510", follow_redirects=False).status_code == 404
     r = client.get("/kommune?area=0851", follow_redirects=False)
     assert r.status_code == 303 and r.headers["location"] == "/kommune/851"
+
+
+# 8. Polish.
+
+def test_goal_wording_once_and_plain_front_title(client):
+    front = client.get("/").text
+    assert re.findall(r"<title>(.*?)</title>", front) == ["Integrationsbarometeret"]
+    view = client.get("/index.json").json()["data"]
+    for goal in view["goals"]:
+        assert _text(front).count(goal["title"]) == 0  # never "Arbejde - Flere …" after the heading "Arbejde"
+        wording = goal["title"].split(" - ", 1)[1]
+        assert _text(front).count(wording) == 1
+    area = _text(client.get("/kommune/851").text)
+    assert all(area.count(g["title"].split(" - ", 1)[1]) == 1 for g in view["goals"])
+
+
+def test_key_figure_definition_heading_and_periods(client):
+    html = client.get("/definitioner/N5").text
+    assert "Definitioner af indikatorer" not in html
+    labels = re.findall(r"<dt>([^<]*)</dt>", html)
+    assert labels.count("Periode") == 0 and "Opgørelsestidspunkt" in labels and "Seneste periode" in labels
+    assert len(labels) == len(set(labels))
+
+
+def test_tile_map_names_every_tile_and_marks_the_chosen(client):
+    html = client.get("/indikator/1.2?area=147").text
+    svg = re.search(r'<div role="img" aria-label="Kort.*?</svg>', html, re.S).group(0)
+    names = set(re.findall(r"<title>([^<]*)</title>", svg))
+    assert {a.name for a in CAT.municipalities} <= names
+    assert svg.count('stroke="#111111"') == 1  # only Frederiksberg (147) is outlined
+    assert "aria-label=" not in svg.split(">", 1)[1] and "X-axis" not in html  # no English Vega ARIA texts
+    en = client.get("/indikator/1.2?lang=en").text
+    assert "Development over time" in en and "aria-roledescription" not in en
+
+
+def test_head_on_api_routes(client):
+    for url in ("/api/v1/areas", "/api/v1/items/1.1", "/api/v1/observations?area=851&item=1.1", "/kommune/851"):
+        client.get(url)  # cached from here on (cached answers are gzipped for clients that accept it)
+        get, r = client.get(url), client.head(url)  # same Accept-Encoding, so the same length as GET sends
+        assert r.status_code == 200 and r.content == b"", url
+        assert r.headers["content-length"] == get.headers["content-length"], url
+        assert r.headers["content-type"] == get.headers["content-type"], url
+    assert client.head("/api/v1/areas/999").status_code == 404

@@ -5,6 +5,7 @@ from __future__ import annotations
 import logging
 import re
 from pathlib import Path
+from typing import Any
 
 from fastapi import FastAPI, Request
 from fastapi.exceptions import RequestValidationError
@@ -43,6 +44,28 @@ answered from (`release` field and `X-Barometer-Release` header) and the licence
 See docs/api.md."""
 
 
+class HeadAsGet:
+    """HEAD answers like GET without the body: FastAPI's `@get` API routes would answer 405, and going through
+    GET also lets HEAD use the response cache (same headers and length as the GET would send)."""
+
+    def __init__(self, app: Any) -> None:
+        self.app = app
+
+    async def __call__(self, scope: dict[str, Any], receive: Any, send: Any) -> None:
+        if scope["type"] != "http" or scope["method"] != "HEAD":
+            await self.app(scope, receive, send)
+            return
+
+        async def headers_only(message: dict[str, Any]) -> None:
+            if message["type"] == "http.response.body":
+                if message.get("more_body"):
+                    return
+                message = {"type": "http.response.body", "body": b"", "more_body": False}
+            await send(message)
+
+        await self.app(dict(scope, method="GET"), receive, headers_only)
+
+
 def create_app(settings: WebSettings) -> FastAPI:
     """The website for a store; the release is opened on the first request and followed afterwards.
 
@@ -65,6 +88,7 @@ def create_app(settings: WebSettings) -> FastAPI:
         app.router.routes.append(route)
     app.mount("/static", StaticFiles(directory=Path(__file__).parent / "static"), name="static")
     app.add_middleware(ResponseCache, holder=holder)
+    app.add_middleware(HeadAsGet)
 
     @app.exception_handler(NotFound)
     async def not_found(request: Request, exc: NotFound) -> Response:

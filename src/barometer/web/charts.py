@@ -6,7 +6,9 @@ the SVG inline inside a <figure> with a text alternative and a data table beside
 
 from __future__ import annotations
 
+import json
 import logging
+import re
 import tomllib
 from functools import cache
 from pathlib import Path
@@ -24,12 +26,28 @@ LOCALE = {"da": "da-DK", "en": "en-US"}
 FONT = "system-ui, -apple-system, Segoe UI, Roboto, Arial, sans-serif"
 
 
-def _svg(chart: alt.TopLevelMixin, lang: str) -> str:
+_MARK_LABEL = re.compile(r'<(path|text)([^>]*?) aria-label="([^"]*)"([^>]*?)(/?)>')
+_ARIA = re.compile(r' (?:aria-label|aria-roledescription|role)="[^"]*"')
+
+
+def _as_title(m: re.Match[str]) -> str:
+    tag, before, label, after, empty = m.groups()
+    return (f"<{tag}{before}{after}><title>{label}</title></{tag}>" if empty
+            else f"<{tag}{before}{after}><title>{label}</title>")
+
+
+def _svg(chart: alt.TopLevelMixin, lang: str, titles: bool = False) -> str:
+    """SVG without Vega's generated ARIA texts: they are English whatever the page language ("X-axis titled …")
+    and repeat the data table; the <figure> around the chart carries the name in the page's language. With
+    `titles`, each mark's `description` becomes a <title> child, which browsers show as a tooltip on hover."""
     spec = (chart.configure(font=FONT).configure_view(stroke=None)
             .configure_axis(labelFontSize=13, titleFontSize=13).configure_legend(labelFontSize=13, titleFontSize=13,
                                                                                   titleLimit=400, labelLimit=300)
             .to_dict())
     svg = vlc.vegalite_to_svg(spec, format_locale=LOCALE[lang])
+    if titles:
+        svg = _MARK_LABEL.sub(_as_title, svg)
+    svg = _ARIA.sub("", svg)
     # The figure carries the accessible name; the drawing itself is decorative for screen readers.
     return svg.replace("<svg ", '<svg aria-hidden="true" focusable="false" ', 1)
 
@@ -56,20 +74,28 @@ def line_chart(rows: list[dict[str, Any]], y_title: str, lang: str) -> str:
 
 def _map_values(rows: list[dict[str, Any]]) -> list[dict[str, Any]]:
     return [{"code": r["area_code"], "komkode": r["area_code"].zfill(4), "value": r["value"],
-             "label": r["area_name"][:3]} for r in rows]
+             "label": r["area_name"][:3], "name": r["area_name"]} for r in rows]
 
 
-def tile_map(rows: list[dict[str, Any]], legend_title: str, reverse: bool, lang: str) -> str:
-    """A square per municipality at its tile-grid position, coloured by value (grey: no figure)."""
+def tile_map(rows: list[dict[str, Any]], legend_title: str, reverse: bool, lang: str,
+             selected: tuple[str, ...] = ()) -> str:
+    """A square per municipality at its tile-grid position, coloured by value (grey: no figure).
+
+    Three-letter labels are ambiguous ("Fre" is five municipalities), so every tile carries the full name as a
+    tooltip (<title>); the municipalities chosen on the page get a dark outline.
+    """
     pos = tile_positions()
     values = [v | {"col": pos[v["code"]][0], "row": pos[v["code"]][1]} for v in _map_values(rows)
               if v["code"] in pos]
     base = alt.Chart(alt.Data(values=values)).encode(
-        x=alt.X("col:O", axis=None), y=alt.Y("row:O", axis=None))
+        x=alt.X("col:O", axis=None), y=alt.Y("row:O", axis=None), description="name:N")
+    chosen = f"indexof({json.dumps(list(selected))}, datum.code) >= 0"
     known = [v["value"] for v in values if v["value"] is not None]
     mid = (min(known) + max(known)) / 2 if known else 0.0
     dark = f"datum.value {'<' if reverse else '>'} {mid}"
-    tiles = base.mark_rect(stroke="white", strokeWidth=2, invalid=None).encode(
+    tiles = base.mark_rect(invalid=None).encode(
+        stroke=alt.condition(chosen, alt.value("#111111"), alt.value("white")),
+        strokeWidth=alt.condition(chosen, alt.value(3), alt.value(2)),
         color=alt.condition("isValid(datum.value)",
                             alt.Color("value:Q", title=legend_title,
                                       scale=alt.Scale(scheme="blues", reverse=reverse),
@@ -80,7 +106,7 @@ def tile_map(rows: list[dict[str, Any]], legend_title: str, reverse: bool, lang:
         text="label:N",
         color=alt.condition(f"isValid(datum.value) && {dark}", alt.value("#ffffff"), alt.value("#111111")))
     chart = (tiles + labels).properties(width=12 * 44, height=12 * 40)
-    return _svg(chart, lang)
+    return _svg(chart, lang, titles=True)
 
 
 def geo_map(rows: list[dict[str, Any]], legend_title: str, reverse: bool, topojson: Path, lang: str) -> str:
@@ -99,7 +125,7 @@ def geo_map(rows: list[dict[str, Any]], legend_title: str, reverse: bool, topojs
 
 
 def area_map(snap: Snapshot, key: tuple[Any, ...], rows: list[dict[str, Any]], legend_title: str, reverse: bool,
-             lang: str) -> tuple[str, str]:
+             lang: str, selected: tuple[str, ...] = ()) -> tuple[str, str]:
     """The configured map (boundaries when a TopoJSON path is set, else the tile grid) and its kind.
 
     A boundary file that became unusable after the start (checked in create_app) falls back to the tile grid,
@@ -111,6 +137,7 @@ def area_map(snap: Snapshot, key: tuple[Any, ...], rows: list[dict[str, Any]], l
             return snap.cached(("geo", *key, lang), lambda: geo_map(rows, legend_title, reverse, topo, lang)), "geo"
         except TopoJSONError as exc:
             log.error("map falls back to the tile grid: %s", exc)
-            return snap.cached(("tiles", *key, lang),
-                               lambda: tile_map(rows, legend_title, reverse, lang)), "tiles_fallback"
-    return snap.cached(("tiles", *key, lang), lambda: tile_map(rows, legend_title, reverse, lang)), "tiles"
+            return snap.cached(("tiles", *key, lang, selected),
+                               lambda: tile_map(rows, legend_title, reverse, lang, selected)), "tiles_fallback"
+    return snap.cached(("tiles", *key, lang, selected),
+                       lambda: tile_map(rows, legend_title, reverse, lang, selected)), "tiles"

@@ -66,7 +66,8 @@ def indicator_page(ctx: Ctx) -> Page:
     line = snap.cached(("line", ind.id, tuple(codes), lang), lambda: charts.line_chart(rows, unit, lang))
     ranked = ranking(snap, ind, lang) if ind.local else []
     reverse = ind.direction == "lower"
-    map_svg, map_kind = (charts.area_map(snap, ("map", ind.id), ranked, unit, reverse, lang) if ranked
+    chosen = tuple(sorted({*([area] if area else []), *compare}))
+    map_svg, map_kind = (charts.area_map(snap, ("map", ind.id), ranked, unit, reverse, lang, chosen) if ranked
                          else (None, None))
     names, matrix = _matrix(rows)
     year = latest_year(snap, ind)

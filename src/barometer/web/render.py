@@ -94,10 +94,21 @@ def _fmt(value: float | None, lang: str = "da", decimals: int = 0) -> str:
     return format_number(value, lang, decimals, decimals) if isinstance(value, int | float) else "–"
 
 
+def _goal_text(goal: Any) -> str:
+    """The goal's wording without its theme ("Arbejde - Flere … skal i arbejde." → "Flere … skal i arbejde."):
+    pages print the theme as the heading, so the title would otherwise say it twice."""
+    title, theme = str(goal.title), str(goal.theme)
+    for sep in (" - ", " – ", ": "):
+        if title.startswith(theme + sep):
+            return title[len(theme) + len(sep):]
+    return title
+
+
 def make_env() -> Environment:
     env = Environment(loader=FileSystemLoader(TEMPLATES), autoescape=select_autoescape(["html"]),
                       trim_blocks=True, lstrip_blocks=True)
     env.filters["num"] = _fmt
+    env.filters["goal_text"] = _goal_text
     env.globals["GROUPS"] = GROUPS
     return env
 
