@@ -279,3 +279,16 @@ def test_head_on_api_routes(client):
         assert r.headers["content-length"] == get.headers["content-length"], url
         assert r.headers["content-type"] == get.headers["content-type"], url
     assert client.head("/api/v1/areas/999").status_code == 404
+
+
+def test_withheld_figures_are_grey_on_the_map_never_coloured(client):
+    rows = client.get("/indikator/1.1.json").json()["data"]["ranking"]["rows"]
+    withheld = {r["area_name"] for r in rows if r["value"] is None}
+    assert withheld and len(withheld) < len(rows)
+    html = client.get("/indikator/1.1").text
+    svg = re.search(r'<div role="img" aria-label="Kort.*?</svg>', html, re.S).group(0)
+    fills = dict((name, fill) for fill, name in re.findall(r'<path[^>]*fill="([^"]*)"[^>]*><title>([^<]*)</title>',
+                                                           svg))
+    assert set(fills) == {r["area_name"] for r in rows}
+    assert {fills[n] for n in withheld} == {"#d9d9d9"}
+    assert all(fill != "#d9d9d9" for n, fill in fills.items() if n not in withheld)

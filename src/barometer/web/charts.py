@@ -77,6 +77,11 @@ def _map_values(rows: list[dict[str, Any]]) -> list[dict[str, Any]]:
              "label": r["area_name"][:3], "name": r["area_name"]} for r in rows]
 
 
+def _colour(legend_title: str, reverse: bool) -> alt.Color:
+    return alt.Color("value:Q", title=legend_title, scale=alt.Scale(scheme="blues", reverse=reverse),
+                     legend=alt.Legend(orient="bottom", direction="horizontal", gradientLength=300))
+
+
 def tile_map(rows: list[dict[str, Any]], legend_title: str, reverse: bool, lang: str,
              selected: tuple[str, ...] = ()) -> str:
     """A square per municipality at its tile-grid position, coloured by value (grey: no figure).
@@ -93,34 +98,32 @@ def tile_map(rows: list[dict[str, Any]], legend_title: str, reverse: bool, lang:
     known = [v["value"] for v in values if v["value"] is not None]
     mid = (min(known) + max(known)) / 2 if known else 0.0
     dark = f"datum.value {'<' if reverse else '>'} {mid}"
-    tiles = base.mark_rect(invalid=None).encode(
-        stroke=alt.condition(chosen, alt.value("#111111"), alt.value("white")),
-        strokeWidth=alt.condition(chosen, alt.value(3), alt.value(2)),
-        color=alt.condition("isValid(datum.value)",
-                            alt.Color("value:Q", title=legend_title,
-                                      scale=alt.Scale(scheme="blues", reverse=reverse),
-                                      legend=alt.Legend(orient="bottom", direction="horizontal",
-                                                        gradientLength=300)),
-                            alt.value("#d9d9d9")))
+    # Tiles without a figure are a separate grey layer: a colour condition on isValid() is not enough, Vega
+    # maps null through the scale (a withheld figure was drawn in the darkest, "best" colour).
+    missing = base.transform_filter("!isValid(datum.value)").mark_rect(stroke="white", strokeWidth=2,
+                                                                       color="#d9d9d9")
+    tiles = base.transform_filter("isValid(datum.value)").mark_rect(stroke="white", strokeWidth=2).encode(
+        color=_colour(legend_title, reverse))
     labels = base.mark_text(fontSize=11).encode(
         text="label:N",
         color=alt.condition(f"isValid(datum.value) && {dark}", alt.value("#ffffff"), alt.value("#111111")))
-    chart = (tiles + labels).properties(width=12 * 44, height=12 * 40)
+    # Outlines of the chosen municipalities in their own layer on top, so neighbours' white borders do not cover them.
+    outline = base.transform_filter(chosen).mark_rect(fill=None, stroke="#111111", strokeWidth=3)
+    chart = (missing + tiles + labels + outline).properties(width=12 * 44, height=12 * 40)
     return _svg(chart, lang, titles=True)
 
 
 def geo_map(rows: list[dict[str, Any]], legend_title: str, reverse: bool, topojson: Path, lang: str) -> str:
     """Municipal boundaries from a TopoJSON file (property KOMKODE, 4-digit), coloured by value."""
     topo, feature = current_topojson(topojson)
-    chart = alt.Chart(alt.Data(values=topo, format=alt.DataFormat(type="topojson", feature=feature))).transform_lookup(
+    shapes = alt.Chart(alt.Data(values=topo, format=alt.DataFormat(type="topojson", feature=feature)))
+    # Every municipality grey underneath, those with a figure coloured on top (nulls never go through the scale).
+    grey = shapes.mark_geoshape(stroke="white", strokeWidth=0.4, color="#d9d9d9")
+    coloured = shapes.transform_lookup(
         lookup="properties.KOMKODE", from_=alt.LookupData(alt.Data(values=_map_values(rows)), "komkode", ["value"]),
-    ).mark_geoshape(stroke="white", strokeWidth=0.4, invalid=None).encode(color=alt.condition("isValid(datum.value)",
-                                 alt.Color("value:Q", title=legend_title,
-                                           scale=alt.Scale(scheme="blues", reverse=reverse),
-                                           legend=alt.Legend(orient="bottom", direction="horizontal",
-                                                             gradientLength=300)),
-                                 alt.value("#d9d9d9"))
-             ).project("mercator").properties(width=560, height=460)
+    ).transform_filter("isValid(datum.value)").mark_geoshape(stroke="white", strokeWidth=0.4).encode(
+        color=_colour(legend_title, reverse))
+    chart = (grey + coloured).project("mercator").properties(width=560, height=460)
     return _svg(chart, lang)
 
 
