@@ -202,6 +202,8 @@ def test_html_errors_in_the_page_language(client):
     bad = client.get("/indikator/1.1?compare=851&compare=751&compare=" + ",".join(
         a.code for a in CAT.municipalities[:20]) + "&lang=en")
     assert bad.status_code == 422 and "invalid value for" in bad.text and "compare" in bad.text
+    empty = client.get("/kommune?area=")
+    assert empty.status_code == 422 and "Vælg en kommune på listen" in empty.text
 
 
 def test_json_errors_stay_english(client):

@@ -123,6 +123,7 @@ STRINGS: dict[str, dict[str, str]] = {
                      "kommune på forsiden, eller find indikatorerne under Definitioner.",
         "error_422": "Adressen indeholder en ugyldig værdi for \"{parameter}\". Gå tilbage og vælg igen.",
         "error_lang": "Sproget kan være dansk (lang=da) eller engelsk (lang=en).",
+        "error_pick": "Vælg en kommune på listen, og tryk Vis.",
         "error_503": "Siden kan ikke vises lige nu, fordi der endnu ikke er udgivet tal. Prøv igen senere.",
         "error_other": "Der skete en fejl. Prøv igen senere.",
         "rule_strict": "streng: begge skal pege samme vej",
@@ -241,6 +242,7 @@ STRINGS: dict[str, dict[str, str]] = {
                      "municipality on the home page, or find the indicators under Definitions.",
         "error_422": "The address contains an invalid value for \"{parameter}\". Go back and choose again.",
         "error_lang": "The language can be Danish (lang=da) or English (lang=en).",
+        "error_pick": "Choose a municipality from the list and press Show.",
         "error_503": "This page cannot be shown right now because no figures have been published yet. Please "
                      "try again later.",
         "error_other": "Something went wrong. Please try again later.",

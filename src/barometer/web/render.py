@@ -206,6 +206,8 @@ def error_response(request: Request, status: int, message: str, snap: Snapshot |
         text = t["error_404"]
     elif status == 422 and parameter == "lang":
         text = t["error_lang"]
+    elif status == 422 and path == "/kommune":
+        text = t["error_pick"]  # the picker sent without a choice
     elif status == 422:
         text = t["error_422"].format(parameter=parameter or "?")
     elif status == 503:
