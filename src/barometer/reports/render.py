@@ -112,6 +112,7 @@ def _context(view: BarometerView, inline_css: bool) -> dict[str, Any]:
         "local_column": view.area.kind != "country",
         "country_name": load_catalogue().country.display_name(view.lang),
         "has_suppressed": has_suppressed,
+        "has_significant": any(i.significant for g in view.goals for i in g.indicators),
         "css": (stylesheet_text() + page_rule(view.lang)) if inline_css else None,
     }
 
