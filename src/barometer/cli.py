@@ -167,8 +167,11 @@ def _print_view(view: BarometerView) -> None:
                       words["since"].format(year=goal.baseline_year), movement)
         for ind in goal.indicators:
             outcome = words["movement_" + ind.outcome] if ind.outcome else ""
+            development = _cell(ind.development_text, ind.development_status, words)
+            if ind.significant:
+                development += f" {words['significant_mark']}"
             table.add_row(f"  {ind.id} {escape(ind.title)}", _cell(ind.status_text, ind.value_status, words),
-                          _cell(ind.development_text, ind.value_status, words), outcome)
+                          development, outcome)
     out.print(table)
     country = load_catalogue().country.display_name(view.lang)
     for section in view.sections:
@@ -179,6 +182,8 @@ def _print_view(view: BarometerView) -> None:
                             _cell(k.national_text, k.national_status, words))
         out.print(figures)
     out.print(words["suppressed_note"])
+    if any(i.significant for g in view.goals for i in g.indicators):
+        out.print(f"{words['significant_mark']} {words['significant_note']}")
 
 
 def _register_optional_commands() -> None:
