@@ -14,12 +14,16 @@ FIXTURES = Path(__file__).parent / "fixtures"
 PUBLISHED_CSV = FIXTURES / "published-2024-11.csv"
 
 
+def publish_seed_figures(store: Path) -> Path:
+    """Publish the shipped seed figures (Aalborg and Hele landet, November 2024) into ``store``; return it."""
+    publish(store, read_published(PUBLISHED_CSV, load_catalogue()), "2024-11", {"kind": "published"})
+    return store
+
+
 @pytest.fixture
 def published_store(tmp_path: Path) -> Path:
     """A store with one release imported from the seed's Aalborg and national figures."""
-    store = tmp_path / "store"
-    publish(store, read_published(PUBLISHED_CSV, load_catalogue()), "2024-11", {"kind": "published"})
-    return store
+    return publish_seed_figures(tmp_path / "store")
 
 
 @pytest.fixture

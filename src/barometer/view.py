@@ -201,7 +201,7 @@ def _development_status(computed: bool, dev: float | None, flag: Status, baselin
     return Status.MISSING
 
 
-def _key_figure_period(kf: KeyFigure, area: Area, edition: str, index: ReleaseIndex) -> str | None:
+def _key_figure_period(kf: KeyFigure, edition: str, index: ReleaseIndex) -> str | None:
     available = index.periods.get(kf.id, set())
     wanted = kf.reference_period.get(edition)
     if wanted in available or (wanted and not available):
@@ -219,7 +219,7 @@ def _figure_text(value: float | None, unit: str, noun: str | None, lang: Lang) -
 
 def _key_figure_view(kf: KeyFigure, area: Area, country: Area, edition: str, index: ReleaseIndex,
                      lang: Lang) -> KeyFigureView:
-    period = _key_figure_period(kf, area, edition, index)
+    period = _key_figure_period(kf, edition, index)
     local_ok = area.kind == "country" or kf.local
     row = index.get(area.code, kf.id, period) if local_ok else None
     national = index.get(country.code, kf.id, period)

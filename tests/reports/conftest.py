@@ -6,20 +6,17 @@ from pathlib import Path
 
 import pytest
 
-from barometer.catalogue import load_catalogue
 from barometer.reports import render_html, render_pdf
-from barometer.sources.published import read_published
-from barometer.store import open_release, publish
+from barometer.store import open_release
 from barometer.view import BarometerView, ReleaseIndex
+from tests.conftest import publish_seed_figures
 
-from .helpers import PUBLISHED_CSV, view_of
+from .helpers import view_of
 
 
 @pytest.fixture(scope="session")
 def report_store(tmp_path_factory: pytest.TempPathFactory) -> Path:
-    store = tmp_path_factory.mktemp("report-store")
-    publish(store, read_published(PUBLISHED_CSV, load_catalogue()), "2024-11", {"kind": "published"})
-    return store
+    return publish_seed_figures(tmp_path_factory.mktemp("report-store"))
 
 
 @pytest.fixture(scope="session")

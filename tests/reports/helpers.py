@@ -6,13 +6,11 @@ import re
 from datetime import date
 from html.parser import HTMLParser
 from io import BytesIO
-from pathlib import Path
 
 from pypdf import PdfReader
 
 from barometer.view import BarometerView, ReleaseIndex, build_view
 
-PUBLISHED_CSV = Path(__file__).parents[1] / "fixtures" / "published-2024-11.csv"
 SEED_DAY = date(2024, 11, 16)  # the seed report was made on 16/11-2024
 
 

@@ -11,8 +11,9 @@ from barometer.catalogue import load_catalogue
 from barometer.cli import app
 from barometer.reports import report_filename, write_reports
 from barometer.store import StoreError
+from tests.conftest import PUBLISHED_CSV
 
-from .helpers import PUBLISHED_CSV, SEED_DAY
+from .helpers import SEED_DAY
 
 runner = CliRunner()
 

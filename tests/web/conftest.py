@@ -7,15 +7,10 @@ from pathlib import Path
 import pytest
 from fastapi.testclient import TestClient
 
-from barometer.catalogue import load_catalogue
-from barometer.sources.published import read_published
-from barometer.store import publish
 from barometer.web import WebSettings, create_app
+from tests.conftest import publish_seed_figures
 
 from .sample_release import publish_sample
-
-ROOT = Path(__file__).resolve().parents[2]
-PUBLISHED = ROOT / "tests" / "fixtures" / "published-2024-11.csv"
 
 
 @pytest.fixture(scope="session")
@@ -32,9 +27,7 @@ def client(sample_store: Path) -> TestClient:
 
 @pytest.fixture(scope="session")
 def published_store(tmp_path_factory: pytest.TempPathFactory) -> Path:
-    store = tmp_path_factory.mktemp("web-published")
-    publish(store, read_published(PUBLISHED, load_catalogue()), "2024-11", {"kind": "published"})
-    return store
+    return publish_seed_figures(tmp_path_factory.mktemp("web-published"))
 
 
 @pytest.fixture(scope="session")
