@@ -67,6 +67,28 @@ def test_areas_98_municipalities_per_region(cat):
     assert cat.area("101").name == "København"
 
 
+# Figures as the November 2024 report for Aalborg prints them (status and development), by item.
+_PRINTED = {"1.1": ("19 pct. point", "-6 pct. point"), "1.2": ("61 pct.", "11 pct. point"), "3.3": ("58 pct.",),
+            "7.1": ("7 pct. point", "-2 pct. point"), "8.3": ("0 boligområder", "-1 boligområder"),
+            "N1": ("1.729 personer", "45.766 personer"), "N5": ("57 pct.", "58 pct."), "N12": ("213 forløb",),
+            "N13": ("40 pct.",), "N14": ("2,2 pct.",), "N15": ("50 pct.", "57 pct."), "N17": ("1.195 udvandring",)}
+
+
+def _printed_decimals(text: str) -> int:
+    """Decimals of a number as the ministry prints it (Danish: "." groups thousands, "," is the decimal sign)."""
+    number = text.split()[0]
+    return len(number.split(",")[1]) if "," in number else 0
+
+
+def test_decimals_are_those_the_ministry_prints(cat):
+    """Indicators whole; key-figure shares whole per cent except N14's one decimal; counts whole."""
+    assert {i.decimals for i in cat.indicators} == {0}
+    assert {k.id: k.decimals for k in cat.key_figures if k.decimals} == {"N14": 1}
+    assert all(k.decimals == 0 for k in (*cat.indicators, *cat.key_figures) if k.unit == "count")
+    for item, printed in _PRINTED.items():
+        assert {_printed_decimals(p) for p in printed} == {cat.item(item).decimals}, item
+
+
 def _docs():
     return {name: _read(name)[0] for name in DATA_FILES}
 
@@ -83,6 +105,10 @@ def _docs():
         (lambda d: d["areas.toml"]["area"][10].update(region="099"), "unknown region '099'"),
         (lambda d: d["goals.toml"]["indicator"][0].update(direction="sideways"), "goals.toml: entry 1"),
         (lambda d: d["goals.toml"]["indicator"][17].pop("count_noun_da"), "needs count_noun_da"),
+        (lambda d: d["goals.toml"]["indicator"][17].update(decimals=1), "8.1: a count is a whole number"),
+        (lambda d: d["key_figures.toml"]["key_figure"][3].pop("decimals"), r"key_figures.toml: entry 4(.|\n)*decimals"),
+        (lambda d: d["goals.toml"]["indicator"][1].update(decimals=-1), r"goals.toml: entry 2(.|\n)*decimals"),
+        (lambda d: d["goals.toml"]["indicator"][1].update(decimals=3), r"goals.toml: entry 2(.|\n)*decimals"),
     ],
 )
 def test_inconsistent_files_are_refused(mutate, message):

@@ -47,6 +47,8 @@ class _Measured(_Strict):
     title_da: str
     title_en: str
     unit: Unit
+    # Decimals the ministry prints (status; developments of indicators too): what is published, and how it reads.
+    decimals: int = Field(ge=0, le=2)
     count_noun_da: str | None = None
     count_noun_en: str | None = None
     local: bool
@@ -56,6 +58,8 @@ class _Measured(_Strict):
     def _count_has_noun(self) -> _Measured:
         if self.unit == "count" and not (self.count_noun_da and self.count_noun_en):
             raise ValueError(f"{self.id}: a count needs count_noun_da and count_noun_en")
+        if self.unit == "count" and self.decimals != 0:
+            raise ValueError(f"{self.id}: a count is a whole number; decimals must be 0, not {self.decimals}")
         return self
 
     def title(self, lang: str = "da") -> str:

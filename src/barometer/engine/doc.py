@@ -25,7 +25,8 @@ def _item(d: Definition, lines: list[str], extra: list[tuple[str, str]]) -> None
     item = catalogue.item(d.id)
     lines += [f"### {d.id} {item.title_da}", "", f"*{item.title_en}*", "", "| | |", "|---|---|"]
     rows = [("Population", d.population), ("Numerator", d.numerator), ("Denominator", d.denominator),
-            ("Reference dates", d.reference), ("Unit", UNITS[item.unit]), *extra,
+            ("Reference dates", d.reference), ("Unit", f"{UNITS[item.unit]}, printed with {item.decimals} "
+                                                       f"decimal{'' if item.decimals == 1 else 's'}"), *extra,
             ("Computed for", "municipalities, regions and the whole country" if item.local
              else "the whole country only (municipal reports show \"Opgøres ikke\")"),
             ("Source", f"{item.data_source}. Register tables: {', '.join(f'`{t}`' for t in d.tables)}"
