@@ -16,5 +16,6 @@ def test_cli_reference_is_current():
 
 def test_every_command_is_in_the_reference():
     text = DOC.read_text(encoding="utf-8")
-    for command in ("import-published", "releases", "show", "validate", "synth", "build", "report", "serve"):
+    for command in ("import-published", "releases", "show", "validate", "synth", "build", "report", "serve",
+                    "diff"):
         assert f"## barometer {command}\n" in text

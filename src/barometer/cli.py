@@ -188,6 +188,7 @@ def _print_view(view: BarometerView) -> None:
 
 def _register_optional_commands() -> None:
     """Commands of packages that are optional at import time (heavy dependencies load lazily inside them)."""
+    from barometer.diff.cli import diff
     from barometer.engine.cli import build
     from barometer.registers.cli import manifest, validate
     from barometer.reports.cli import report
@@ -200,6 +201,7 @@ def _register_optional_commands() -> None:
     app.command("build")(build)
     app.command("report")(report)
     app.command("serve")(serve)
+    app.command("diff")(diff)
 
 
 _register_optional_commands()

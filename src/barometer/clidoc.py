@@ -28,6 +28,7 @@ Typical sequence:
 barometer synth --scale 0.1 --out data/registers          # synthetic registers (or your own, per docs/data-contract.md)
 barometer validate data/registers                         # check them against the contract
 barometer build --registers data/registers --edition 2024-11
+barometer diff OLD_ID NEW_ID                              # review what a new build changes before it goes live
 barometer show --area 851
 barometer report --area 851 --format pdf --out out
 barometer serve                                           # http://127.0.0.1:8000

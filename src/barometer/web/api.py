@@ -1,4 +1,5 @@
-"""The JSON/CSV API under /api/v1/: areas, items (the catalogue), observations, an area's barometer, releases.
+"""The JSON/CSV API under /api/v1/: areas, items (the catalogue), observations, an area's barometer, releases
+and the diff between two releases.
 
 Every response carries the release id and the licence (in the body's envelope and in headers); unknown areas or
 items answer 404 with a JSON error, bad parameters 422. Responses are cached per release (cache.py).
@@ -11,8 +12,10 @@ from typing import Annotated, Any, Literal
 from fastapi import APIRouter, Path, Query
 from starlette.responses import Response
 
+from barometer.diff import diff_releases
 from barometer.periods import PeriodError, validate_code
 from barometer.store import Status, list_releases
+from barometer.view import ReleaseIndex
 from barometer.web.holder import ReleaseHolder, Snapshot
 from barometer.web.render import NotFound, ParamError, csv_response, json_response
 
@@ -57,6 +60,24 @@ def router(holder: ReleaseHolder) -> APIRouter:
                  "observations": r.manifest.get("observations", {}).get("rows"), "served": r.id == current}
                 for r in list_releases(holder.settings.store)]
         return json_response(snap, data)
+
+    # A plain function: FastAPI runs it in the threadpool (loading two releases takes a moment).
+    @api.get("/releases/{old}/diff/{new}", summary="What changed between two releases (cells, goal movements, "
+             "provenance)")
+    def release_diff(old: Annotated[str, Path(description="Id of the earlier release")],
+                     new: Annotated[str, Path(description="Id of the release to compare with it")]) -> Response:
+        snap = holder.get()
+        known = {r.id: r for r in list_releases(holder.settings.store)}
+        for release_id in (old, new):
+            if release_id not in known:
+                raise NotFound(f"unknown release {release_id!r}")
+
+        def index(release_id: str) -> ReleaseIndex:
+            return snap.index if release_id == snap.id else ReleaseIndex.load(known[release_id])
+
+        result = diff_releases(known[old], known[new], snap.catalogue,
+                               None if old == new else (index(old), index(new)))
+        return json_response(snap, result.as_json(snap.catalogue))
 
     @api.get("/areas", summary="Areas: Hele landet, regions and municipalities")
     async def areas(kind: Annotated[Literal["country", "region", "municipality"] | None,
