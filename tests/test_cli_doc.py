@@ -17,5 +17,5 @@ def test_cli_reference_is_current():
 def test_every_command_is_in_the_reference():
     text = DOC.read_text(encoding="utf-8")
     for command in ("import-published", "releases", "show", "validate", "synth", "build", "report", "serve",
-                    "diff"):
+                    "diff", "export"):
         assert f"## barometer {command}\n" in text

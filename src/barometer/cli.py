@@ -190,6 +190,7 @@ def _register_optional_commands() -> None:
     """Commands of packages that are optional at import time (heavy dependencies load lazily inside them)."""
     from barometer.diff.cli import diff
     from barometer.engine.cli import build
+    from barometer.exports.cli import export
     from barometer.registers.cli import manifest, validate
     from barometer.reports.cli import report
     from barometer.synth.cli import synth
@@ -200,6 +201,7 @@ def _register_optional_commands() -> None:
     app.command("synth")(synth)
     app.command("build")(build)
     app.command("report")(report)
+    app.command("export")(export)
     app.command("serve")(serve)
     app.command("diff")(diff)
 

@@ -1,5 +1,8 @@
-"""The JSON/CSV API under /api/v1/: areas, items (the catalogue), observations, an area's barometer, releases
+"""The data API under /api/v1/: areas, items (the catalogue), observations, an area's barometer, releases
 and the diff between two releases.
+
+List endpoints answer in any format of the export registry (`format=json|csv|xlsx`, and for observations also
+`jsonstat|sdmx-csv`); an unknown format is a 422 naming the parameter.
 
 Every response carries the release id and the licence (in the body's envelope and in headers); unknown areas or
 items answer 404 with a JSON error, bad parameters 422. Responses are cached per release (cache.py).
@@ -13,15 +16,21 @@ from fastapi import APIRouter, Path, Query
 from starlette.responses import Response
 
 from barometer.diff import diff_releases
+from barometer.exports import Export, Table, renderer_names
+from barometer.exports.release import area_record as _area_record
+from barometer.exports.release import item_ids, published_rows
+from barometer.exports.release import item_record as _item_record
 from barometer.periods import PeriodError, validate_code
 from barometer.store import Status, list_releases
 from barometer.view import ReleaseIndex
 from barometer.web.holder import ReleaseHolder, Snapshot
-from barometer.web.render import NotFound, ParamError, csv_response, json_response
+from barometer.web.render import NotFound, ParamError, export_meta, export_response, json_response
 
-Fmt = Literal["json", "csv"]
-OBSERVATION_FIELDS = ("area_code", "item_id", "period", "value", "status", "numerator", "denominator",
-                      "ref_numerator", "ref_denominator", "ci_low", "ci_high", "published_development", "source")
+# The formats each kind of list answers in, from the export registry (cube formats need observations).
+ObsFmt = Literal[tuple(renderer_names())]  # type: ignore[valid-type]
+TableFmt = Literal[tuple(renderer_names(observations=False))]  # type: ignore[valid-type]
+OBS_FORMATS = ", ".join(renderer_names())
+TABLE_FORMATS = ", ".join(renderer_names(observations=False))
 
 
 def _split(values: list[str] | None) -> list[str]:
@@ -29,24 +38,17 @@ def _split(values: list[str] | None) -> list[str]:
 
 
 def area_record(snap: Snapshot, code: str) -> dict[str, Any]:
-    a = snap.catalogue.area(code)
-    return {"code": a.code, "name": a.name, "name_en": a.name_en or a.name, "kind": a.kind, "region": a.region,
-            "group": a.group}
+    return _area_record(snap.catalogue, code)
 
 
 def item_record(snap: Snapshot, item_id: str) -> dict[str, Any]:
-    cat = snap.catalogue
-    item = cat.item(item_id)
-    record = {"id": item.id, "kind": "indicator" if hasattr(item, "goal") else "key_figure",
-              "title_da": item.title_da, "title_en": item.title_en, "unit": item.unit, "local": item.local,
-              "data_source": item.data_source, "periods": sorted(snap.index.periods.get(item.id, ()))}
-    if hasattr(item, "goal"):
-        goal = cat.goal(item.goal)
-        record |= {"goal": item.goal, "direction": item.direction, "source": item.source,
-                   "baseline_year": goal.baseline_year, "latest_year": goal.latest_year.get(snap.release.edition)}
-    else:
-        record |= {"section": item.section, "period_kind": item.period_kind}
-    return record
+    return _item_record(snap.catalogue, item_id, snap.index.periods.get(item_id, ()), snap.release.edition)
+
+
+def _answer(snap: Snapshot, rows: list[dict[str, Any]], name: str, fmt: str) -> Response:
+    if fmt == "json":
+        return json_response(snap, rows)
+    return export_response(snap, Export(export_meta(snap, name), [Table(name, rows)], data=rows), fmt)
 
 
 def router(holder: ReleaseHolder) -> APIRouter:
@@ -82,10 +84,10 @@ def router(holder: ReleaseHolder) -> APIRouter:
     @api.get("/areas", summary="Areas: Hele landet, regions and municipalities")
     async def areas(kind: Annotated[Literal["country", "region", "municipality"] | None,
                                     Query(description="Only areas of this kind")] = None,
-                    format: Annotated[Fmt, Query(description="json or csv")] = "json") -> Response:
+                    format: Annotated[TableFmt, Query(description=TABLE_FORMATS)] = "json") -> Response:
         snap = holder.get()
         rows = [area_record(snap, a.code) for a in snap.catalogue.areas if kind is None or a.kind == kind]
-        return csv_response(snap, rows, "areas") if format == "csv" else json_response(snap, rows)
+        return _answer(snap, rows, "areas", format)
 
     @api.get("/areas/{code}", summary="One area")
     async def area(code: Annotated[str, Path(description="Area code, e.g. 000, 084, 851")]) -> Response:
@@ -97,14 +99,13 @@ def router(holder: ReleaseHolder) -> APIRouter:
     @api.get("/items", summary="Items of the catalogue: the indicators and the key figures")
     async def items(kind: Annotated[Literal["indicator", "key_figure"] | None,
                                     Query(description="Only items of this kind")] = None,
-                    format: Annotated[Fmt, Query(description="json or csv")] = "json") -> Response:
+                    format: Annotated[TableFmt, Query(description=TABLE_FORMATS)] = "json") -> Response:
         snap = holder.get()
-        ids = [i.id for i in snap.catalogue.indicators] + [k.id for k in snap.catalogue.key_figures]
-        rows = [r for r in (item_record(snap, i) for i in ids) if kind is None or r["kind"] == kind]
-        if format == "csv":
+        rows = [r for r in (item_record(snap, i) for i in item_ids(snap.catalogue))
+                if kind is None or r["kind"] == kind]
+        if format != "json":  # a table cell holds text, not a list
             rows = [r | {"periods": " ".join(r["periods"])} for r in rows]
-            return csv_response(snap, rows, "items")
-        return json_response(snap, rows)
+        return _answer(snap, rows, "items", format)
 
     @api.get("/items/{item_id}", summary="One indicator or key figure")
     async def item(item_id: Annotated[str, Path(description="Item id, e.g. 1.2 or N5")]) -> Response:
@@ -121,7 +122,7 @@ def router(holder: ReleaseHolder) -> APIRouter:
         item: Annotated[list[str] | None, Query(description="Item ids (repeat or comma-separate)")] = None,
         period: Annotated[list[str] | None, Query(description="Period codes, e.g. 2022, 2024Q2, 2024-08-31")] = None,
         status: Annotated[list[Status] | None, Query(description="ok, suppressed, not_computed, missing")] = None,
-        format: Annotated[Fmt, Query(description="json or csv")] = "json",
+        format: Annotated[ObsFmt, Query(description=OBS_FORMATS)] = "json",
     ) -> Response:
         snap = holder.get()
         areas_, items_, periods = set(_split(area)), set(_split(item)), set(_split(period))
@@ -137,11 +138,10 @@ def router(holder: ReleaseHolder) -> APIRouter:
             except PeriodError as exc:
                 raise ParamError("period", str(exc)) from exc
         statuses = {s.value for s in status or []}
-        rows = [{f: row.get(f) for f in OBSERVATION_FIELDS} for (a, i, p), row in snap.index.rows.items()
-                if (not areas_ or a in areas_) and (not items_ or i in items_) and (not periods or p in periods)
-                and (not statuses or row["status"] in statuses)]
-        rows.sort(key=lambda r: (r["area_code"], r["item_id"], r["period"]))
-        return csv_response(snap, rows, "observations") if format == "csv" else json_response(snap, rows)
+        rows = published_rows(row for (a, i, p), row in snap.index.rows.items()
+                              if (not areas_ or a in areas_) and (not items_ or i in items_)
+                              and (not periods or p in periods) and (not statuses or row["status"] in statuses))
+        return _answer(snap, rows, "observations", format)
 
     @api.get("/barometer/{code}", summary="The barometer of an area (goals, indicators, movements, key figures)")
     def barometer(code: Annotated[str, Path(description="Area code, e.g. 000 or 851")],

@@ -18,7 +18,7 @@ from barometer.web import api, pages_area, pages_indicator, pages_info, reports
 from barometer.web.cache import ResponseCache
 from barometer.web.geo import load_topojson
 from barometer.web.holder import NoRelease, ReleaseHolder
-from barometer.web.render import NotFound, ParamError, error_response
+from barometer.web.render import ALL_FORMATS, TABLE_FORMATS, NotFound, ParamError, error_response
 from barometer.web.settings import WebSettings
 
 log = logging.getLogger("barometer.web")
@@ -35,13 +35,14 @@ class _Choice(Convertor):
         return value
 
 
-register_url_convertor("fmt", _Choice("json", "csv"))
+register_url_convertor("fmt", _Choice(*TABLE_FORMATS))
+register_url_convertor("obsfmt", _Choice(*ALL_FORMATS))
 register_url_convertor("report", _Choice("pdf", "html"))
 
 DESCRIPTION = """The Danish integration barometer as data: areas, the catalogue of indicators and key figures,
-observations (JSON or CSV), an area's barometer, and the releases. Every response names the release it was
-answered from (`release` field and `X-Barometer-Release` header) and the licence (`licence`, `X-Licence`).
-See docs/api.md."""
+observations (JSON, CSV, XLSX, JSON-stat 2.0 or SDMX-CSV), an area's barometer, and the releases. Every
+response names the release it was answered from (`release` field and `X-Barometer-Release` header) and the
+licence (`licence`, `X-Licence`). See docs/api.md and docs/exports.md."""
 
 
 class HeadAsGet:

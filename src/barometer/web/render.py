@@ -1,14 +1,12 @@
-"""How a page becomes a response: HTML from a template, or its .json / .csv twin from the same data.
+"""How a page becomes a response: HTML from a template, or a data twin (.json, .csv, .xlsx …) from the same data.
 
-Every page handler returns a :class:`Page` (template + context for people, `data` for .json, `table` for .csv);
-`page_route` turns it into three URLs (`/x`, `/x.json`, `/x.csv`); barometer.web.cache keeps the rendered bytes
-per (release, path, query).
+Every page handler returns a :class:`Page` (template + context for people, `data` for .json, `table` for every
+other format); `page_route` turns it into the page's URL and its twins, one per format of the export registry
+(barometer.exports); barometer.web.cache keeps the rendered bytes per (release, path, query).
 """
 
 from __future__ import annotations
 
-import csv
-import io
 import json
 from collections.abc import Callable
 from dataclasses import dataclass, field
@@ -22,13 +20,11 @@ from starlette.requests import Request
 from starlette.responses import RedirectResponse, Response
 from starlette.routing import Route
 
+from barometer.exports import LICENCE, Export, ExportMeta, NotRenderable, page_tables, renderer, renderer_names
 from barometer.formatting import format_number
 from barometer.web.holder import NoRelease, ReleaseHolder, Snapshot
 from barometer.web.i18n import GROUPS, texts
 
-LICENCE = "Free to reuse with attribution: Integrationsbarometeret (integrationsbarometer.dk)"
-SOURCE = ("Udlændinge- og Integrationsministeriet; Danmarks Statistik registers; "
-          "Medborgerskabsundersøgelsen; lists of vulnerable housing areas")
 TEMPLATES = Path(__file__).parent / "templates"
 
 
@@ -141,7 +137,7 @@ def common_headers(snap: Snapshot | None) -> dict[str, str]:
 
 
 def html_page(request: Request, snap: Snapshot | None, lang: str, page: Page, status: int = 200,
-              twins: tuple[str, str] | None = None) -> Response:
+              twins: dict[str, str] | None = None) -> Response:
     t = texts(lang)
     items = [(k, v) for k, v in request.query_params.multi_items() if k != "lang"]
     if lang == "da":
@@ -154,36 +150,29 @@ def html_page(request: Request, snap: Snapshot | None, lang: str, page: Page, st
     return Response(body, status, media_type="text/html; charset=utf-8", headers=common_headers(snap))
 
 
-def json_body(snap: Snapshot | None, data: Any) -> dict[str, Any]:
-    return {"release": snap.id if snap else None, "licence": LICENCE, "source": SOURCE, "data": data}
+def export_meta(snap: Snapshot | None, name: str, lang: str = "da") -> ExportMeta:
+    """What every download from this snapshot carries: its release, the licence and the source."""
+    if snap is None:
+        return ExportMeta(release=None, name=name, lang=lang)
+    release = snap.release
+    return ExportMeta(release=release.id, name=name, lang=lang, edition=release.edition,
+                      created=release.manifest.get("created"), kind=release.manifest.get("kind"))
+
+
+def export_response(snap: Snapshot | None, export: Export, fmt: str) -> Response:
+    """The export rendered in a registered format, with the release and licence headers; a download (with a
+    file name that says what it is, e.g. `integrationsbarometer-kommune-851.csv`) unless the format is shown
+    inline."""
+    chosen = renderer(fmt)
+    headers = common_headers(snap)
+    if chosen.attachment:
+        headers["Content-Disposition"] = f'attachment; filename="{chosen.filename(export.meta.name)}"'
+    return Response(chosen(export), 200, media_type=chosen.media_type, headers=headers)
 
 
 def json_response(snap: Snapshot | None, data: Any, status: int = 200) -> Response:
-    body = json.dumps(json_body(snap, data), ensure_ascii=False, default=str)
+    body = renderer("json")(Export(export_meta(snap, "data"), [], data=data))
     return Response(body, status, media_type="application/json", headers=common_headers(snap))
-
-
-def _cell(value: Any) -> Any:
-    """Booleans as true/false (machine-readable, the same as JSON); everything else as csv writes it."""
-    return ("true" if value else "false") if isinstance(value, bool) else value
-
-
-def csv_filename(name: str) -> str:
-    """A download name that says what it is: `integrationsbarometer-kommune-851.csv`."""
-    return f"integrationsbarometer-{name}.csv"
-
-
-def csv_response(snap: Snapshot | None, rows: list[dict[str, Any]], name: str) -> Response:
-    """CSV with a UTF-8 byte-order mark, so Danish Excel opens æ, ø, å and – correctly on a double click."""
-    buf = io.StringIO()
-    columns: list[str] = []
-    for row in rows:
-        columns.extend(k for k in row if k not in columns)
-    writer = csv.DictWriter(buf, fieldnames=columns or ["empty"], lineterminator="\n")
-    writer.writeheader()
-    writer.writerows({k: _cell(v) for k, v in row.items()} for row in rows)
-    headers = common_headers(snap) | {"Content-Disposition": f'attachment; filename="{csv_filename(name)}"'}
-    return Response("\ufeff" + buf.getvalue(), 200, media_type="text/csv; charset=utf-8", headers=headers)
 
 
 def error_response(request: Request, status: int, message: str, snap: Snapshot | None = None,
@@ -191,7 +180,7 @@ def error_response(request: Request, status: int, message: str, snap: Snapshot |
     """A 404/422/503 as JSON for API and twin URLs (English `message`, for developers), as an HTML page
     otherwise — in the page's language and in words for citizens (the technical message is not shown)."""
     path = request.url.path
-    if path.startswith("/api/") or path.endswith((".json", ".csv")):
+    if path.startswith("/api/") or path.endswith(tuple(f".{name}" for name in renderer_names())):
         error = {"status": status, "message": message} | ({"parameter": parameter} if parameter else {})
         return Response(json.dumps({"error": error, "licence": LICENCE, "release": snap.id if snap else None},
                                    ensure_ascii=False), status, media_type="application/json",
@@ -221,9 +210,23 @@ def error_response(request: Request, status: int, message: str, snap: Snapshot |
 Handler = Callable[[Ctx], Page]
 
 
-def page_route(holder: ReleaseHolder, path: str, handler: Handler, name: str) -> list[Route]:
-    """The HTML route and its .json/.csv twins for one page (twins first, so `1.1.json` is not an id)."""
+TABLE_FORMATS = tuple(renderer_names(observations=False))  # every page's twins
+ALL_FORMATS = tuple(renderer_names())  # pages whose tables are observations add the cube formats
+
+
+def twin_links(request: Request, formats: tuple[str, ...]) -> dict[str, str]:
+    """The page's twin URLs by format, keeping the query (and so the language)."""
+    base = "/index" if request.url.path == "/" else request.url.path
+    query = f"?{request.url.query}" if request.url.query else ""
+    return {fmt: f"{base}.{fmt}{query}" for fmt in formats}
+
+
+def page_route(holder: ReleaseHolder, path: str, handler: Handler, name: str,
+               observations: bool = False) -> list[Route]:
+    """The HTML route and its twins for one page (twins first, so `1.1.json` is not an id); a page whose
+    table is observations (`observations=True`) has twins in the cube formats too (JSON-stat, SDMX-CSV)."""
     twin_base = "/index" if path == "/" else path
+    formats, convertor = (ALL_FORMATS, "obsfmt") if observations else (TABLE_FORMATS, "fmt")
 
     async def endpoint(request: Request) -> Response:
         try:
@@ -242,13 +245,15 @@ def page_route(holder: ReleaseHolder, path: str, handler: Handler, name: str) ->
             return error_response(request, 404, str(exc.args[0]), snap)
         except Moved as exc:
             return RedirectResponse(exc.location(request), status_code=308)
-        if fmt == "json":
-            return json_response(snap, page.data)
-        if fmt == "csv":
-            stem = request.url.path.removesuffix(".csv").strip("/").replace("/", "-") or "index"
-            return csv_response(snap, page.table, stem + ("-en" if lang == "en" else ""))
-        twin = "/index" if request.url.path == "/" else request.url.path
-        query = f"?{request.url.query}" if request.url.query else ""
-        return html_page(request, snap, lang, page, twins=(f"{twin}.json{query}", f"{twin}.csv{query}"))
+        if fmt == "html":
+            return html_page(request, snap, lang, page, twins=twin_links(request, formats))
+        stem = request.url.path.removesuffix(f".{fmt}").strip("/").replace("/", "-") or "index"
+        stem += "-en" if lang == "en" else ""
+        export = Export(export_meta(snap, stem, lang), page_tables(page.table, stem), data=page.data)
+        try:
+            return await run_in_threadpool(export_response, snap, export, fmt)
+        except NotRenderable as exc:
+            return error_response(request, 422, str(exc), snap, "format")
 
-    return [Route(twin_base + ".{fmt:fmt}", endpoint, name=f"{name}-twin"), Route(path, endpoint, name=name)]
+    return [Route(twin_base + f".{{fmt:{convertor}}}", endpoint, name=f"{name}-twin"),
+            Route(path, endpoint, name=name)]

@@ -1,0 +1,1 @@
+"""One module per output format; each registers its renderer and/or release writer when imported."""
