@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import csv
 import io
+from collections import Counter
 
 import pyarrow.parquet as pq
 import pytest
@@ -38,6 +39,12 @@ def test_areas(client):
     assert len(munis) == 98 and all(a["region"] for a in munis)
     aalborg = client.get("/api/v1/areas/851").json()["data"]
     assert aalborg["name"] == "Aalborg" and aalborg["region"] == "081"
+    assert (aalborg["group"], aalborg["group_name"], aalborg["group_name_en"]) == (
+        "storby", "Storbykommuner", "Metropolitan municipalities")
+    assert client.get("/api/v1/areas/101").json()["data"]["group"] == "hovedstad"
+    assert Counter(a["group"] for a in munis) == {"hovedstad": 24, "storby": 3, "provinsby": 16, "opland": 24,
+                                                  "land": 31}
+    assert all(a["group"] is None for a in data if a["kind"] != "municipality")
     body = client.get("/api/v1/areas?format=csv&kind=region").content.decode("utf-8-sig")
     rows = list(csv.DictReader(io.StringIO(body)))
     assert len(rows) == 5 and {r["kind"] for r in rows} == {"region"}

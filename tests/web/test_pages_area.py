@@ -165,3 +165,17 @@ def test_significance_verdicts_come_from_the_view(client, sample_store):
     by_id = {r["indicator"]: r["significant"] for r in rows if r.get("goal")}
     sig = view.goals[0].indicators[1].significant
     assert by_id["1.2"] == ("" if sig is None else "true" if sig else "false")  # machine-readable booleans
+
+
+def test_similar_uses_dsts_groups_and_cites_them(published_client):
+    """With the group as the only variable, Aalborg's nearest are the two other Storbykommuner of DST's list
+    (Aarhus, Odense) and København's are Hovedstadskommuner: København is no Storbykommune."""
+    data = published_client.get("/kommune/851/lignende.json").json()["data"]
+    assert [n["area_code"] for n in data["neighbours"][:2]] == ["751", "461"]
+    assert [n["distance"] for n in data["neighbours"][:3]] == [0, 0, 1]
+    assert "KOMMUNEGRUPPER" in data["group_source"]["source"]
+    kbh = published_client.get("/kommune/101/lignende.json").json()["data"]["neighbours"]
+    assert {n["group"] for n in kbh} == {"hovedstad"} and all(n["distance"] == 0 for n in kbh)
+    html = published_client.get("/kommune/851/lignende").text
+    assert "Storbykommuner" in html and "dst.dk/da/Statistik/dokumentation/nomenklaturer/kommunegrupper" in html
+    assert "Metropolitan municipalities" in published_client.get("/kommune/851/lignende?lang=en").text

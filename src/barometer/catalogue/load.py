@@ -15,7 +15,16 @@ from typing import Any
 
 from pydantic import ValidationError
 
-from barometer.catalogue.models import Area, Edition, Goal, Indicator, KeyFigure, KeyFigureSection
+from barometer.catalogue.models import (
+    Area,
+    ClassificationSource,
+    Edition,
+    Goal,
+    Indicator,
+    KeyFigure,
+    KeyFigureSection,
+    MunicipalityGroupInfo,
+)
 
 DATA_FILES = ("goals.toml", "key_figures.toml", "areas.toml", "editions.toml")
 
@@ -33,6 +42,8 @@ class Catalogue:
     areas: tuple[Area, ...]
     editions: tuple[Edition, ...]
     version: str
+    municipality_groups: tuple[MunicipalityGroupInfo, ...] = ()
+    group_source: ClassificationSource | None = None
     _by_id: dict[str, Any] = field(default_factory=dict, repr=False)
 
     def goal(self, goal_id: str) -> Goal:
@@ -49,6 +60,10 @@ class Catalogue:
 
     def edition(self, edition_id: str) -> Edition:
         return self._lookup("edition", edition_id)
+
+    def municipality_group(self, group_id: str) -> MunicipalityGroupInfo:
+        """A DST municipality group by id (``hovedstad`` … ``land``) with its Danish and English name."""
+        return self._lookup("municipality_group", group_id)
 
     def has_area(self, code: str) -> bool:
         return ("area", code) in self._by_id
@@ -111,10 +126,13 @@ def build_catalogue(files: dict[str, dict[str, Any]], version: str = "dev") -> C
     key_figures = _parse(KeyFigure, kf_doc.get("key_figure", []), "key_figures.toml")
     areas = _parse(Area, files["areas.toml"].get("area", []), "areas.toml")
     editions = _parse(Edition, files["editions.toml"].get("edition", []), "editions.toml")
+    groups = _parse(MunicipalityGroupInfo, files["areas.toml"].get("municipality_group", []), "areas.toml")
+    group_source = _group_source(files["areas.toml"])
 
     by_id: dict[tuple[str, str], Any] = {}
     for kind, items in (("goal", goals), ("indicator", indicators), ("section", sections),
-                        ("key_figure", key_figures), ("area", areas), ("edition", editions)):
+                        ("key_figure", key_figures), ("area", areas), ("edition", editions),
+                        ("municipality_group", groups)):
         for item in items:
             key = (kind, item.code if kind == "area" else item.id)
             if key in by_id:
@@ -138,7 +156,25 @@ def build_catalogue(files: dict[str, dict[str, Any]], version: str = "dev") -> C
     for area in areas:
         if area.kind == "municipality" and ("area", area.region) not in by_id:
             raise CatalogueError(f"municipality {area.code} refers to unknown region {area.region!r}")
-    return Catalogue(goals, indicators, sections, key_figures, areas, editions, version, by_id)
+        if area.kind == "municipality" and ("municipality_group", area.group) not in by_id:
+            raise CatalogueError(f"municipality {area.code}: group {area.group!r} is not declared as a "
+                                 "[[municipality_group]] in areas.toml")
+    return Catalogue(goals, indicators, sections, key_figures, areas, editions, version,
+                     municipality_groups=groups, group_source=group_source, _by_id=by_id)
+
+
+def _group_source(doc: dict[str, Any]) -> ClassificationSource | None:
+    """The citation of the municipality groups ([municipality_groups] in areas.toml); required with groups."""
+    table = doc.get("municipality_groups")
+    if table is None:
+        if doc.get("municipality_group"):
+            raise CatalogueError("areas.toml: [[municipality_group]] needs a [municipality_groups] table citing "
+                                 "its source (source, url)")
+        return None
+    try:
+        return ClassificationSource(**table)
+    except ValidationError as exc:
+        raise CatalogueError(f"areas.toml: [municipality_groups]: {exc}") from exc
 
 
 @cache

@@ -90,6 +90,24 @@ class KeyFigure(_Measured):
     reference_period: dict[str, str]
 
 
+class MunicipalityGroupInfo(_Strict):
+    """One group of DST's municipality classification, named as DST names it."""
+
+    id: MunicipalityGroup
+    name: str
+    name_en: str
+
+    def display_name(self, lang: str = "da") -> str:
+        return self.name_en if lang == "en" else self.name
+
+
+class ClassificationSource(_Strict):
+    """Where a classification typed into the catalogue comes from, so every output can cite it."""
+
+    source: str
+    url: str
+
+
 class Area(_Strict):
     code: str = Field(pattern=r"^\d{3}$")
     name: str

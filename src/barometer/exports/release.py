@@ -27,9 +27,12 @@ def published_rows(rows: Iterable[dict[str, Any]]) -> list[dict[str, Any]]:
 
 
 def area_record(catalogue: Catalogue, code: str) -> dict[str, Any]:
+    """An area; a municipality carries its DST group with DST's names (Kommunegrupper v1:2018)."""
     a = catalogue.area(code)
+    group = catalogue.municipality_group(a.group) if a.group else None
     return {"code": a.code, "name": a.name, "name_en": a.name_en or a.name, "kind": a.kind, "region": a.region,
-            "group": a.group}
+            "group": a.group, "group_name": group.name if group else None,
+            "group_name_en": group.name_en if group else None}
 
 
 def item_record(catalogue: Catalogue, item_id: str, periods: Iterable[str], edition: str) -> dict[str, Any]:

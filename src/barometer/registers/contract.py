@@ -21,7 +21,7 @@ import pyarrow as pa
 from barometer.registers.schema import Column, ColumnType, Contract, ForeignKey, RowRule, Table
 from barometer.registers.tables import ALL_TABLES, SURVEY_QUESTIONS
 
-CONTRACT_VERSION = "1.0.0"
+CONTRACT_VERSION = "1.1.0"
 
 CONTRACT = Contract(version=CONTRACT_VERSION, tables={t.name: t for t in ALL_TABLES})
 
@@ -33,18 +33,56 @@ def arrow_schema(table_name: str) -> pa.Schema:
 
 @dataclass(frozen=True)
 class Country:
+    """A country code with its class. ``part_of`` names the country a territory belongs to (its class is that
+    country's); ``former`` marks a country that no longer exists but still occurs as a country of origin."""
+
     code: str
     name: str
     name_en: str
     western: bool
+    part_of: str | None = None
+    former: bool = False
+    note: str | None = None  # why a former country has its class (rendered into docs/data-contract.md)
+
+
+class CountryListError(ValueError):
+    """data/countries.toml is inconsistent (the message names the entry)."""
+
+
+_COUNTRY_KEYS = {"code", "name", "name_en", "western", "part_of", "former", "note"}
+
+
+def parse_countries(rows: list[dict], file: str = "countries.toml") -> dict[str, Country]:
+    """Countries by code; a territory's class is derived from its country so the two can never disagree."""
+    by_code = {r.get("code"): r for r in rows}
+    if len(by_code) != len(rows):
+        raise CountryListError(f"{file}: duplicate country codes")
+    result = {}
+    for n, r in enumerate(rows, start=1):
+        where = f"{file}: entry {n} ({r.get('code')!r})"
+        if unknown := set(r) - _COUNTRY_KEYS:
+            raise CountryListError(f"{where}: unknown key(s) {sorted(unknown)}")
+        parent = r.get("part_of")
+        if ("western" in r) == (parent is not None):
+            raise CountryListError(f"{where}: give either western (a country) or part_of (a territory)")
+        if parent is not None:
+            if parent not in by_code or "part_of" in by_code[parent]:
+                raise CountryListError(f"{where}: part_of {parent!r} is not a country in the list")
+            western = bool(by_code[parent]["western"])
+        else:
+            western = bool(r["western"])
+        if r.get("former") and not r.get("note"):
+            raise CountryListError(f"{where}: a former country needs a note saying why it has its class")
+        result[r["code"]] = Country(r["code"], r["name"], r["name_en"], western, parent, bool(r.get("former")),
+                                    r.get("note"))
+    return result
 
 
 @cache
 def countries() -> dict[str, Country]:
     """The origin-country classification (data/countries.toml), by code."""
     text = resources.files("barometer.registers").joinpath("data/countries.toml").read_text(encoding="utf-8")
-    rows = tomllib.loads(text)["country"]
-    return {r["code"]: Country(r["code"], r["name"], r["name_en"], bool(r["western"])) for r in rows}
+    return parse_countries(tomllib.loads(text)["country"])
 
 
 def western_country_codes() -> frozenset[str]:
@@ -77,6 +115,7 @@ __all__ = [
     "ColumnType",
     "Contract",
     "Country",
+    "CountryListError",
     "ForeignKey",
     "RowRule",
     "Table",
@@ -84,5 +123,6 @@ __all__ = [
     "countries",
     "domain_codes",
     "municipality_codes",
+    "parse_countries",
     "western_country_codes",
 ]

@@ -29,9 +29,10 @@ The declaration lives in `src/barometer/registers/tables_*.py` and `columns.py` 
 - **Municipality codes**: 3-digit DST codes as strings without zero padding (`"101"` København, `"851"`
   Aalborg), exactly the municipality codes of the catalogue (`barometer.catalogue`); `"000"` (whole country)
   and region codes are not valid in register tables.
-- **Country codes**: ISO 3166-1 alpha-2 plus `ZZ` (unknown foreign country, *udlandet uoplyst*) and `XS`
-  (stateless), listed with their Western/non-Western class in `src/barometer/registers/data/countries.toml`
-  ({len(countries())} codes). DST's 4-digit country codes are mapped to these by the loader.
+- **Country codes**: ISO 3166-1 alpha-2, ISO 3166-3 four-letter codes of former countries (e.g. `SUHH` the
+  USSR), plus `ZZ` (unknown foreign country, *udlandet uoplyst*) and `XS` (stateless), listed with their
+  Western/non-Western class in `src/barometer/registers/data/countries.toml` ({len(countries())} codes; see
+  "Country classification" below). DST's 4-digit country codes are mapped to these by the loader.
 - **Dates** are calendar dates (`date32`). `end_date` is the last day included; a null `end_date` means
   "still running when the data were extracted". Monthly tables use the first day of the month.
 - **Codes** are ASCII strings (or small integers for grades and survey answers), listed per column below.
@@ -48,8 +49,9 @@ The declaration lives in `src/barometer/registers/tables_*.py` and `columns.py` 
   (DST's own rate pairs RAS year Y with the population of 1 January Y+1 — the engine's choice, not the contract's).
 - Education is the status on 1 October (UDDA) with both the highest education overall (`level`) and the highest
   *Danish* education (`danish_level`), because 2.2/2.3 count Danish educations only.
-- The United Kingdom counts as Western (DST's current definition names it); dependent territories (Greenland,
-  the Faroe Islands, Åland, overseas departments) are non-Western by the letter of domain.md §2 **[open]**.
+- The United Kingdom counts as Western (DST's current definition names it); a dependent territory takes its
+  country's class (Greenland and the Faroe Islands are Western, as DST counts them), and former countries have
+  their own codes and classes (see "Country classification").
 - Survey answers are coded per question (list at the end); which answers count for an indicator is the
   catalogue's and the engine's business, not the contract's.
 - `wage_employment` is optional: without it key figures 5 and 13 are "not computed". Tables that can be
@@ -151,10 +153,55 @@ def render_validation() -> str:
     return VALIDATION_INTRO + "\n".join(rows) + "\n"
 
 
+COUNTRY_INTRO = """## Country classification
+
+Whether a person of foreign origin belongs to the target group depends only on the class of `origin_country`
+(`src/barometer/registers/data/countries.toml`; the engine's `ref_country`, the synthetic generator and the
+reference implementation all read it through `barometer.registers.contract.countries()`).
+
+- **Western**: DST's definition of *vestlige lande* (domain.md §2): the EU countries, Andorra, Iceland,
+  Liechtenstein, Monaco, Norway, San Marino, Switzerland, the Vatican, Canada, USA, Australia and New Zealand,
+  and the United Kingdom, which DST's current definition names. Every other country, `ZZ` (unknown) and `XS`
+  (stateless) are non-Western.
+- **Territories take their country's class.** DST's definition names states; a person from a dependent
+  territory, overseas department or area in free association holds, or descends from holders of, that state's
+  citizenship, and DST files Greenland (5101 Grønland) as Western in its country list. The list records the
+  country (`part_of`) and the class is derived from it, so the two cannot disagree. Greenland and the Faroe
+  Islands are therefore Western, as DST counts them.
+- **Former countries** still occur as a country of origin (people who came before the state dissolved); they
+  have ISO 3166-3 codes and the class DST gives them, for the reason stated below.
+
+Sources: DST's definition of Western and non-Western countries (domain.md §2); DST's country list with its
+Western/non-Western category as reproduced, "the same method as Danmarks Statistik uses", in LIFA's LOIS
+statistics manual (<https://dok.lifa.dk/manual/LOISstatistikPRO2/html/kategorisering.htm>: 5101 Grønland,
+5129 Tjekkoslovakiet Western; 5151 Serbien og Montenegro, 5152 Jugoslavien, 5162 Sovjetunionen non-Western).
+Tests: `tests/registers/test_country_classes.py`.
+"""
+
+
+def render_countries() -> str:
+    """The classification choices, rendered from countries.toml so the reasons cannot drift from the data."""
+    cs = countries()
+    western = sorted((c for c in cs.values() if c.western and not c.part_of and not c.former),
+                     key=lambda c: c.name_en)
+    lines = [COUNTRY_INTRO, f"Western countries ({len(western)}): "
+             + ", ".join(f"`{c.code}` {c.name_en}" for c in western) + ".", "",
+             "| territory | belongs to | class |", "|---|---|---|"]
+    for t in sorted((c for c in cs.values() if c.part_of), key=lambda c: (cs[c.part_of].name_en, c.name_en)):
+        parent = cs[t.part_of]
+        lines.append(f"| `{t.code}` {_cell(t.name_en)} ({_cell(t.name)}) | `{parent.code}` {_cell(parent.name_en)} | "
+                     f"{'Western' if t.western else 'non-Western'} |")
+    lines += ["", "| former country | class | reason |", "|---|---|---|"]
+    for f in sorted((c for c in cs.values() if c.former), key=lambda c: c.name_en):
+        lines.append(f"| `{f.code}` {_cell(f.name_en)} ({_cell(f.name)}) | "
+                     f"{'Western' if f.western else 'non-Western'} | {_cell(f.note)} |")
+    return "\n".join(lines) + "\n"
+
+
 def render_markdown() -> str:
     """The whole of docs/data-contract.md."""
     parts = [INTRO] + [render_table(t) for t in CONTRACT.tables.values()]
-    parts += [render_survey_questions(), render_validation()]
+    parts += [render_survey_questions(), render_countries(), render_validation()]
     return "\n".join(parts)
 
 

@@ -3,7 +3,7 @@
 Conventions (see docs/data-contract.md):
 - ``pnr`` is an int64 surrogate of DST's pseudonymised person number; a loader inside DST maps PNR to it once.
 - Municipality codes are the 3-digit DST codes of the catalogue ("101", "851"); country codes are ISO 3166-1
-  alpha-2 from ``data/countries.toml`` (ZZ unknown, XS stateless).
+  alpha-2 and ISO 3166-3 codes of former countries from ``data/countries.toml`` (ZZ unknown, XS stateless).
 - Dates are calendar dates; an ``end_date`` is the last day included; a null end means "still running at the
   time the data were extracted". Monthly tables use the first day of the month.
 - Source names: register (DST abbreviation) and variable. Variables marked "(?)" are our best reading of DST's

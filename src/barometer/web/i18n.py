@@ -109,6 +109,7 @@ STRINGS: dict[str, dict[str, str]] = {
         "distance_formula": "Afstand = √(Σ vægt × (forskel i standardiseret værdi)² + vægt × [forskellig "
                             "kommunegruppe]). Tallene standardiseres over alle kommuner.",
         "group": "Kommunegruppe",
+        "group_source": "Kilde til kommunegrupperne:",
         "region": "Region",
         "target_population": "Indvandrere og efterkommere (ikke-vestlig), 16-66 år",
         "non_western_share": "Andel med ikke-vestlig oprindelse, 16-66 år",
@@ -228,6 +229,7 @@ STRINGS: dict[str, dict[str, str]] = {
         "distance_formula": "Distance = √(Σ weight × (difference in standardised value)² + weight × [different "
                             "municipality group]). Values are standardised across all municipalities.",
         "group": "Municipality group",
+        "group_source": "Source of the municipality groups:",
         "region": "Region",
         "target_population": "Immigrants and descendants (non-Western), aged 16-66",
         "non_western_share": "Share of non-Western origin, aged 16-66",
@@ -251,13 +253,6 @@ STRINGS: dict[str, dict[str, str]] = {
     },
 }
 
-GROUPS = {
-    "da": {"hovedstad": "Hovedstadskommuner", "storby": "Storbykommuner", "provinsby": "Provinsbykommuner",
-           "opland": "Oplandskommuner", "land": "Landkommuner"},
-    "en": {"hovedstad": "Capital municipalities", "storby": "Large-city municipalities",
-           "provinsby": "Provincial-town municipalities", "opland": "Commuter municipalities",
-           "land": "Rural municipalities"},
-}
 
 
 def texts(lang: str) -> dict[str, str]:

@@ -87,15 +87,18 @@ def area_page(ctx: Ctx) -> Page:
 def similar_page(ctx: Ctx) -> Page:
     code = check_area(ctx.snap, ctx.params["code"], municipality=True)
     result = similar(ctx.snap, code, ctx.lang)
-    area = ctx.snap.catalogue.area(code)
+    cat = ctx.snap.catalogue
+    area = cat.area(code)
     t = texts(ctx.lang)
+    groups = {g.id: g.display_name(ctx.lang) for g in cat.municipality_groups}
     variables = [{"id": v.id, "measure": v.measure, "item": v.item, "weight": v.weight, "log": v.log}
                  for v in result["variables"]]
     unavailable = [{"id": v.id, "item": v.item} for v in result["unavailable"]]
     return Page("similar.html", f"{t['similar_heading']}: {area.display_name(ctx.lang)}",
-                {"area": area, "result": result},
+                {"area": area, "result": result, "groups": groups, "group_source": cat.group_source},
                 data={"area_code": code, "variables": variables, "unavailable": unavailable,
-                      "own": result["own"], "neighbours": result["neighbours"]},
+                      "own": result["own"], "neighbours": result["neighbours"],
+                      "group_source": cat.group_source.model_dump() if cat.group_source else None},
                 table=result["neighbours"])
 
 

@@ -23,7 +23,7 @@ from starlette.routing import Route
 from barometer.exports import LICENCE, Export, ExportMeta, NotRenderable, page_tables, renderer, renderer_names
 from barometer.formatting import format_number
 from barometer.web.holder import NoRelease, ReleaseHolder, Snapshot
-from barometer.web.i18n import GROUPS, texts
+from barometer.web.i18n import texts
 
 TEMPLATES = Path(__file__).parent / "templates"
 
@@ -105,7 +105,6 @@ def make_env() -> Environment:
                       trim_blocks=True, lstrip_blocks=True)
     env.filters["num"] = _fmt
     env.filters["goal_text"] = _goal_text
-    env.globals["GROUPS"] = GROUPS
     return env
 
 
