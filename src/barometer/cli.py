@@ -188,6 +188,7 @@ def _print_view(view: BarometerView) -> None:
 
 def _register_optional_commands() -> None:
     """Commands of packages that are optional at import time (heavy dependencies load lazily inside them)."""
+    from barometer.bundle.cli import bundle
     from barometer.diff.cli import diff
     from barometer.engine.cli import build
     from barometer.exports.cli import export
@@ -204,6 +205,7 @@ def _register_optional_commands() -> None:
     app.command("export")(export)
     app.command("serve")(serve)
     app.command("diff")(diff)
+    app.command("bundle")(bundle)
 
 
 _register_optional_commands()

@@ -67,3 +67,10 @@ def format_report_date(day: date, lang: str = "da") -> str:
     if lang == "en":
         return _babel_date(day, "d MMMM y", locale="en")
     return f"{day.day}/{day.month}-{day.year}"
+
+
+def format_size(size: int, lang: str = "da") -> str:
+    """A file size as people read it: "840 kB", "12,3 MB" (decimal units; Danish or English number format)."""
+    if size < 1_000_000:
+        return f"{format_number(max(size / 1000, 1), lang)} kB"
+    return f"{format_number(size / 1_000_000, lang, 1, 1)} MB"

@@ -14,7 +14,7 @@ from starlette.convertors import Convertor, register_url_convertor
 from starlette.exceptions import HTTPException as StarletteHTTPException
 from starlette.responses import Response
 
-from barometer.web import api, pages_area, pages_indicator, pages_info, reports
+from barometer.web import api, pages_area, pages_downloads, pages_indicator, pages_info, reports
 from barometer.web.cache import ResponseCache
 from barometer.web.geo import load_topojson
 from barometer.web.holder import NoRelease, ReleaseHolder
@@ -85,7 +85,7 @@ def create_app(settings: WebSettings) -> FastAPI:
     app.state.holder = holder
     app.include_router(api.router(holder))
     for route in (*pages_area.routes(holder), *pages_indicator.routes(holder), *pages_info.routes(holder),
-                  *reports.routes(holder)):
+                  *pages_downloads.routes(holder), *reports.routes(holder)):
         app.router.routes.append(route)
     app.mount("/static", StaticFiles(directory=Path(__file__).parent / "static"), name="static")
     app.add_middleware(ResponseCache, holder=holder)

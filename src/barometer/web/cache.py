@@ -3,8 +3,9 @@
 Responses are immutable for a release (a release never changes), so successful GET responses are kept in the
 served release's snapshot keyed by (path, query) — the query carries the language — and die with it when a new
 release is published. Only complete 200 responses are stored; errors, static files and the interactive docs
-pass through. Text bodies are also kept gzip-compressed (once, when stored) and sent so to clients that accept
-gzip, as browsers do: a municipality page shrinks from ~35 kB to ~5 kB.
+pass through, and so do the downloads (pages_downloads.py). Text bodies are also kept gzip-compressed (once,
+when stored) and sent so to clients that accept gzip, as browsers do: a municipality page shrinks from ~35 kB
+to ~5 kB.
 """
 
 from __future__ import annotations
@@ -16,7 +17,7 @@ from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
 from barometer.web.holder import NoRelease, ReleaseHolder
 
-SKIP = ("/static/", "/docs")
+SKIP = ("/static/", "/docs", "/downloads")  # downloads: the page changes as bundles are built; zips stream
 COMPRESSIBLE = (b"text/", b"application/json")
 MIN_COMPRESS = 1024
 
