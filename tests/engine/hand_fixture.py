@@ -6,7 +6,12 @@ and 2023, so the data cover 2022-2023 (coverage = residence years). Person numbe
   101-107 pupils: 9th-grade exams June 2022 (2.1/3.1), resident 1 January 2022 (also in 9.1's population)
   201-204 young adults: convictions (9.1), resident 1 January 2022
   301-307 Danish-course participants (3.3/N15), no residence rows
-  401-409 displaced Ukrainians, 501-511 refugees and family-reunified (key figures, dates in 2022)
+  401-410 displaced Ukrainians, 501-511 refugees and family-reunified (key figures, dates in 2022)
+
+Address spells (``ADDRESSES``) are given for the permit holders, whom the key figures place by the spell covering
+the figure's date; several move during 2022 (401, 402, 406, 408, 501, 506, 509). The residence table lists only
+the persons each indicator needs on 1 January, so holders living on into 2023 have no 1 January 2023 row (the
+engine never compares the two tables; the synthetic registers keep them consistent).
 """
 
 from __future__ import annotations
@@ -71,15 +76,16 @@ PERSONS = [  # pnr, birth_date, sex, origin_type, origin_country, immigration_da
     (406, D(1960, 1, 1), "K", "indvandrer", "UA", D(2022, 4, 1), D(2022, 8, 1)),
     (407, D(2015, 1, 1), "M", "indvandrer", "UA", D(2022, 5, 1), N),
     (408, D(2021, 1, 1), "K", "indvandrer", "UA", D(2022, 5, 1), N),
+    (410, D(2012, 1, 1), "K", "indvandrer", "UA", D(2022, 10, 1), N),
     (501, D(1990, 1, 1), "M", "indvandrer", "SY", D(2022, 1, 20), N),
     (502, D(1991, 1, 1), "M", "indvandrer", "SY", D(2022, 10, 1), N),
     (503, D(1989, 1, 1), "K", "indvandrer", "ER", D(2021, 12, 1), N),
     (504, D(1992, 5, 5), "K", "indvandrer", "ER", D(2022, 2, 25), N),
     (505, D(1980, 1, 1), "M", "indvandrer", "AF", D(2016, 4, 1), N),
-    (506, D(1990, 1, 1), "K", "indvandrer", "SY", D(2019, 2, 15), N),
+    (506, D(1990, 1, 1), "K", "indvandrer", "SY", D(2016, 2, 15), N),   # came 2016 on another basis
     (507, D(2008, 1, 1), "M", "indvandrer", "SY", D(2020, 1, 1), N),
     (508, D(1985, 1, 1), "K", "indvandrer", "AF", D(2021, 6, 1), N),
-    (509, D(2000, 6, 6), "M", "indvandrer", "ER", D(2018, 2, 1), N),
+    (509, D(2000, 6, 6), "M", "indvandrer", "ER", D(2018, 9, 1), N),    # refugee permit only from 2020
     (510, D(1999, 9, 9), "M", "indvandrer", "SY", D(2019, 3, 1), N),
     (511, D(1995, 1, 1), "M", "indvandrer", "SY", D(2022, 7, 7), N),
 ]
@@ -178,15 +184,18 @@ PERMITS = [  # pnr, type, start, end
     (406, "ukraine", D(2022, 4, 1), N),
     (407, "ukraine", D(2022, 5, 1), N),
     (408, "ukraine", D(2022, 5, 1), N),
+    (410, "ukraine", D(2022, 10, 1), N),
     (501, "refugee", D(2022, 1, 15), N),
     (502, "refugee", D(2022, 9, 1), N),
     (503, "refugee", D(2021, 11, 1), N),
     (504, "family_refugee", D(2022, 2, 20), N),
     (505, "refugee", D(2016, 5, 1), N),
+    (506, "other", D(2016, 2, 15), D(2019, 2, 28)),
     (506, "family_refugee", D(2019, 3, 1), N),
     (507, "family_refugee", D(2020, 1, 1), N),
     (508, "refugee", D(2021, 6, 1), N),
-    (509, "refugee", D(2018, 1, 20), N),
+    (509, "other", D(2018, 9, 1), D(2020, 1, 19)),
+    (509, "refugee", D(2020, 1, 20), N),
     (510, "family_refugee", D(2019, 2, 1), N),
     (511, "refugee", D(2022, 7, 1), N),
     (305, "refugee", D(2017, 6, 1), N),
@@ -225,6 +234,7 @@ MIGRATIONS = [  # pnr, date, direction, country, municipality
     (406, D(2022, 4, 1), "immigration", "UA", B),
     (407, D(2022, 5, 1), "immigration", "UA", A),
     (408, D(2022, 5, 1), "immigration", "UA", B),
+    (410, D(2022, 10, 1), "immigration", "UA", B),
     (501, D(2022, 1, 20), "immigration", "SY", A),
     (502, D(2022, 10, 1), "immigration", "SY", B),
     (503, D(2021, 12, 1), "immigration", "ER", A),
@@ -233,7 +243,33 @@ MIGRATIONS = [  # pnr, date, direction, country, municipality
     (511, D(2022, 7, 7), "immigration", "SY", N),
 ]
 
-ENROLMENT = [(407, "school", D(2022, 8, 11), N, A), (408, "daycare", D(2022, 6, 1), D(2022, 10, 31), B)]
+ENROLMENT = [(407, "school", D(2022, 8, 11), N, A), (408, "daycare", D(2022, 6, 1), D(2022, 10, 31), B),
+             (410, "school", D(2022, 10, 15), N, B)]
+
+ADDRESSES = [  # pnr, first day, last day, municipality (2022 unless said otherwise)
+    (401, D(2022, 4, 1), D(2022, 8, 14), A), (401, D(2022, 8, 15), N, B),                  # moves A -> B
+    (402, D(2022, 4, 25), D(2022, 5, 31), B), (402, D(2022, 6, 1), D(2022, 8, 19), A),     # in A for the summer
+    (402, D(2022, 8, 20), N, B),
+    (403, D(2022, 9, 10), N, A),
+    (404, D(2022, 3, 18), D(2022, 6, 29), A),                                               # emigrates 30 Jun
+    (405, D(2022, 3, 20), N, A),
+    (406, D(2022, 4, 1), D(2022, 5, 9), B), (406, D(2022, 5, 10), D(2022, 7, 31), A),      # moves B -> A, dies
+    (407, D(2022, 5, 1), N, A),
+    (408, D(2022, 5, 1), D(2022, 10, 31), B), (408, D(2022, 11, 1), N, A),                 # moves B -> A
+    (410, D(2022, 10, 1), N, B),
+    (501, D(2022, 1, 20), D(2022, 6, 9), A), (501, D(2022, 6, 10), N, B),                  # moves A -> B
+    (502, D(2022, 10, 1), N, B),
+    (504, D(2022, 2, 25), N, B),
+    (505, D(2016, 4, 1), D(2022, 11, 10), A),                                               # emigrates 11 Nov
+    (506, D(2016, 2, 15), D(2022, 3, 31), B), (506, D(2022, 4, 1), D(2022, 7, 14), A),     # in A for a while,
+    (506, D(2022, 7, 15), D(2022, 9, 30), B),                                               # repatriated 1 Oct
+    (507, D(2020, 1, 1), N, B),
+    (508, D(2021, 6, 1), D(2022, 9, 14), A),                                                # repatriated 15 Sep
+    (509, D(2018, 9, 1), D(2022, 2, 28), A), (509, D(2022, 3, 1), N, B),                   # moves A -> B
+    (510, D(2019, 3, 1), N, B),
+    (511, D(2022, 7, 7), D(2022, 7, 31), N), (511, D(2022, 8, 1), N, A),                   # first without municipality
+]
+# 503 has a permit but no address: never resident in the key figures.
 
 WAGE_EMPLOYMENT = [(401, D(2022, 8, 15), N), (405, D(2022, 4, 1), D(2022, 7, 31)),
                    (510, D(2022, 1, 1), D(2022, 4, 15))]
@@ -269,7 +305,7 @@ TABLES = {
     "grades": GRADES, "danish_courses": DANISH_COURSES, "danish_tests": DANISH_TESTS, "benefits": BENEFITS,
     "convictions": CONVICTIONS, "permits": PERMITS, "visitations": VISITATIONS,
     "programme_status": PROGRAMME_STATUS, "igu_courses": IGU, "repatriations": REPATRIATIONS,
-    "migrations": MIGRATIONS, "enrolment": ENROLMENT, "housing_areas": HOUSING,
+    "migrations": MIGRATIONS, "enrolment": ENROLMENT, "addresses": ADDRESSES, "housing_areas": HOUSING,
     "survey_respondents": RESPONDENTS, "survey_answers": ANSWERS, "wage_employment": WAGE_EMPLOYMENT,
 }
 

@@ -89,7 +89,7 @@ class Registers:
             "persons", "residence", "employment", "education", "grades", "danish_courses", "danish_tests",
             "benefits", "convictions", "permits", "visitations", "programme_status", "igu_courses",
             "repatriations", "migrations", "enrolment", "housing_areas", "survey_respondents", "survey_answers",
-            "wage_employment")}
+            "wage_employment", "addresses")}
         manifest = root / "manifest.json"
         extra = json.loads(manifest.read_text())["extra"] if manifest.exists() else {}
         self.declared_coverage: dict[str, str] = extra.get("coverage", {})
@@ -105,14 +105,12 @@ class Registers:
             self.res_by_year[y].append((pnr, m))
         self.years = sorted(self.res_by_year)
         self.by_pnr: dict[str, dict[int, list[dict]]] = {}
-        for name in ("danish_courses", "enrolment", "wage_employment", "benefits", "programme_status", "permits"):
+        for name in ("danish_courses", "enrolment", "wage_employment", "benefits", "programme_status", "permits",
+                     "addresses"):
             index: dict[int, list[dict]] = defaultdict(list)
             for row in self.t[name]:
                 index[row["pnr"]].append(row)
             self.by_pnr[name] = index
-        self.migrations_by_year: dict[int, list[dict]] = defaultdict(list)
-        for m in self.t["migrations"]:
-            self.migrations_by_year[m["event_date"].year].append(m)
 
 
 _DANISH_TEST = [("danish_courses", "start_date", -5), ("danish_tests", "test_date", 0)]
@@ -288,23 +286,16 @@ def _fulltime(reg: Registers) -> dict[tuple[int, int], float]:
     return out
 
 
-def _resident(reg: Registers, d: date) -> dict[int, str]:
-    """Municipality on date d: 1 January residence, moved by the last migration between 1 January and d."""
-    january = dict(reg.res_by_year.get(d.year, []))
-    where = dict(january)
-    events = sorted((m for m in reg.migrations_by_year[d.year] if date(d.year, 1, 1) < m["event_date"] <= d),
-                    key=lambda m: (m["event_date"], m["direction"]))  # immigration after emigration on a day
-    for m in events:
-        if m["direction"] == "emigration":
-            where.pop(m["pnr"], None)
-        elif m["municipality"] is not None:
-            where[m["pnr"]] = m["municipality"]
-        elif m["pnr"] in january:  # back, municipality not recorded: their 1 January municipality
-            where[m["pnr"]] = january[m["pnr"]]
-        else:  # arrived from abroad, municipality not recorded: counted for the whole country only
-            where[m["pnr"]] = ""
-    return {pnr: muni for pnr, muni in where.items()
-            if reg.person[pnr]["death_date"] is None or reg.person[pnr]["death_date"] > d}
+def _lives_in(reg: Registers, pnr: int, d: date) -> str | None:
+    """Where a person lives on day d: the municipality of their address spell covering d ('' for a spell without
+    a municipality: counted for the whole country only); None when no spell covers d or they died on or before d."""
+    death = reg.person[pnr]["death_date"]
+    if death is not None and death <= d:
+        return None
+    for spell in reg.by_pnr["addresses"][pnr]:
+        if overlaps(spell["start_date"], spell["end_date"], d, d):
+            return spell["municipality"] or ""
+    return None
 
 
 def _holders(reg: Registers, d: date, kind: str) -> dict[int, tuple[str, date]]:
@@ -317,8 +308,8 @@ def _holders(reg: Registers, d: date, kind: str) -> dict[int, tuple[str, date]]:
     for p in reg.t["permits"]:
         if p["pnr"] in valid and p["permit_type"] in types and p["start_date"] <= d:
             starts[p["pnr"]] = min(starts.get(p["pnr"], p["start_date"]), p["start_date"])
-    where = _resident(reg, d)
-    return {pnr: (where[pnr], s) for pnr, s in starts.items() if pnr in where}
+    where = {pnr: _lives_in(reg, pnr, d) for pnr in starts}
+    return {pnr: (where[pnr], s) for pnr, s in starts.items() if where[pnr] is not None}
 
 
 def _key_figures(reg, kf_periods, cohorts, add) -> None:
@@ -337,7 +328,7 @@ def _key_figures(reg, kf_periods, cohorts, add) -> None:
             elif n in (2, 3, 4, 5, 6, 8, 9, 13):
                 kind = "ukraine" if n <= 6 else "refugee"
                 for pnr, (muni, start) in _holders(reg, b, kind).items():
-                    p, x = P[pnr], age(P[pnr]["birth_date"], b)
+                    x = age(P[pnr]["birth_date"], b)
                     if n == 2:
                         add(item, code, muni, 1)
                     elif n == 3 and x >= 18:
@@ -362,7 +353,7 @@ def _key_figures(reg, kf_periods, cohorts, add) -> None:
                         paid = any(s["benefit_recipient"] and a <= s["month"] <= b
                                    for s in idx["programme_status"][pnr])
                         add(item, code, muni, course and paid)
-                    elif n == 13 and 21 <= x <= 64 and add_years(b, -4) < p["immigration_date"] <= add_years(b, -3):
+                    elif n == 13 and 21 <= x <= 64 and add_years(b, -4) < start <= add_years(b, -3):
                         add(item, code, muni, any(overlaps(w["start_date"], w["end_date"], a, b)
                                                   for w in idx["wage_employment"][pnr]), 1)
             elif n in (10, 11):

@@ -1,5 +1,5 @@
 """Register coverage (a register that ends before residence withholds the periods it does not reach), permit
-holders arriving without a recorded municipality, and N8's integration period after a permit renewal.
+holders living at an address without a recorded municipality, and N8's integration period after a permit renewal.
 
 Small fixtures worked out by hand; A = 851 Aalborg (region 081), B = 101 København (region 084).
 """
@@ -96,9 +96,10 @@ def test_danish_test_window_must_be_complete(tmp_path):
 
 def _holders_fixture() -> dict[str, list[dict]]:
     """The hand fixture plus three permit holders:
-    p409  displaced Ukrainian (30), permit and immigration 1 May 2022, immigration without municipality;
+    p409  displaced Ukrainian (30), permit and immigration 1 May 2022, address without municipality since;
     p512  refugee (32) in A since 2016: first permit 1 Mar 2016 - 28 Feb 2021, renewed from 1 Mar 2021;
-    p513  family-reunified to a refugee (30), permit 20 Feb 2022, immigration 1 Mar 2022 without municipality.
+    p513  family-reunified to a refugee (30), permit 20 Feb 2022, immigration 1 Mar 2022, address without
+          municipality since.
     """
     extra = {
         "persons": [(409, D(1992, 1, 1), "K", "indvandrer", "UA", D(2022, 5, 1), N),
@@ -110,6 +111,7 @@ def _holders_fixture() -> dict[str, list[dict]]:
                     (513, "family_refugee", D(2022, 2, 20), N)],
         "migrations": [(409, D(2022, 5, 1), "immigration", "UA", N),
                        (513, D(2022, 3, 1), "immigration", "ER", N)],
+        "addresses": [(409, D(2022, 5, 1), N, N), (512, D(2016, 3, 1), N, A), (513, D(2022, 3, 1), N, N)],
     }
     rows = hand_fixture.rows()
     for name, new in _rows(extra).items():
@@ -125,21 +127,21 @@ def holders(tmp_path_factory: pytest.TempPathFactory) -> dict[tuple[str, str, st
 
 
 def test_holder_without_municipality_counts_nationally(holders):
-    # N2 on 1 Sep 2022: the hand fixture's p401, p407 (A) and p402, p408 (B), plus p409, whose immigration has
-    # no municipality: counted for the whole country only (5), not in A, B or their regions.
-    assert (holders[("N2", "2022-09-01", A)], holders[("N2", "2022-09-01", B)]) == ((2, None), (2, None))
+    # N2 on 1 Sep 2022: the hand fixture's p407 (A) and p401, p402, p408 (B), plus p409, whose address has no
+    # municipality: counted for the whole country only (5), not in A, B or their regions.
+    assert (holders[("N2", "2022-09-01", A)], holders[("N2", "2022-09-01", B)]) == ((1, None), (3, None))
     assert holders[("N2", "2022-09-01", "000")] == (5, None)
-    assert (holders[("N2", "2022-09-01", "081")], holders[("N2", "2022-09-01", "084")]) == ((2, None), (2, None))
+    assert (holders[("N2", "2022-09-01", "081")], holders[("N2", "2022-09-01", "084")]) == ((1, None), (3, None))
     # N5/N6 Aug 2022 (18-66): p409 joins the national population only (no wage, no benefit)
-    assert holders[("N5", "2022-08", "000")] == (1, 4) and holders[("N5", "2022-08", A)] == (1, 2)
+    assert holders[("N5", "2022-08", "000")] == (1, 4) and holders[("N5", "2022-08", A)] == (0, 1)
     assert holders[("N6", "2022-08", "000")] == (2, 4)
 
 
 def test_n8_integration_period_starts_at_the_first_permit(holders):
-    # N8 on 1 Jul 2022, 18-66 with a permit that started less than 5 years before: the hand fixture's A p501,
-    # p508, p509 and B p504, p506, p510. p512's valid permit started 1 Mar 2021 (a renewal), but her first permit
-    # is from 2016: not in the gross target group (A stays 3). p513 (permit Feb 2022, no municipality) counts
+    # N8 on 1 Jul 2022, 18-66 with a permit that started less than 5 years before: the hand fixture's A p506,
+    # p508 and B p501, p504, p509, p510. p512's valid permit started 1 Mar 2021 (a renewal), but her first permit
+    # is from 2016: not in the gross target group (A stays 2). p513 (permit Feb 2022, no municipality) counts
     # for the whole country only: 6 + 1 = 7.
-    assert holders[("N8", "2022-07-01", A)] == (3, None)
-    assert holders[("N8", "2022-07-01", B)] == (3, None)
+    assert holders[("N8", "2022-07-01", A)] == (2, None)
+    assert holders[("N8", "2022-07-01", B)] == (4, None)
     assert holders[("N8", "2022-07-01", "000")] == (7, None)

@@ -161,37 +161,50 @@ def test_key_figures_ukraine(observed):
     _check(observed, "N1", "2022-08-31", {A: (1, None), B: (1, None), "000": (2, None)})
     # ... and to 31 Aug 2023 all three.
     _check(observed, "N1", "2023-08-31", {A: (2, None), B: (1, None), "000": (3, None)})
-    # N2 on 1 Sep 2022: arrived and living there via their immigration event: p401, p407 (A), p402, p408 (B);
-    # p403 permit later, p404 emigrated 30 Jun, p405 permit expired 31 Aug, p406 died 1 Aug.
-    _check(observed, "N2", "2022-09-01", {A: (2, None), B: (2, None), "000": (4, None)})
-    # N3 Q2 2022, adults living there on 30 Jun with a course in the quarter: p401 (A), p406 (B, course to 15 Apr);
-    # p404 emigrated on 30 Jun; p405's course starts in July; p402 no course.
-    _check(observed, "N3", "2022Q2", {A: (1, None), B: (1, None), "000": (2, None)})
-    # N4 on 5 Dec 2022, aged 0-16: p407 in school (A); p408's daycare ended in October (B).
-    _check(observed, "N4", "2022-12-05", {A: (1, 1), B: (0, 1), "000": (1, 2)})
-    # N5 Aug 2022, 18-66: p401 (wage from 15 Aug), p405 (valid to 31 Aug; wage ended July) in A; p402 in B.
-    _check(observed, "N5", "2022-08", {A: (1, 2), B: (0, 1), "000": (1, 3)})
-    # N6 Aug 2022: self-support benefit p402 (B), p405 (from 29 Aug, A).
-    _check(observed, "N6", "2022-08", {A: (1, 2), B: (1, 1), "000": (2, 3)})
+    # Ukrainian and refugee key figures place a holder by the address spell covering the figure's date (the last
+    # day of a month or quarter); the movers show it: a 1 January + migrations placement would differ in each.
+    # N2 on 1 Sep 2022: p407 (A); p401 (moved A -> B on 15 Aug), p402 (back in B from 20 Aug), p408 (B until
+    # November). p403 permit later, p404 emigrated 30 Jun (spell ended), p405 permit expired 31 Aug, p406 died 1 Aug,
+    # p410 arrives in October.
+    _check(observed, "N2", "2022-09-01", {A: (1, None), B: (3, None), "000": (4, None)})
+    # N3 Q2 2022, adults living there on 30 Jun with a course in the quarter: p401 (A until August), p406 (moved
+    # B -> A on 10 May; course to 15 Apr). p402 (in A for the summer) has no course; p404's spell ended 29 Jun;
+    # p405's course starts in July.
+    _check(observed, "N3", "2022Q2", {A: (2, None), B: (0, None), "000": (2, None)})
+    # N4 on 5 Dec 2022, aged 0-16: p407 in school (A); p408 moved to A on 1 Nov, daycare ended in October;
+    # p410 (B) in school from 15 Oct.
+    _check(observed, "N4", "2022-12-05", {A: (1, 2), B: (1, 1), "000": (2, 3)})
+    # N5 Aug 2022 (population on 31 Aug), 18-66: p405 (A, valid to 31 Aug; wage ended July); p401 (B since
+    # 15 Aug; wage from 15 Aug), p402 (B).
+    _check(observed, "N5", "2022-08", {A: (0, 1), B: (1, 2), "000": (1, 3)})
+    # N6 Aug 2022: self-support benefit p405 (from 29 Aug, A), p402 (B); p401 (B) none.
+    _check(observed, "N6", "2022-08", {A: (1, 1), B: (1, 2), "000": (2, 3)})
 
 
 def test_key_figures_refugees(observed):
     # N7 Jan-Sep 2022 visitations: p501 (A), p504 (B); p502 in October, p503 in 2021.
     _check(observed, "N7", "2022-01/2022-09", {A: (1, None), B: (1, None), "000": (2, None)})
-    # N8 on 1 Jul 2022, 18-66, permit < 5 years: A p501 (arrived Jan), p508, p509; B p504 (arrived Feb), p506,
-    # p510. p505's permit is from 2016, p507 is 14, p511 arrives 7 Jul, p503 has no municipality.
-    _check(observed, "N8", "2022-07-01", {A: (3, None), B: (3, None), "000": (6, None)})
-    # N9 Q2 2022: p501 on a programme course with a benefit month (May); p508 no benefit; p506's course ended.
-    _check(observed, "N9", "2022Q2", {A: (1, None), B: (0, None), "000": (1, None)})
+    # N8 on 1 Jul 2022, 18-66, first refugee/family permit < 5 years before: A p506 (in A 1 Apr-14 Jul; family
+    # permit 2019, her 2016 'other' permit does not count), p508; B p501 (moved A -> B on 10 Jun), p504, p509
+    # (moved A -> B on 1 Mar; refugee permit 2020), p510. p505's permit is from 2016, p507 is 14, p511's permit
+    # starts 1 Jul but he arrives 7 Jul, p503 has a permit but no address.
+    _check(observed, "N8", "2022-07-01", {A: (2, None), B: (4, None), "000": (6, None)})
+    # N9 Q2 2022: p501 on a programme course with a benefit month (May), living in B on 30 Jun; p508 no benefit;
+    # p506's course ended.
+    _check(observed, "N9", "2022Q2", {A: (0, None), B: (1, None), "000": (1, None)})
     # N10/N11 Sep 2022, recipients 16-64: p501 (A: job-ready), p506 (B: not matched; company-directed
     # activation); p507 is 14, p508 has no benefit.
     _check(observed, "N10", "2022-09", {A: (1, 1), B: (0, 1), "000": (1, 2)})
     _check(observed, "N11", "2022-09", {A: (0, 1), B: (1, 1), "000": (1, 2)})
     # N12 Jul 2016-Sep 2022: p505 (A, 2017), p506 (B, 30 Sep 2022); p501 starts 1 Oct.
     _check(observed, "N12", "2016-07/2022-09", {A: (1, None), B: (1, None), "000": (2, None)})
-    # N13 Q2 2022, 21-64, first immigration between 30 Jun 2018 and 30 Jun 2019: p506, p510 (wage to 15 Apr) in B.
-    _check(observed, "N13", "2022Q2", {B: (1, 2), "000": (1, 2)})
-    # N14 2022: men 15-29 with a refugee permit and < 5 years since immigration: p509 (A, convicted), p510 (B).
+    # N13 Q2 2022, 21-64, first refugee/family permit after 30 Jun 2018 and on or before 30 Jun 2019 (3 years'
+    # residence counted from the permit): p506 (family permit 1 Mar 2019, though she first immigrated in 2016;
+    # living in A on 30 Jun; no wage), p510 (B; wage to 15 Apr). p509 first immigrated in Sep 2018 but his refugee
+    # permit is from 2020: out (dating by first immigration would have put him in and p506 out).
+    _check(observed, "N13", "2022Q2", {A: (0, 1), B: (1, 1), "000": (1, 2)})
+    # N14 2022: men 15-29 with a refugee permit and < 5 years since immigration: p509 (A on 1 January, convicted;
+    # his move to B in March does not matter: N14 is placed on 1 January), p510 (B).
     _check(observed, "N14", "2022", {A: (1, 1), B: (0, 1), "000": (1, 2)})
     # N15 2023 = cohort 2018: p305 (A, refugee, benefit in 2018, passed), p307 (B, no test).
     _check(observed, "N15", "2023", {A: (1, 1), B: (0, 1), "000": (1, 2)})

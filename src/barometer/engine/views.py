@@ -6,7 +6,7 @@
 - ``fulltime_support``: full-time persons on public support per person and year (37-hour weekly cap).
 - ``status_year``: the end-of-year population of 1.x/2.2/2.3/7.x with employment, education and support joined.
 - ``course_cohort``: the first programme Danish-course start per person, and whether a test followed in time.
-- ``holder_at``: refugees/family-reunified and displaced Ukrainians resident on each key-figure date.
+- ``holder_at``: refugees/family-reunified and displaced Ukrainians on each key-figure date, placed by address.
 
 Reference tables registered by the backend from data: ``ref_country(code, western)``,
 ``ref_area_map(municipality, area_code)``, ``ref_kf_period(item_id, period, p_start, p_end)`` and
@@ -123,13 +123,13 @@ JOIN passed ps ON ps.pnr = f.pnr
 """, materialize=True)
 
 HOLDER_AT = View("holder_at", """Holders of a valid refugee/family-reunification ('refugee') or special-act
-('ukraine') permit on each key-figure date d, with the municipality they live in on d: their 1 January residence
-of d's year, overridden by their last migration event between 1 January and d (an immigration moves them to its
-municipality, an emigration removes them; an immigration without a recorded municipality puts them back in their
-1 January municipality, or, arriving from abroad, in '' (unknown: counted for the whole country only, as N16/N17
-do); persons who died on or before d are left out. ``permit_start`` is the earliest start of any permit of the kind
-the person has had by d: for refugees the start of the integration period, which a renewal does not restart
-(N8's "less than 5 years").""", """
+('ukraine') permit on each key-figure date d, with the municipality they live in on d: the municipality of their
+address spell covering d (``addresses``; a spell without a municipality gives '', counted for the whole country
+only). Holders without a spell covering d (abroad, not yet registered) and persons who died on or before d are
+left out. The spells are joined on the person and then filtered on the date (no range join over all spells), and
+only permit holders' spells are read. ``permit_start`` is the earliest start of any permit of the kind the person
+has had by d: for refugees the start of the integration period, which a renewal does not restart (N8's "less than
+5 years", N13's "3 years' residence").""", """
 WITH kf_date AS (
   SELECT DISTINCT p_end AS d FROM ref_kf_period
 ), permit_kind AS (
@@ -140,28 +140,17 @@ WITH kf_date AS (
 ), valid AS (
   SELECT DISTINCT k.d, pk.pnr, pk.kind
   FROM kf_date k JOIN permit_kind pk ON pk.start_date <= k.d AND (pk.end_date IS NULL OR pk.end_date >= k.d)
-), resident_jan AS (
-  SELECT r.pnr, r.year, r.municipality FROM residence r WHERE r.pnr IN (SELECT pnr FROM permit_kind)
-), last_event AS (
-  SELECT d, pnr, direction, municipality FROM (
-    SELECT k.d, m.pnr, m.direction, m.municipality,
-           ROW_NUMBER() OVER (PARTITION BY k.d, m.pnr ORDER BY m.event_date DESC, m.direction DESC) AS rn
-    FROM kf_date k
-    JOIN migrations m ON m.event_date > MAKE_DATE(EXTRACT(YEAR FROM k.d), 1, 1) AND m.event_date <= k.d
-    WHERE m.pnr IN (SELECT pnr FROM permit_kind)
-  ) x WHERE rn = 1
+), holder_spell AS (
+  SELECT a.pnr, a.start_date, a.end_date, COALESCE(a.municipality, '') AS municipality
+  FROM addresses a WHERE a.pnr IN (SELECT pnr FROM permit_kind)
 )
-SELECT v.d, v.pnr, v.kind, fp.permit_start, p.birth_date, p.sex, p.immigration_date,
-       CASE WHEN le.direction = 'immigration' THEN COALESCE(le.municipality, r.municipality, '')
-            ELSE r.municipality END AS municipality,
+SELECT v.d, v.pnr, v.kind, fp.permit_start, p.birth_date, p.sex, p.immigration_date, s.municipality,
        AGE_AT(p.birth_date, v.d) AS age
 FROM valid v
 JOIN first_permit fp ON fp.pnr = v.pnr AND fp.kind = v.kind
 JOIN person p ON p.pnr = v.pnr
-LEFT JOIN resident_jan r ON r.pnr = v.pnr AND r.year = EXTRACT(YEAR FROM v.d)
-LEFT JOIN last_event le ON le.pnr = v.pnr AND le.d = v.d
-WHERE (p.death_date IS NULL OR p.death_date > v.d)
-  AND (le.direction = 'immigration' OR (le.direction IS NULL AND r.municipality IS NOT NULL))
+JOIN holder_spell s ON s.pnr = v.pnr AND s.start_date <= v.d AND (s.end_date IS NULL OR s.end_date >= v.d)
+WHERE p.death_date IS NULL OR p.death_date > v.d
 """, materialize=True)
 
 VIEWS: tuple[View, ...] = (COVERAGE, PERSON, PERSON_YEAR, EXAMS, SUPPORT_SPELL, FULLTIME_SUPPORT, STATUS_YEAR,

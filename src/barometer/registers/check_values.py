@@ -148,6 +148,7 @@ class ValueChecker:
             try:
                 self._check_rows(self.usable[name])
                 self._check_duplicates(self.usable[name])
+                self._check_overlaps(self.usable[name])
             except duckdb.Error as exc:
                 self.problems.append(
                     Problem(
@@ -274,6 +275,31 @@ class ValueChecker:
                 total,
                 None,
             )
+
+    def _check_overlaps(self, tf: TableFiles) -> None:
+        """Spells of one person that overlap (``Table.no_overlap``): one sorted window pass per table. A row is
+        flagged when it starts on or before the latest end (null = open) of the person's earlier rows, so each
+        overlapping spell after the first is reported; the value shown is the flagged row's start."""
+        rule = tf.table.no_overlap
+        if rule is None or not all(c in tf.columns for c in (*rule.partition, rule.start, rule.end)):
+            return
+        view, start, end = q(tf.table.name), q(rule.start), q(rule.end)
+        part = ", ".join(map(q, rule.partition))
+        keys = self._key_columns(tf)
+        known = " AND ".join(f"{q(c)} IS NOT NULL" for c in (*rule.partition, rule.start))
+        flagged = (
+            f"SELECT *, max(coalesce({end}, DATE '9999-12-31')) OVER (PARTITION BY {part} "
+            f"ORDER BY {start}, filename, file_row_number ROWS BETWEEN UNBOUNDED PRECEDING AND 1 PRECEDING) "
+            f"AS _earlier_end FROM {view} WHERE {known}"
+        )
+        [(total,)] = self.con.execute(f"SELECT count(*) FROM ({flagged}) WHERE _earlier_end >= {start}").fetchall()
+        if not total:
+            return
+        rows = self.con.execute(
+            f"SELECT filename, file_row_number, {', '.join([*map(q, keys), start])} FROM ({flagged}) "
+            f"WHERE _earlier_end >= {start} ORDER BY filename, file_row_number LIMIT {self.max_examples}"
+        ).fetchall()
+        self._emit(tf, rows, keys, rule.start, "overlapping_spells", rule.message, total, len(keys))
 
     def _check_foreign_key(self, tf: TableFiles, fk: ForeignKey) -> None:
         """References and join rules over one foreign key in a single LEFT JOIN (a second one only for examples)."""

@@ -21,7 +21,9 @@ import pyarrow as pa
 from barometer.registers.schema import Column, ColumnType, Contract, ForeignKey, RowRule, Table
 from barometer.registers.tables import ALL_TABLES, SURVEY_QUESTIONS
 
-CONTRACT_VERSION = "1.1.0"
+CONTRACT_VERSION = "2.0.0"
+"""1.1.0 classified territories and former countries; 2.0.0 added the required ``addresses`` table (address
+history), so 1.x register folders lack it."""
 
 CONTRACT = Contract(version=CONTRACT_VERSION, tables={t.name: t for t in ALL_TABLES})
 

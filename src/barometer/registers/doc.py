@@ -117,10 +117,13 @@ def render_table(table: Table) -> str:
             f"| `{c.name}` | {c.arrow_type} ({c.duckdb_type}) | {'yes' if c.nullable else 'no'} | "
             f"{_cell(_codes(c))} | {_cell(c.description)} | {_cell(c.source)} |"
         )
-    if table.rules or table.join_rules:
+    if table.rules or table.join_rules or table.no_overlap:
         lines += ["", "Row rules (a row is wrong when):", ""]
         lines += [f"- `{r.name}` ({r.kind}): {r.message}." for r in table.rules]
         lines += [f"- `{r.name}` ({r.kind}, against `{r.ref_table}`): {r.message}." for r in table.join_rules]
+        if (o := table.no_overlap) is not None:
+            lines.append(f"- `no_overlap` (overlapping_spells): {o.message} (spells `{o.start}`-`{o.end}` of one "
+                         f"({', '.join(o.partition)}) must not share a day; a null `{o.end}` runs on).")
     return "\n".join(lines) + "\n"
 
 

@@ -48,6 +48,18 @@ def valid_rows() -> dict[str, Rows]:
             (5, 2023, "851"),
             (6, 2023, "101"),
         ],
+        "addresses": [  # pnr, start, end, municipality: agrees with residence on each 1 January
+            (1, D(1980, 5, 1), None, "851"),
+            (2, D(1985, 2, 10), D(2022, 3, 31), "101"),
+            (2, D(2022, 4, 1), D(2022, 9, 30), "851"),  # half a year away, back before 1 January
+            (2, D(2022, 10, 1), None, "101"),
+            (3, D(2015, 9, 1), None, "851"),
+            (4, D(2008, 6, 1), None, "851"),
+            (5, D(2022, 4, 1), D(2022, 4, 9), None),  # resident, municipality not yet known
+            (5, D(2022, 4, 10), None, "851"),
+            (6, D(2010, 8, 1), D(2015, 12, 31), "851"),
+            (6, D(2016, 1, 1), None, "101"),
+        ],
         "employment": [
             (1, 2022, "employee"),
             (2, 2022, "self_employed"),

@@ -38,6 +38,8 @@ PROBLEM_KINDS: dict[str, str] = {
     "unknown_reference": "Another foreign key without a matching row (survey answers without a respondent).",
     "end_before_start": "An end date before its start date.",
     "inconsistent": "A row rule across columns fails (e.g. an immigrant without an immigration date).",
+    "overlapping_spells": "A spell that overlaps an earlier-starting spell of the same person (e.g. two addresses "
+    "on one day).",
 }
 """Every kind of problem validation reports, with what it means (rendered into docs/data-contract.md)."""
 
@@ -68,6 +70,7 @@ ProblemKind = Literal[
     "unknown_reference",
     "end_before_start",
     "inconsistent",
+    "overlapping_spells",
 ]
 Severity = Literal["error", "warning"]
 

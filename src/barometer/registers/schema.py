@@ -110,6 +110,18 @@ class JoinRule:
 
 
 @dataclass(frozen=True)
+class NoOverlap:
+    """The spells (``start``, ``end`` with null = still running) of one value of ``partition`` (a person) must not
+    overlap: one person lives at one address on a day. A row is reported when it starts on or before the latest
+    end of the person's earlier-starting rows (kind ``overlapping_spells``)."""
+
+    partition: tuple[str, ...]
+    start: str
+    end: str
+    message: str
+
+
+@dataclass(frozen=True)
 class Table:
     """One person-level (or list) table: its columns, keys, row rules and DST origin.
 
@@ -125,6 +137,7 @@ class Table:
     foreign_keys: tuple[ForeignKey, ...] = ()
     rules: tuple[RowRule, ...] = ()
     join_rules: tuple[JoinRule, ...] = ()
+    no_overlap: NoOverlap | None = None
     required: bool = True
     rows_required: bool = True
     _by_name: dict[str, Column] = field(default_factory=dict, init=False, repr=False, compare=False)
@@ -136,6 +149,10 @@ class Table:
         for key in (*self.primary_key, *(c for fk in self.foreign_keys for c in fk.columns)):
             if key not in names:
                 raise ValueError(f"table {self.name}: key column {key!r} is not a column")
+        if self.no_overlap is not None:
+            for key in (*self.no_overlap.partition, self.no_overlap.start, self.no_overlap.end):
+                if key not in names:
+                    raise ValueError(f"table {self.name}: spell column {key!r} is not a column")
         for rule in self.join_rules:
             if rule.ref_table not in {fk.ref_table for fk in self.foreign_keys}:
                 raise ValueError(f"table {self.name}: join rule {rule.name} needs a foreign key to {rule.ref_table}")

@@ -40,11 +40,20 @@ from barometer.registers.tables_integration import (
     WAGE_EMPLOYMENT,
 )
 from barometer.registers.tables_lists import HOUSING_AREAS, SURVEY_ANSWERS, SURVEY_RESPONDENTS
-from barometer.registers.tables_population import EDUCATION, EMPLOYMENT, GRADES, MIGRATIONS, PERSONS, RESIDENCE
+from barometer.registers.tables_population import (
+    ADDRESSES,
+    EDUCATION,
+    EMPLOYMENT,
+    GRADES,
+    MIGRATIONS,
+    PERSONS,
+    RESIDENCE,
+)
 
 ALL_TABLES: tuple[Table, ...] = (
     PERSONS,
     RESIDENCE,
+    ADDRESSES,
     EMPLOYMENT,
     EDUCATION,
     GRADES,

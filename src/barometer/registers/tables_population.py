@@ -1,5 +1,5 @@
-"""Population tables: who lives where, works, has which education and grades, and moves in and out
-(BEF, RAS, UDDA, grundskolekarakterer, VNDS)."""
+"""Population tables: who lives where (on 1 January and day by day), works, has which education and grades, and
+moves in and out (BEF, BEF address history, RAS, UDDA, grundskolekarakterer, VNDS)."""
 
 from __future__ import annotations
 
@@ -15,7 +15,7 @@ from barometer.registers.columns import (
     to_persons,
     year_column,
 )
-from barometer.registers.schema import Column, RowRule, Table
+from barometer.registers.schema import Column, NoOverlap, RowRule, Table
 
 PERSONS = Table(
     "persons",
@@ -91,6 +91,40 @@ RESIDENCE = Table(
     primary_key=("pnr", "year"),
     foreign_keys=to_persons(),
     join_rules=(alive_on("alive_on_1_january", "make_date(t.year, 1, 1)", "the reference date (1 January)"),),
+)
+
+ADDRESSES = Table(
+    "addresses",
+    "Address history: one row per person and residence spell in Denmark (an address, or a stretch of addresses in "
+    "one municipality), so that a person can be placed on any day — key figures N2-N6, N8, N9 and N13 count "
+    "permit holders where they live on the figure's date. Spells of a person never overlap; gaps are periods "
+    "abroad (or not registered). On 1 January the spells agree with `residence`. A move on day d ends the old "
+    "spell on d - 1 and starts the new one on d; the last spell before an emigration or death ends the day before "
+    "it. A loader at DST whose move-out date (BOP_VTIL) is the next address's move-in date writes BOP_VTIL - 1.",
+    "BEF address history (CPR addresses; BEFADR, ?)",
+    (
+        pnr_column(source="BEFADR (?): PNR"),
+        date_column("start_date", "First day at the address (moving-in date).", "BEFADR (?): BOP_VFRA"),
+        date_column(
+            "end_date",
+            "Last day at the address; null if still living there when the data were extracted.",
+            "BEFADR (?): BOP_VTIL (?) - 1 day",
+            nullable=True,
+        ),
+        municipality_column(
+            "Municipality of the address; null if registered as resident in Denmark without a known municipality "
+            "(counted for the whole country only).",
+            "BEFADR (?): KOM",
+            nullable=True,
+        ),
+    ),
+    primary_key=("pnr", "start_date"),
+    foreign_keys=to_persons(),
+    rules=(end_not_before_start(),),
+    join_rules=(
+        alive_on("alive_at_start", "t.start_date", "the start of the spell", columns=("start_date",)),
+    ),
+    no_overlap=NoOverlap(("pnr",), "start_date", "end_date", "the spell overlaps an earlier spell of the person"),
 )
 
 EMPLOYMENT = Table(

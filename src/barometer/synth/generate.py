@@ -20,7 +20,7 @@ import numpy as np
 from barometer.registers.contract import CONTRACT
 from barometer.registers.layout import MANIFEST_NAME, write_part
 from barometer.registers.manifest import write_manifest
-from barometer.synth import crime, dates, housing, integration, labour, schooling, survey
+from barometer.synth import addresses, crime, dates, housing, integration, labour, schooling, survey
 from barometer.synth.context import Chunk
 from barometer.synth.frames import Codes, Dates, Frame, concat, n_rows, to_table
 from barometer.synth.params import Setting, country_table, make_setting
@@ -120,6 +120,8 @@ def simulate_batch(st: Setting, batch: Batch) -> dict[str, Frame]:
     rng = np.random.default_rng([st.seed, batch.chunks[0].chunk_id, 1])
     c = Chunk(concat_persons(parts), st, rng)
     out: dict[str, Frame] = {"persons": persons_frame(c), "residence": residence_frame(c)}
+    # Its own random stream, so the address history leaves every other table as it was.
+    out["addresses"] = addresses.addresses(c, np.random.default_rng([st.seed, batch.chunks[0].chunk_id, 2]))
     out["education"] = schooling.education(c)
     out["employment"] = labour.employment(c)
     out["benefits"] = concat([labour.benefits(c), schooling.student_grant_spells(c)])

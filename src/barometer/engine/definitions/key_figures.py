@@ -3,7 +3,9 @@
 Each key figure is computed for the periods in ``ref_kf_period`` (item_id, period code, p_start, p_end): the
 catalogue's reference period of the edition and, by default, the same period in earlier years
 (barometer.engine.periods). "Refugees" means permits as refugee or family-reunified to a refugee; "resident on d"
-is the ``holder_at`` view. Counts of persons count each person once per municipality.
+is the ``holder_at`` view: the person's address spell covering d says where they live. Figures over a month,
+quarter or year fix their population (valid permit, age, municipality) on the period's last day, ``p_end``.
+Counts of persons count each person once per municipality.
 """
 
 from __future__ import annotations
@@ -24,7 +26,7 @@ def _kf(item_id: str, population: str, numerator: str, denominator: str, referen
 
 
 def _holders(kind: str, ages: str, num: str, extra_where: str = "TRUE") -> str:
-    """Share or count among permit holders resident on the period's last day (``h``), by where they live."""
+    """Share or count among permit holders resident on the period's last day (``h``), by where they live then."""
     return f"""
 SELECT h.municipality, kp.period, {num}, {_NO_REF}
 FROM ref_kf_period kp JOIN holder_at h ON h.d = kp.p_end
@@ -55,8 +57,8 @@ GROUP BY municipality, period
 
 
 _SHARE = "SUM(CASE WHEN {cond} THEN 1 ELSE 0 END) AS num, COUNT(*) AS den"
-_RESIDENT = ("resident on the period's last day (1 January residence, moved by migrations since; not dead; "
-             "arrived from abroad without a recorded municipality: counted for the whole country only)")
+_RESIDENT = ("placed by the address spell covering the period's last day (no spell that day: not resident; a spell "
+             "without a municipality: counted for the whole country only; not dead)")
 
 KEY_FIGURES: tuple[Definition, ...] = (
     _kf("N1", "Persons with a special-act (Ukraine) permit visitated to a municipality.",
@@ -68,28 +70,28 @@ WHERE kp.item_id = '{{item}}' AND v.permit_type = 'ukraine'
 GROUP BY v.municipality, kp.period
 """),
     _kf("N2", f"Persons with a valid special-act permit, {_RESIDENT}.", "Number of such persons.", "—",
-        "Reference date.", ("permits", "residence", "migrations", "persons"),
+        "Reference date.", ("permits", "addresses", "persons"),
         _holders("ukraine", "0 AND 200", "COUNT(*) AS num, CAST(NULL AS BIGINT) AS den")),
     _kf("N3", f"Adults (18+) with a valid special-act permit on the quarter's last day, {_RESIDENT}.",
         "Those on a Danish-education course at some time in the quarter.", "—", "Quarter.",
-        ("permits", "residence", "migrations", "persons", "danish_courses"),
+        ("permits", "addresses", "persons", "danish_courses"),
         _holders("ukraine", "18 AND 200", "COUNT(*) AS num, CAST(NULL AS BIGINT) AS den",
                  f"EXISTS (SELECT 1 FROM danish_courses dc WHERE dc.pnr = h.pnr AND {_overlaps('', 'dc')})"),
         needs=(Needs("danish_courses", "start_date"),)),
     _kf("N4", f"0-16-year-olds with a valid special-act permit, {_RESIDENT}.",
         "Those enrolled in daycare or primary school on the date.", "The population.", "Reference date.",
-        ("permits", "residence", "migrations", "persons", "enrolment"),
+        ("permits", "addresses", "persons", "enrolment"),
         _holder_share("ukraine", "0 AND 16", "enrolment"),
         needs=(Needs("enrolment", "start_date"),)),
     _kf("N5", f"18-66-year-olds with a valid special-act permit on the month's last day, {_RESIDENT}.",
         "Those in wage employment at some time in the month.", "The population.", "Month.",
-        ("permits", "residence", "migrations", "persons"),
+        ("permits", "addresses", "persons"),
         _holder_share("ukraine", "18 AND 66", "wage_employment"),
         optional=("wage_employment",),
         needs=(Needs("wage_employment", "start_date"),)),
     _kf("N6", f"18-66-year-olds with a valid special-act permit on the month's last day, {_RESIDENT}.",
         "Those on self-support and return benefit (selvforsørgelses- og hjemrejseydelse) at some time in the "
-        "month.", "The population.", "Month.", ("permits", "residence", "migrations", "persons", "benefits"),
+        "month.", "The population.", "Month.", ("permits", "addresses", "persons", "benefits"),
         _holder_share("ukraine", "18 AND 66", "(SELECT pnr, start_date, end_date FROM benefits "
                                                "WHERE benefit = 'self_support_return_benefit')"),
         needs=(Needs("benefits", "start_date"),)),
@@ -104,13 +106,13 @@ GROUP BY v.municipality, kp.period
     _kf("N8", f"18-66-year-old refugees and family-reunified to refugees, {_RESIDENT}, whose first refugee or "
               "family-reunification permit started less than 5 years before the date (the programme's gross target "
               "group; the integration period starts with the first permit, a renewal does not restart it).",
-        "Number of such persons.", "—", "Reference date.", ("permits", "residence", "migrations", "persons"),
+        "Number of such persons.", "—", "Reference date.", ("permits", "addresses", "persons"),
         _holders("refugee", "18 AND 66", "COUNT(*) AS num, CAST(NULL AS BIGINT) AS den",
                  "h.permit_start > ADD_YEARS(kp.p_end, -5)")),
     _kf("N9", f"Adult (18+) refugees and family-reunified to refugees with a valid permit on the quarter's last "
               f"day, {_RESIDENT}.",
         "Those on a programme Danish course and receiving a benefit (programme status) in the quarter.", "—",
-        "Quarter.", ("permits", "residence", "migrations", "persons", "danish_courses", "programme_status"),
+        "Quarter.", ("permits", "addresses", "persons", "danish_courses", "programme_status"),
         _holders("refugee", "18 AND 200", "COUNT(*) AS num, CAST(NULL AS BIGINT) AS den",
                  f"EXISTS (SELECT 1 FROM danish_courses dc WHERE dc.pnr = h.pnr AND dc.programme "
                  f"AND {_overlaps('', 'dc')}) AND EXISTS (SELECT 1 FROM programme_status ps WHERE ps.pnr = h.pnr "
@@ -140,11 +142,13 @@ WHERE kp.item_id = '{{item}}'
 GROUP BY g.municipality, kp.period
 """),
     _kf("N13", f"21-64-year-old refugees and family-reunified to refugees with a valid permit on the quarter's "
-               f"last day, {_RESIDENT}, who first immigrated 3 to 4 years before that day.",
+               f"last day, {_RESIDENT}, whose first refugee or family-reunification permit started at least 3 and "
+               "less than 4 years before that day (3 years' residence counted from the permit, not from a first "
+               "immigration on another basis).",
         "Those in wage employment at some time in the quarter.", "The population.", "Quarter.",
-        ("permits", "residence", "migrations", "persons"),
+        ("permits", "addresses", "persons"),
         _holder_share("refugee", "21 AND 64", "wage_employment",
-            "h.immigration_date > ADD_YEARS(kp.p_end, -4) AND h.immigration_date <= ADD_YEARS(kp.p_end, -3)"),
+            "h.permit_start > ADD_YEARS(kp.p_end, -4) AND h.permit_start <= ADD_YEARS(kp.p_end, -3)"),
         optional=("wage_employment",),
         needs=(Needs("wage_employment", "start_date"),)),
     _kf("N14", "Men aged 15-29 resident on 1 January Y holding a refugee or family-reunification permit that "
