@@ -77,11 +77,11 @@ def test_descriptor_names_release_licence_sources_and_provenance(package: Path, 
 
 def test_suppressed_cells_carry_no_number(package: Path):
     rows = {(r["area_code"], r["item_id"], r["period"]): r for r in _rows(package / "observations.csv")}
-    hidden = rows[("851", "1.2", "2023")]
+    hidden = rows[("851", "1.2", "2022")]
     assert hidden["status"] == "suppressed"
     numeric = ("value", "numerator", "denominator", "ref_numerator", "ref_denominator", "ci_low", "ci_high")
     assert all(hidden[c] == "" for c in numeric)
-    assert rows[("000", "1.2", "2022")]["value"] == "41.25"
+    assert rows[("000", "1.2", "2021")]["value"] == "41.25"
     assert len(rows) == 9
 
 

@@ -34,7 +34,7 @@ def test_csv_export_carries_release_licence_and_source_beside_the_table(small_st
     assert meta["release"] == small_release.id and meta["licence"] and "Danmarks Statistik" in meta["source"]
     table = next(tmp_path.glob("*.csv")).read_text(encoding="utf-8-sig").splitlines()
     assert table[0].startswith("area_code,item_id,period,value,status")
-    assert "851,1.2,2023,,suppressed,,,,,,,,hand" in table
+    assert "851,1.2,2022,,suppressed,,,,,,,,hand" in table
 
 
 def test_bad_format_exits_2_naming_the_option(small_store: Path, tmp_path: Path):

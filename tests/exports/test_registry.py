@@ -21,23 +21,25 @@ from barometer.exports import (
     writers,
 )
 from barometer.exports import formats as format_package
-from barometer.exports.registry import Renderer, register_renderer
+from barometer.exports.registry import Renderer, ReportFormat, register_renderer, report_format, report_formats
 
 
 def test_every_format_module_registers_something():
     names_before = {r.name for r in renderers()} | {w.name for w in writers()}
     for module in pkgutil.iter_modules(format_package.__path__):
         mod = importlib.import_module(f"barometer.exports.formats.{module.name}")
-        registered = [v for v in vars(mod).values() if isinstance(v, Renderer)]
+        registered = [v for v in vars(mod).values() if isinstance(v, Renderer | ReportFormat)]
         assert registered or any(w.write.__module__ == mod.__name__ for w in writers()), module.name
     assert {"json", "csv"} <= names_before
-    assert {"csv", "json", "datapackage"} <= {w.name for w in writers()}
+    assert {"csv", "json", "xlsx", "jsonstat", "sdmx", "datapackage"} == {w.name for w in writers()}
+    assert {"json", "csv", "xlsx", "jsonstat", "sdmx-csv"} == {r.name for r in renderers()}
+    assert [f.name for f in report_formats()] == ["pdf", "html"]
 
 
 def test_json_and_csv_come_first_and_cube_formats_need_observations():
     names = renderer_names()
-    assert names[:2] == ["json", "csv"]
-    assert set(renderer_names(observations=False)) <= set(names)
+    assert names[:3] == ["json", "csv", "xlsx"]
+    assert renderer_names(observations=False) == ["json", "csv", "xlsx"]
     for r in renderers():
         assert r.media_type and r.extension and r.description
         assert r.filename("kommune-851").startswith("integrationsbarometer-kommune-851.")
@@ -49,6 +51,8 @@ def test_unknown_format_names_the_known_ones():
     assert "'xls'" in str(info.value) and "csv" in str(info.value)
     with pytest.raises(UnknownFormat):
         writer("parquet")
+    with pytest.raises(UnknownFormat):
+        report_format("docx")
 
 
 def test_a_name_is_registered_once():
@@ -82,3 +86,13 @@ def test_json_envelope_carries_release_licence_and_source():
 
     body = json.loads(renderer("json")(Export(ExportMeta(release="r1", name="x"), [Table("x", [{"a": 1}])])))
     assert body["release"] == "r1" and body["licence"] and body["source"] and body["data"] == [{"a": 1}]
+
+
+def test_every_format_is_documented():
+    from pathlib import Path
+
+    doc = (Path(__file__).resolve().parents[2] / "docs" / "exports.md").read_text(encoding="utf-8")
+    for r in renderers():
+        assert f"`{r.name}`" in doc and r.media_type.split(";")[0] in doc, r.name
+    for w in writers():
+        assert f"`{w.name}`" in doc, w.name

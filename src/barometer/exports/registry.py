@@ -6,7 +6,9 @@ Two kinds of entry, after datasette's `register_output_renderer` and frictionles
 * a :class:`Renderer` turns an :class:`~barometer.exports.model.Export` (tables + metadata) into bytes with a
   media type: what the web and the API send;
 * a :class:`ReleaseWriter` writes a whole release into a folder (one or several files): what
-  `barometer export --format NAME` runs.
+  `barometer export --format NAME` runs;
+* a :class:`ReportFormat` renders an area's Udviklingsrapport (PDF, HTML) for `barometer report` and
+  `/reports/{code}.{pdf,html}`.
 
 Format modules register themselves when imported; :func:`load_formats` imports every module of
 ``barometer.exports.formats``.
@@ -19,7 +21,7 @@ import pkgutil
 from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 
 from barometer.exports.model import Export
 
@@ -48,6 +50,11 @@ class Renderer:
     description: str
     attachment: bool = True  # sent as a download (Content-Disposition) rather than shown inline
     observations_only: bool = False  # needs observation rows (area, item, period, status): a statistical cube
+    label: str = ""  # what a download link says ("Excel"); the upper-case name when empty
+
+    @property
+    def link_text(self) -> str:
+        return self.label or self.name.upper()
 
     def can_render(self, export: Export) -> bool:
         return export.has_observations or not self.observations_only
@@ -69,8 +76,20 @@ class ReleaseWriter:
     write: Callable[[Release, Path], list[Path]]
 
 
+@dataclass(frozen=True)
+class ReportFormat:
+    """A format of the Udviklingsrapport: one area's barometer view (barometer.view.BarometerView) to bytes."""
+
+    name: str  # "pdf", "html"
+    extension: str
+    media_type: str
+    render: Callable[[Any], bytes]
+    attachment: bool = True
+
+
 _RENDERERS: dict[str, Renderer] = {}
 _WRITERS: dict[str, ReleaseWriter] = {}
+_REPORTS: dict[str, ReportFormat] = {}
 _loaded = False
 
 
@@ -88,6 +107,13 @@ def register_writer(writer: ReleaseWriter) -> ReleaseWriter:
     return writer
 
 
+def register_report_format(fmt: ReportFormat) -> ReportFormat:
+    if fmt.name in _REPORTS:
+        raise ValueError(f"report format {fmt.name!r} is registered twice")
+    _REPORTS[fmt.name] = fmt
+    return fmt
+
+
 def load_formats() -> None:
     """Import every format module once (they register themselves)."""
     global _loaded
@@ -101,10 +127,10 @@ def load_formats() -> None:
 
 
 def renderers() -> list[Renderer]:
-    """Every renderer, JSON and CSV first (the long-standing formats), then by name."""
+    """Every renderer: JSON, CSV and Excel first, then by name."""
     load_formats()
-    order = {"json": 0, "csv": 1}
-    return sorted(_RENDERERS.values(), key=lambda r: (order.get(r.name, 2), r.name))
+    order = {"json": 0, "csv": 1, "xlsx": 2}
+    return sorted(_RENDERERS.values(), key=lambda r: (order.get(r.name, len(order)), r.name))
 
 
 def renderer(name: str) -> Renderer:
@@ -131,3 +157,17 @@ def writer(name: str) -> ReleaseWriter:
         return _WRITERS[name]
     except KeyError:
         raise UnknownFormat(name, [w.name for w in writers()]) from None
+
+
+def report_formats() -> list[ReportFormat]:
+    """The report formats in the order they are registered (PDF first: the default)."""
+    load_formats()
+    return list(_REPORTS.values())
+
+
+def report_format(name: str) -> ReportFormat:
+    load_formats()
+    try:
+        return _REPORTS[name]
+    except KeyError:
+        raise UnknownFormat(name, [f.name for f in report_formats()]) from None

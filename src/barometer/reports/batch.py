@@ -10,11 +10,11 @@ from datetime import date
 from pathlib import Path
 
 from barometer.catalogue import load_catalogue
-from barometer.reports.render import render_html, render_pdf
+from barometer.exports.registry import report_format, report_formats
 from barometer.store import open_release
 from barometer.view import ReleaseIndex, build_view
 
-FORMATS = ("pdf", "html")
+FORMATS = tuple(f.name for f in report_formats())  # pdf, html (barometer.exports.formats.report)
 _DANISH_LETTERS = str.maketrans({"æ": "ae", "ø": "oe", "å": "aa", "é": "e", "ü": "u"})
 
 
@@ -37,10 +37,7 @@ def _write_area(index: ReleaseIndex, code: str, formats: Sequence[str], out_dir:
     for fmt in formats:
         path = out_dir / report_filename(code, view.edition, fmt, lang)
         tmp = path.with_name(path.name + ".part")
-        if fmt == "pdf":
-            tmp.write_bytes(render_pdf(view))
-        else:
-            tmp.write_text(render_html(view), encoding="utf-8")
+        tmp.write_bytes(report_format(fmt).render(view))
         tmp.replace(path)  # a reader never sees half a file
         written.append(path)
     return written

@@ -36,7 +36,7 @@ def report(
     for item in format or ["pdf"]:
         for fmt in FORMATS if item == "both" else [item]:
             if fmt not in FORMATS:
-                raise fail(f"--format {item!r} is not one of pdf, html, both")
+                raise fail(f"--format {item!r} is not one of {', '.join(FORMATS)}, both")
             if fmt not in formats:
                 formats.append(fmt)
     codes = [a.code for a in load_catalogue().areas] if all_areas else [check_area(area or "")]

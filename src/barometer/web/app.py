@@ -14,6 +14,7 @@ from starlette.convertors import Convertor, register_url_convertor
 from starlette.exceptions import HTTPException as StarletteHTTPException
 from starlette.responses import Response
 
+from barometer.exports.registry import report_formats
 from barometer.web import api, pages_area, pages_downloads, pages_indicator, pages_info, reports
 from barometer.web.cache import ResponseCache
 from barometer.web.geo import load_topojson
@@ -37,7 +38,7 @@ class _Choice(Convertor):
 
 register_url_convertor("fmt", _Choice(*TABLE_FORMATS))
 register_url_convertor("obsfmt", _Choice(*ALL_FORMATS))
-register_url_convertor("report", _Choice("pdf", "html"))
+register_url_convertor("report", _Choice(*(f.name for f in report_formats())))
 
 DESCRIPTION = """The Danish integration barometer as data: areas, the catalogue of indicators and key figures,
 observations (JSON, CSV, XLSX, JSON-stat 2.0 or SDMX-CSV), an area's barometer, and the releases. Every

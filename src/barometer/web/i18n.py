@@ -41,6 +41,9 @@ STRINGS: dict[str, dict[str, str]] = {
         "release": "Udgivelse",
         "licence": "Data: Integrationsbarometeret. Frit til genbrug med kildeangivelse.",
         "download_as": "Hent siden som",
+        "download_data": "Hent data",
+        "download_data_intro": "Tallene på denne side — tidsserien og rangeringen — i åbne formater:",
+        "download_metadata": "Metadata (JSON): definition, kilde, enhed, udgivelse og licens",
         "front_heading": "Integrationsbarometeret",
         "front_intro": "Integrationsbarometeret følger integrationen af indvandrere og efterkommere med "
                        "ikke-vestlig oprindelse i forhold til ni politiske målsætninger — for hele landet og "
@@ -178,6 +181,9 @@ STRINGS: dict[str, dict[str, str]] = {
         "release": "Release",
         "licence": "Data: The Integration Barometer. Free to reuse with attribution.",
         "download_as": "Download this page as",
+        "download_data": "Download data",
+        "download_data_intro": "The figures on this page — the time series and the ranking — in open formats:",
+        "download_metadata": "Metadata (JSON): definition, source, unit, release and licence",
         "front_heading": "The Integration Barometer",
         "front_intro": "The Integration Barometer follows the integration of immigrants and descendants of "
                        "non-Western origin against nine political goals — for the whole country and for each "

@@ -14,7 +14,16 @@ from barometer.web.definitions import definition_of
 from barometer.web.holder import ReleaseHolder, Snapshot
 from barometer.web.i18n import texts
 from barometer.web.pages_area import picker
-from barometer.web.render import Ctx, NotFound, Page, ParamError, page_route
+from barometer.web.render import (
+    ALL_FORMATS,
+    Ctx,
+    NotFound,
+    Page,
+    ParamError,
+    data_route,
+    export_meta,
+    page_route,
+)
 
 MAX_COMPARE = 12
 
@@ -53,6 +62,11 @@ def _matrix(rows: list[dict[str, Any]]) -> tuple[list[str], list[dict[str, Any]]
     return names, [{"period": p, "cells": [cells.get(n) for n in names]} for p, cells in sorted(years.items())]
 
 
+def _metadata_url(ctx: Ctx) -> str:
+    query = f"?{ctx.request.url.query}" if ctx.request.url.query else ""
+    return f"{ctx.request.url.path}.metadata.json{query}"
+
+
 def indicator_page(ctx: Ctx) -> Page:
     snap, lang = ctx.snap, ctx.lang
     ind = check_indicator(snap, ctx.params["item"])
@@ -76,11 +90,28 @@ def indicator_page(ctx: Ctx) -> Page:
                 {"ind": ind, "goal": snap.catalogue.goal(ind.goal), "unit": unit, "line": line, "names": names,
                  "matrix": matrix, "ranked": ranked, "map_svg": map_svg, "map_kind": map_kind, "year": year,
                  "area": area, "compare": compare, "municipalities": picker(snap, lang), "t_unit": unit,
-                 "max_compare": MAX_COMPARE},
+                 "max_compare": MAX_COMPARE, "metadata_url": _metadata_url(ctx)},
                 data={"indicator": ind.id, "unit": ind.unit, "direction": ind.direction, "series": rows,
                       "ranking": {"period": str(year) if year else None, "rows": ranked}},
                 table=[{"table": "series", **r} for r in rows]
                 + [{"table": "ranking", **r} for r in ranked])
+
+
+def indicator_metadata(ctx: Ctx) -> dict[str, Any]:
+    """What a downloaded table of the indicator page needs beside it: definition, source, unit, release and
+    licence, and the page's downloads (the same query, so the same figures)."""
+    snap, lang = ctx.snap, ctx.lang
+    ind = check_indicator(snap, ctx.params["item"])
+    _areas(ctx)  # the same parameters as the page, checked the same way
+    meta = export_meta(snap, f"indikator-{ind.id}", lang)
+    page = ctx.request.url.path.removesuffix(".metadata.json")
+    query = f"?{ctx.request.url.query}" if ctx.request.url.query else ""
+    return {"item": ind.id, "definition": definition_of(snap, ind, lang),
+            "unit": ind.unit, "unit_text": unit_text(ind.unit, ind.count_noun(lang), lang),
+            "decimals": ind.decimals, "source": ind.data_source, "release": meta.release, "edition": meta.edition,
+            "release_created": meta.created, "licence": meta.licence, "publisher_source": meta.source,
+            "page": page + query,
+            "downloads": {fmt: f"{page}.{fmt}{query}" for fmt in ALL_FORMATS}}
 
 
 def key_figures_page(ctx: Ctx) -> Page:
@@ -136,9 +167,10 @@ def definition_page(ctx: Ctx) -> Page:
 
 def routes(holder: ReleaseHolder) -> list[Route]:
     return [
-        *page_route(holder, "/indikator/{item}", indicator_page, "indicator"),
+        data_route(holder, "/indikator/{item}.metadata.json", indicator_metadata, "indicator-metadata"),
+        *page_route(holder, "/indikator/{item}", indicator_page, "indicator", observations=True),
         *page_route(holder, "/noegletal", key_figures_page, "key-figures"),
-        *page_route(holder, "/noegletal/{item}", key_figure_page, "key-figure"),
+        *page_route(holder, "/noegletal/{item}", key_figure_page, "key-figure", observations=True),
         *page_route(holder, "/definitioner", definitions_page, "definitions"),
         *page_route(holder, "/definitioner/{item}", definition_page, "definition"),
     ]

@@ -1,15 +1,28 @@
-"""The compare page (any set of areas side by side, shareable URL) and the method page."""
+"""The compare page (any set of areas side by side, shareable URL), the method page, and the SDMX structure
+that the SDMX-CSV downloads refer to."""
 
 from __future__ import annotations
 
 from typing import Any
 
+from starlette.concurrency import run_in_threadpool
+from starlette.requests import Request
+from starlette.responses import Response
 from starlette.routing import Route
 
-from barometer.web.holder import ReleaseHolder
+from barometer.web.holder import NoRelease, ReleaseHolder
 from barometer.web.i18n import texts
 from barometer.web.pages_area import barometer_rows, picker
-from barometer.web.render import Ctx, NotFound, Page, ParamError, page_route
+from barometer.web.render import (
+    Ctx,
+    NotFound,
+    Page,
+    ParamError,
+    common_headers,
+    error_response,
+    export_meta,
+    page_route,
+)
 
 MAX_AREAS = 104  # every area at once is allowed; more would only repeat codes
 
@@ -48,6 +61,26 @@ def method_page(ctx: Ctx) -> Page:
                    for k2, v2 in v.items()])
 
 
+def sdmx_structure_route(holder: ReleaseHolder) -> Route:
+    """The SDMX-ML 2.1 structure (code lists, DSD, dataflow) the `sdmx-csv` downloads are read with."""
+
+    async def structure(request: Request) -> Response:
+        from barometer.exports.formats.sdmx import STRUCTURE_MEDIA_TYPE, render_structure
+
+        try:
+            snap = holder.get()
+        except NoRelease as exc:
+            return error_response(request, 503, str(exc))
+        meta = export_meta(snap, "sdmx-structure")
+        body = await run_in_threadpool(snap.cached, ("sdmx-structure",),
+                                       lambda: render_structure(meta.release, meta.source, meta.licence))
+        return Response(body, media_type=STRUCTURE_MEDIA_TYPE, headers=common_headers(snap) | {
+            "Content-Disposition": 'inline; filename="integrationsbarometer-structure.xml"'})
+
+    return Route("/sdmx/structure.xml", structure, name="sdmx-structure")
+
+
 def routes(holder: ReleaseHolder) -> list[Route]:
     return [*page_route(holder, "/sammenlign", compare_page, "compare"),
-            *page_route(holder, "/metode", method_page, "method")]
+            *page_route(holder, "/metode", method_page, "method"),
+            sdmx_structure_route(holder)]

@@ -20,12 +20,22 @@ from starlette.requests import Request
 from starlette.responses import RedirectResponse, Response
 from starlette.routing import Route
 
-from barometer.exports import LICENCE, Export, ExportMeta, NotRenderable, page_tables, renderer, renderer_names
+from barometer.exports import (
+    LICENCE,
+    Export,
+    ExportMeta,
+    NotRenderable,
+    page_tables,
+    renderer,
+    renderer_names,
+    renderers,
+)
 from barometer.formatting import format_number
 from barometer.web.holder import NoRelease, ReleaseHolder, Snapshot
 from barometer.web.i18n import texts
 
 TEMPLATES = Path(__file__).parent / "templates"
+FORMAT_LINK_TEXT = {r.name: r.link_text for r in renderers()}  # what a download link says, per format
 
 
 class ParamError(ValueError):
@@ -105,6 +115,7 @@ def make_env() -> Environment:
                       trim_blocks=True, lstrip_blocks=True)
     env.filters["num"] = _fmt
     env.filters["goal_text"] = _goal_text
+    env.globals["FORMAT_LINK_TEXT"] = FORMAT_LINK_TEXT
     return env
 
 
@@ -256,3 +267,25 @@ def page_route(holder: ReleaseHolder, path: str, handler: Handler, name: str,
 
     return [Route(twin_base + f".{{fmt:{convertor}}}", endpoint, name=f"{name}-twin"),
             Route(path, endpoint, name=name)]
+
+
+def data_route(holder: ReleaseHolder, path: str, handler: Callable[[Ctx], Any], name: str) -> Route:
+    """A JSON-only address (a page's `.metadata.json`): the handler's data in the usual envelope."""
+
+    async def endpoint(request: Request) -> Response:
+        try:
+            snap = holder.get()
+        except NoRelease as exc:
+            return error_response(request, 503, str(exc))
+        try:
+            lang = lang_of(request)
+            data = await run_in_threadpool(handler, Ctx(request, snap, lang, dict(request.path_params)))
+        except ParamError as exc:
+            return error_response(request, 422, str(exc), snap, exc.name)
+        except NotFound as exc:
+            return error_response(request, 404, str(exc.args[0]), snap)
+        except Moved as exc:
+            return RedirectResponse(exc.location(request), status_code=308)
+        return json_response(snap, data)
+
+    return Route(path, endpoint, name=name)
