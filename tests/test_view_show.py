@@ -9,7 +9,7 @@ from typer.testing import CliRunner
 
 from barometer.cli import app
 from barometer.store import Status, observation_table, publish
-from barometer.uncertainty import add_intervals, change_is_significant
+from barometer.uncertainty import add_intervals, change_is_significant, change_is_significant_from_intervals
 from barometer.view import ReleaseIndex, build_view
 
 runner = CliRunner()
@@ -143,18 +143,24 @@ def test_significance_of_change_beside_the_movement(tmp_path):
         for period, share in (("2022", 0.61), ("2012", 0.50)):
             rows.append({"area_code": area, "item_id": "1.2", "period": period, "value": 100 * share,
                          "numerator": share * n, "denominator": n, "status": Status.OK, "source": "engine"})
-    index = ReleaseIndex.load(publish(tmp_path, add_intervals(observation_table(rows)), "2024-11", {}))
+    model = {"uncertainty": {"items": {"1.2": {"model": True, "factor": 1.0}}}}
+    index = ReleaseIndex.load(publish(tmp_path, add_intervals(observation_table(rows)), "2024-11", model))
     big = build_view(index, "851").goals[0].indicators[1]
     small = build_view(index, "101").goals[0].indicators[1]
     assert (big.development, big.outcome, big.significant) == (11, "positive", True)
     assert (small.development, small.outcome, small.significant) == (11, "positive", False)
+    # the same figures in a release without an uncertainty model for 1.2: no verdict at all
+    for record in ({}, {"uncertainty": {"items": {"1.2": {"model": False, "reason": "too_few_municipalities"}}}}):
+        bare = ReleaseIndex.load(publish(tmp_path / "bare", add_intervals(observation_table(rows)), "2024-11",
+                                         record))
+        assert build_view(bare, "851").goals[0].indicators[1].significant is None
     # the verdict from the stored intervals equals the one from the numerators (Newcombe's difference)
     rows_by = {(r["area_code"], r["period"]): r for r in index.rows.values()}
     for area in ("851", "101"):
         assert change_is_significant(rows_by[(area, "2022")], rows_by[(area, "2012")], "pct") == (area == "851")
 
 
-def test_significance_of_weighted_survey_share_uses_effective_n(tmp_path):
+def test_weighted_survey_share_keeps_its_sampling_interval_but_gets_no_verdict(tmp_path):
     # A survey share of 8.8 % → 11.2 % on weights summing to 100,000 but only 900 effective respondents per year:
     # the stored interval (built on n_eff) is wide, so the change is not significant — judged on the weights as
     # if they were persons it would be.
@@ -165,11 +171,15 @@ def test_significance_of_weighted_survey_share_uses_effective_n(tmp_path):
                                                                                       ("2012", 0.112))]
     table = observation_table(rows)
     with_neff = table.append_column("effective_n", pa.array([900.0, 900.0]))
-    stored = add_intervals(with_neff).drop_columns(["effective_n"])
-    index = ReleaseIndex.load(publish(tmp_path, stored, "2024-11", {}))
+    stored = add_intervals(with_neff, phi={}).drop_columns(["effective_n"])  # survey: sampling interval kept
+    record = {"uncertainty": {"items": {"6.2": {"model": False, "reason": "survey"}}}}
+    index = ReleaseIndex.load(publish(tmp_path, stored, "2024-11", record))
     ind = {i.id: i for g in build_view(index, "000").goals for i in g.indicators}["6.2"]
     assert ind.outcome == "positive" and ind.development == -2
-    assert ind.significant is False
+    assert ind.ci_low is not None and ind.ci_high - ind.ci_low > 3  # on n_eff = 900: about ±1.9 points
+    assert ind.significant is None  # survey items get no verdict (docs/uncertainty.md)
+    stored_rows = sorted(stored.to_pylist(), key=lambda r: r["period"], reverse=True)
+    assert change_is_significant_from_intervals(*stored_rows) is False  # the n_eff interval is wide
     assert change_is_significant(rows[0], rows[1], "pct") is True  # what the weights-as-persons reading says
 
 

@@ -135,6 +135,10 @@ def show(
     release: Annotated[str | None, typer.Option(help="Release id (default: the current release).")] = None,
     as_json: Annotated[bool, typer.Option("--json", help="Print the report content as JSON.")] = False,
     lang: Annotated[str, typer.Option(help="Language of texts: da or en.")] = "da",
+    significance: Annotated[bool | None, typer.Option(
+        "--significance/--no-significance",
+        help="Mark developments larger than the year-to-year noise (S, model-based), as `report "
+             "--significance` does. Default: the [report] significance setting, off.")] = None,
 ) -> None:
     """Print an area's barometer: goals, indicators, movements and key figures."""
     if lang not in ("da", "en"):
@@ -144,7 +148,7 @@ def show(
         json.dump(view.show_json(), sys.stdout, ensure_ascii=False, indent=2)
         print()
         return
-    _print_view(view)
+    _print_view(view, current_settings().report.significance if significance is None else significance)
 
 
 def _cell(text: str, flag: str, words: dict[str, str]) -> str:
@@ -154,7 +158,7 @@ def _cell(text: str, flag: str, words: dict[str, str]) -> str:
     return text or words["suppressed"]
 
 
-def _print_view(view: BarometerView) -> None:
+def _print_view(view: BarometerView, significance: bool = False) -> None:
     from barometer.reports.render import MOVEMENT_SYMBOL, report_strings
 
     words = report_strings(view.lang)
@@ -168,7 +172,7 @@ def _print_view(view: BarometerView) -> None:
         for ind in goal.indicators:
             outcome = words["movement_" + ind.outcome] if ind.outcome else ""
             development = _cell(ind.development_text, ind.development_status, words)
-            if ind.significant:
+            if significance and ind.significant:
                 development += f" {words['significant_mark']}"
             table.add_row(f"  {ind.id} {escape(ind.title)}", _cell(ind.status_text, ind.value_status, words),
                           development, outcome)
@@ -182,7 +186,7 @@ def _print_view(view: BarometerView) -> None:
                             _cell(k.national_text, k.national_status, words))
         out.print(figures)
     out.print(words["suppressed_note"])
-    if any(i.significant for g in view.goals for i in g.indicators):
+    if significance and any(i.significant for g in view.goals for i in g.indicators):
         out.print(f"{words['significant_mark']} {words['significant_note']}")
 
 

@@ -5,6 +5,9 @@ The file is given by ``barometer --config FILE`` or $BAROMETER_CONFIG; every set
 
     [rules]
     two_indicator_rule = "lenient"   # or "strict" (default)
+
+    [report]
+    significance = true              # mark model-based significant developments (default false)
 """
 
 from __future__ import annotations
@@ -24,16 +27,26 @@ class RulesSettings(BaseModel):
     two_indicator_rule: TwoIndicatorRule = "strict"
 
 
+class ReportSettings(BaseModel):
+    """How the Udviklingsrapport and `barometer show` present the barometer."""
+
+    model_config = ConfigDict(extra="forbid")
+    # Mark developments larger than the noise ("S", model-based, docs/uncertainty.md). Off: the report reads
+    # exactly like the ministry's.
+    significance: bool = False
+
+
 class Settings(BaseModel):
     model_config = ConfigDict(extra="allow")
     rules: RulesSettings = RulesSettings()
+    report: ReportSettings = ReportSettings()
 
 
 class SettingsError(ValueError):
     """The settings file is unreadable or invalid."""
 
 
-KNOWN_SECTIONS = ("rules", "engine")
+KNOWN_SECTIONS = ("rules", "engine", "report")
 
 
 def _check_engine(path: Path, table: dict) -> None:

@@ -73,12 +73,20 @@ def _check_numbers(df: pl.DataFrame) -> None:
                              f"{num}={r[num]} {den}={r[den]} is not a share (need 0 ≤ {num} ≤ {den}, {den} > 0)")
 
 
-def add_intervals(table: pa.Table, catalogue: Any = None, level: float = 0.95) -> pa.Table:
+def add_intervals(table: pa.Table, catalogue: Any = None, level: float = 0.95,
+                  phi: Mapping[str, float] | None = None) -> pa.Table:
     """Fill ci_low/ci_high (percent, or percentage points for gaps) for every "ok" rate and gap with numbers.
 
     Counts, rows that are not "ok", and rows without numerators/denominators (imported published figures) get
     null intervals. An optional ``effective_n`` column (Kish's n_eff of a weighted survey share) replaces the
     denominator as the number of trials where it is not null.
+
+    ``phi`` maps item ids to overdispersion factors (barometer.overdispersion): the binomial variance of those
+    items is multiplied by the factor (Wilson's interval on x/φ successes out of n/φ trials, the design-effect
+    reading of φ; gaps and changes inherit it through MOVER). With a mapping, register rates and gaps of items
+    *not* in it get no interval — a plain binomial interval on a census does not mean what it says — while
+    weighted survey shares keep their sampling interval on Kish's n_eff. ``phi=None`` gives plain binomial
+    intervals everywhere.
     """
     z = z_value(level)
     catalogue = catalogue or load_catalogue()
@@ -92,13 +100,22 @@ def add_intervals(table: pa.Table, catalogue: Any = None, level: float = 0.95) -
     num, den, rnum, rden = (pl.col(c) for c in ("numerator", "denominator", "ref_numerator", "ref_denominator"))
     n_eff = pl.col("effective_n") if "effective_n" in df.columns else None
     has_target = num.is_not_null() & den.is_not_null()
+    factor = (pl.lit(1.0) if phi is None else
+              pl.col("item_id").replace_strict({k: float(v) for k, v in phi.items()}, default=None,
+                                               return_dtype=pl.Float64))
+    modelled = pl.lit(True) if phi is None else \
+        factor.is_not_null() | ((n_eff.is_not_null() & (unit == "pct")) if n_eff is not None else pl.lit(False))
     df = df.with_columns(
         unit=unit,
-        has_interval=(pl.col("status") == Status.OK.value) & has_target
+        has_interval=(pl.col("status") == Status.OK.value) & has_target & modelled
         & pl.when(unit == "pct").then(True).when(unit == "pct_point")
         .then(rnum.is_not_null() & rden.is_not_null()).otherwise(False),
     )
     _check_numbers(df)
+    if phi is not None:  # x/φ successes of n/φ trials
+        factor = factor.fill_null(1.0)
+        num, den, rnum, rden = (c / factor for c in (num, den, rnum, rden))
+        n_eff = n_eff / factor if n_eff is not None else None
     rate = rate_interval(num, den, z) if n_eff is None else \
         tuple(pl.coalesce(a, b) for a, b in zip(rate_interval(num, den, z, n_eff), rate_interval(num, den, z),
                                                 strict=True))
@@ -123,8 +140,10 @@ def _numbers(row: Mapping[str, Any] | None, keys: tuple[str, ...]) -> tuple[floa
 
 
 def change_is_significant(latest_row: Mapping[str, Any] | None, baseline_row: Mapping[str, Any] | None,
-                          unit: str, level: float = 0.95) -> bool | None:
+                          unit: str, level: float = 0.95, phi: float = 1.0) -> bool | None:
     """Whether the change from baseline to latest is larger than the noise (its interval excludes 0).
+
+    ``phi`` multiplies the binomial variances (the item's overdispersion factor, as in :func:`add_intervals`).
 
     Rates: Newcombe's interval for the difference of the two years' rates. Gaps: MOVER over the two years'
     Newcombe gap intervals (a difference of differences). Counts: None — they are complete enumerations or
@@ -141,13 +160,14 @@ def change_is_significant(latest_row: Mapping[str, Any] | None, baseline_row: Ma
         if latest is None or base is None:
             return None
         n_eff = [row.get("effective_n") for row in (latest_row, baseline_row)]  # type: ignore[union-attr]
-        est = [rate_interval(*nums, z, n) for nums, n in zip((latest, base), n_eff, strict=True)]
+        est = [rate_interval(*(v / phi for v in nums), z, n / phi if n else None)
+               for nums, n in zip((latest, base), n_eff, strict=True)]
     elif unit == "pct_point":
         keys = ("numerator", "denominator", "ref_numerator", "ref_denominator")
         latest, base = _numbers(latest_row, keys), _numbers(baseline_row, keys)
         if latest is None or base is None:
             return None
-        est = [gap_interval(*nums, z) for nums in (latest, base)]
+        est = [gap_interval(*(v / phi for v in nums), z) for nums in (latest, base)]
     else:
         raise ValueError(f"unknown unit {unit!r} (expected pct, pct_point or count)")
     _, low, high = mover(*est[0], *est[1])

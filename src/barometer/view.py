@@ -26,6 +26,7 @@ from barometer.rules import (
 from barometer.settings import current_settings
 from barometer.store import Release, Status
 from barometer.uncertainty import change_is_significant_from_intervals
+from barometer.uncertainty_model import item_model
 
 Lang = Literal["da", "en"]
 
@@ -53,7 +54,8 @@ class IndicatorView(BaseModel):
     ci_low: float | None = None
     ci_high: float | None = None
     direction: str
-    # Is the change since baseline larger than the noise? None when it cannot be judged (docs/uncertainty.md).
+    # Model-based: is the change since baseline larger than the year-to-year noise the release's uncertainty model
+    # estimates? None where the model does not apply or the figures are missing (docs/uncertainty.md).
     significant: bool | None = None
     # Why a development is absent: suppressed when the latest or the baseline figure is hidden.
     development_status: Status = Status.MISSING
@@ -170,7 +172,8 @@ def _indicator_view(ind: Indicator, area: Area, status_year: int | None, baselin
     significant: bool | None = None
     baseline_row = index.get(area.code, ind.id, str(baseline_year)) if computed else None
     if latest is not None:
-        significant = change_is_significant_from_intervals(row, baseline_row)
+        if item_model(index.release.manifest, ind.id) is not None:
+            significant = change_is_significant_from_intervals(row, baseline_row)
         if row and row.get("published_development") is not None:
             dev = row["published_development"]
         else:

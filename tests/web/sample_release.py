@@ -67,5 +67,10 @@ def sample_rows(seed: int = 7) -> list[dict]:
 
 
 def publish_sample(store: Path, seed: int = 7) -> Release:
-    """Publish the sample release into `store` and make it current."""
-    return publish(store, observation_table(sample_rows(seed)), EDITION, {"kind": "sample", "seed": seed})
+    """Publish the sample release into `store` and make it current, with the uncertainty record a build makes
+    (overdispersion and funnel from the sample's published cells)."""
+    from barometer.uncertainty_model import assess
+
+    table = observation_table(sample_rows(seed))
+    return publish(store, table, EDITION, {"kind": "sample", "seed": seed,
+                                           "uncertainty": assess(table, table, EDITION)})

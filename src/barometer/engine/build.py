@@ -1,5 +1,5 @@
-"""Build a release from a register folder: validate, derive views, compute every item, add uncertainty,
-protect, publish.
+"""Build a release from a register folder: validate, derive views, compute every item, protect, add uncertainty
+(from the published cells at full precision), publish.
 
 ``compute`` gives the raw observations (numerators and denominators before disclosure control), which tests
 compare with an independent implementation; ``build`` runs the whole chain and publishes through the store,
@@ -47,7 +47,7 @@ class RegisterInputError(EngineError):
 def step_names() -> list[str]:
     """The progress steps of a build, in order (the CLI sizes its progress bar with this)."""
     groups = list(dict.fromkeys(d.group for d in DEFINITIONS))
-    return ["validate", "derive views", *groups, "uncertainty", "disclosure", "publish"]
+    return ["validate", "derive views", *groups, "disclosure", "uncertainty", "publish"]
 
 
 @dataclass
@@ -168,7 +168,7 @@ def build(registers: Path | str, edition: str, engine: str = "duckdb", settings:
           *, store: Path | None = None, disclosure_config: Path | None = None, progress: Progress | None = None,
           threads: int | None = None) -> BuildResult:
     """Compute, add intervals, protect and (when ``store`` is given) publish a release."""
-    from barometer import disclosure, uncertainty
+    from barometer import disclosure, uncertainty, uncertainty_model
     from barometer.provenance import provenance
     from barometer.registers.layout import MANIFEST_NAME
     from barometer.store import publish
@@ -178,12 +178,16 @@ def build(registers: Path | str, edition: str, engine: str = "duckdb", settings:
     config = disclosure.load_config(disclosure_config)  # read before computing: a bad config fails fast
     raw, cover = compute_with_coverage(registers, edition, engine, settings, progress=progress, threads=threads)
     warnings = baseline_warnings(raw, load_catalogue())
-    flipped = {d.id for d in DEFINITIONS if d.gap_sign < 0}
-    with_ci = assemble.flip_gap_intervals(uncertainty.add_intervals(raw), flipped)
-    tick("uncertainty")
-    protected, summary = disclosure.protect(with_ci, config)
-    observations = assemble.finalize(protected)
+    protected, summary = disclosure.protect(raw, config)
     tick("disclosure")
+    # Overdispersion from the full-precision numbers of the cells that are published (never a suppressed one);
+    # intervals widened by it at full precision, then kept only where a cell is published.
+    model = uncertainty_model.assess(raw, protected, edition, {d.id: d.gap_sign for d in DEFINITIONS})
+    flipped = {d.id for d in DEFINITIONS if d.gap_sign < 0}
+    with_ci = assemble.flip_gap_intervals(uncertainty.add_intervals(raw, phi=uncertainty_model.factors(model)),
+                                          flipped)
+    observations = assemble.finalize(uncertainty_model.copy_intervals(protected, with_ci))
+    tick("uncertainty")
     prov = provenance(
         {"registers_manifest": Path(registers) / MANIFEST_NAME},
         kind="engine", engine=engine, engine_settings=settings.model_dump(),
@@ -195,6 +199,7 @@ def build(registers: Path | str, edition: str, engine: str = "duckdb", settings:
         suppression={item: {"primary": s.primary, "secondary": s.secondary,
                             "municipal_share": s.municipal_share}
                      for item, s in sorted(summary.by_item.items())},
+        uncertainty=model,
     )
     release = publish(Path(store), observations, edition, prov) if store is not None else None
     tick("publish")

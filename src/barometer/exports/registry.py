@@ -78,12 +78,13 @@ class ReleaseWriter:
 
 @dataclass(frozen=True)
 class ReportFormat:
-    """A format of the Udviklingsrapport: one area's barometer view (barometer.view.BarometerView) to bytes."""
+    """A format of the Udviklingsrapport: one area's barometer view (barometer.view.BarometerView) to bytes;
+    ``render(view, significance)`` — significance adds the model-based "S" marks (off: reads like the seed)."""
 
     name: str  # "pdf", "html"
     extension: str
     media_type: str
-    render: Callable[[Any], bytes]
+    render: Callable[[Any, bool], bytes]
     attachment: bool = True
 
 

@@ -31,13 +31,13 @@ def report_filename(area_code: str, edition: str, fmt: str, lang: str = "da") ->
 
 
 def _write_area(index: ReleaseIndex, code: str, formats: Sequence[str], out_dir: Path, lang: str,
-                today: date | None) -> list[Path]:
+                today: date | None, significance: bool = False) -> list[Path]:
     view = build_view(index, code, lang=lang, today=today)  # type: ignore[arg-type]
     written = []
     for fmt in formats:
         path = out_dir / report_filename(code, view.edition, fmt, lang)
         tmp = path.with_name(path.name + ".part")
-        tmp.write_bytes(report_format(fmt).render(view))
+        tmp.write_bytes(report_format(fmt).render(view, significance))
         tmp.replace(path)  # a reader never sees half a file
         written.append(path)
     return written
@@ -47,23 +47,26 @@ def _write_area(index: ReleaseIndex, code: str, formats: Sequence[str], out_dir:
 _worker: dict[str, object] = {}
 
 
-def _init_worker(store: Path, release_id: str, lang: str, today: date | None) -> None:
-    _worker.update(index=ReleaseIndex.load(open_release(store, release_id)), lang=lang, today=today)
+def _init_worker(store: Path, release_id: str, lang: str, today: date | None, significance: bool) -> None:
+    _worker.update(index=ReleaseIndex.load(open_release(store, release_id)), lang=lang, today=today,
+                   significance=significance)
 
 
 def _worker_write(code: str, formats: Sequence[str], out_dir: Path) -> list[Path]:
-    return _write_area(_worker["index"], code, formats, out_dir, _worker["lang"], _worker["today"])  # type: ignore[arg-type]
+    return _write_area(_worker["index"], code, formats, out_dir, _worker["lang"], _worker["today"],  # type: ignore[arg-type]
+                       bool(_worker["significance"]))
 
 
 def write_reports(store: Path, area_codes: Sequence[str], formats: Sequence[str], out_dir: Path, lang: str = "da",
                   jobs: int = 1, *, release: str | None = None, today: date | None = None,
-                  index: ReleaseIndex | None = None,
+                  index: ReleaseIndex | None = None, significance: bool = False,
                   on_area_done: Callable[[str, list[Path]], None] | None = None) -> list[Path]:
     """Render each area's report in each format into out_dir; returns the paths in area × format order.
 
     The release (default: the store's current one) is resolved once, so every report of a run comes from the
     same release even if another is published meanwhile. An already loaded ``index`` of that release is reused
-    in-process; worker processes load their own. ``on_area_done`` lets a caller show progress.
+    in-process; worker processes load their own. ``significance`` adds the model-based "S" marks (off: the
+    report reads like the ministry's). ``on_area_done`` lets a caller show progress.
     """
     catalogue = load_catalogue()
     unknown = [c for c in area_codes if not catalogue.has_area(c)]
@@ -81,13 +84,14 @@ def write_reports(store: Path, area_codes: Sequence[str], formats: Sequence[str]
     if jobs <= 1 or len(area_codes) <= 1:
         index = index or ReleaseIndex.load(resolved)
         for code in area_codes:
-            results[code] = _write_area(index, code, formats, out_dir, lang, today)
+            results[code] = _write_area(index, code, formats, out_dir, lang, today, significance)
             if on_area_done:
                 on_area_done(code, results[code])
     else:
         # forkserver, not fork: the caller may run threads (Rich's progress bar), which fork would copy mid-state.
         with ProcessPoolExecutor(max_workers=jobs, mp_context=multiprocessing.get_context("forkserver"),
-                                 initializer=_init_worker, initargs=(store, resolved.id, lang, today)) as pool:
+                                 initializer=_init_worker,
+                                 initargs=(store, resolved.id, lang, today, significance)) as pool:
             futures = {pool.submit(_worker_write, code, tuple(formats), out_dir): code for code in area_codes}
             for future in as_completed(futures):
                 code = futures[future]

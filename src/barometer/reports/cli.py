@@ -19,6 +19,10 @@ def report(
     release: Annotated[str | None, typer.Option(help="Release id (default: the current release).")] = None,
     lang: Annotated[str, typer.Option(help="Language of the report: da or en.")] = "da",
     jobs: Annotated[int, typer.Option(help="Processes to render with (for --all).", min=1)] = 1,
+    significance: Annotated[bool | None, typer.Option(
+        "--significance/--no-significance",
+        help="Mark developments larger than the year-to-year noise (S, model-based; docs/uncertainty.md). "
+             "Default: the [report] significance setting, off — the report reads like the ministry's.")] = None,
 ) -> None:
     """Render the Udviklingsrapport: the barometer and key figures of an area, as A4 PDF and/or HTML."""
     from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
@@ -41,16 +45,21 @@ def report(
                 formats.append(fmt)
     codes = [a.code for a in load_catalogue().areas] if all_areas else [check_area(area or "")]
     index = load_index(release)  # a clear error (exit 1) for an empty store or an unknown release
+    if significance is None:
+        from barometer.settings import current_settings
+
+        significance = current_settings().report.significance
     release_id = index.release.id
 
     if len(codes) == 1:
-        written = write_reports(State.store, codes, formats, out, lang, jobs, index=index)
+        written = write_reports(State.store, codes, formats, out, lang, jobs, index=index,
+                                significance=significance)
     else:
         columns = (TextColumn("{task.description}"), BarColumn(), MofNCompleteColumn(), TimeElapsedColumn())
         with Progress(*columns, console=console, transient=False) as progress:
             task = progress.add_task("Rendering reports", total=len(codes))
             written = write_reports(State.store, codes, formats, out, lang, jobs, index=index,
-                                    on_area_done=lambda code, paths: progress.advance(task))
+                                    significance=significance, on_area_done=lambda code, paths: progress.advance(task))
     for path in written:
         console.print(str(path), highlight=False, soft_wrap=True)
     console.print(f"{len(written)} report file(s) from release {release_id} in {out}", highlight=False, soft_wrap=True)

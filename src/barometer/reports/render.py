@@ -97,7 +97,7 @@ def _environment(lang: str) -> Environment:
     return env
 
 
-def _context(view: BarometerView, inline_css: bool) -> dict[str, Any]:
+def _context(view: BarometerView, inline_css: bool, significance: bool) -> dict[str, Any]:
     t = report_strings(view.lang)
     url = t["footnote_url"]
     link = Markup('<a href="{0}">{0}</a>').format(url)
@@ -112,18 +112,21 @@ def _context(view: BarometerView, inline_css: bool) -> dict[str, Any]:
         "local_column": view.area.kind != "country",
         "country_name": load_catalogue().country.display_name(view.lang),
         "has_suppressed": has_suppressed,
-        "has_significant": any(i.significant for g in view.goals for i in g.indicators),
+        # Verdicts only on request (flag or setting): by default the report reads exactly like the ministry's.
+        "significance": significance,
+        "has_significant": significance and any(i.significant for g in view.goals for i in g.indicators),
         "css": (stylesheet_text() + page_rule(view.lang)) if inline_css else None,
     }
 
 
-def _render(view: BarometerView, inline_css: bool) -> str:
-    return _environment(view.lang).get_template(TEMPLATE).render(_context(view, inline_css))
+def _render(view: BarometerView, inline_css: bool, significance: bool) -> str:
+    return _environment(view.lang).get_template(TEMPLATE).render(_context(view, inline_css, significance))
 
 
-def render_html(view: BarometerView) -> str:
-    """The report as one self-contained HTML page (stylesheet inline)."""
-    return _render(view, inline_css=True)
+def render_html(view: BarometerView, significance: bool = False) -> str:
+    """The report as one self-contained HTML page (stylesheet inline); ``significance`` adds the model-based
+    "S" marks and their note."""
+    return _render(view, inline_css=True, significance=significance)
 
 
 @cache
@@ -137,7 +140,7 @@ def _weasy(lang: str) -> tuple[Any, list[Any]]:
     return fonts, sheets
 
 
-def render_pdf(view: BarometerView) -> bytes:
+def render_pdf(view: BarometerView, significance: bool = False) -> bytes:
     """The report as an A4 PDF: the same HTML as render_html, laid out by WeasyPrint.
 
     The PDF is tagged as PDF/UA-1 (see PDF_VARIANT).
@@ -145,5 +148,5 @@ def render_pdf(view: BarometerView) -> bytes:
     from weasyprint import HTML
 
     fonts, sheets = _weasy(view.lang)
-    html = HTML(string=_render(view, inline_css=False), base_url=None)
+    html = HTML(string=_render(view, inline_css=False, significance=significance), base_url=None)
     return html.write_pdf(stylesheets=sheets, font_config=fonts, pdf_variant=PDF_VARIANT)

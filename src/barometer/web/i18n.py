@@ -69,9 +69,20 @@ STRINGS: dict[str, dict[str, str]] = {
                            "ikke findes; det er aldrig 0.",
         "missing": "Ikke tilgængelig",
         "whole_country": "Hele landet",
-        "uncertainty": "95 %-konfidensinterval",
-        "significance": "Signifikant ændring",
+        "uncertainty": "95 %-konfidensinterval (modelbaseret)",
+        "significance": "Ændring større end støjen (modelbaseret)",
         "significance_na": "Signifikansvurdering er ikke med i denne udgivelse.",
+        "funnel": "Tragtdiagram",
+        "funnel_caption": "Hver prik er en kommune med et offentliggjort tal ({n} kommuner): værdien mod gruppens "
+                          "størrelse. Den vandrette linje er kommunerne samlet ({target} {unit}). "
+                          "Kontrolgrænserne ({narrow} og {wide}) er modelbaserede og udvidet for overdispersion "
+                          "(φ = {phi}; grænserne er {widening} gange bredere end ren tilfældighed): de rummer den "
+                          "sædvanlige forskel mellem kommuner. Tal, der ikke offentliggøres, vises ikke.",
+        "funnel_summary": "{outside_narrow} af {n} kommuner ligger uden for {narrow}-grænserne, {outside_wide} "
+                          "uden for {wide}-grænserne.",
+        "funnel_none": "Intet tragtdiagram: modellen gælder ikke her (for få kommuner med offentliggjorte tal, "
+                       "eller udgivelsen har ingen usikkerhedsmodel for indikatoren).",
+        "funnel_method": "Om usikkerhed og tragtdiagrammet",
         "yes": "Ja",
         "no": "Nej",
         "key_figures": "Nøgletal",
@@ -209,9 +220,21 @@ STRINGS: dict[str, dict[str, str]] = {
                            "available; it is never 0.",
         "missing": "Not available",
         "whole_country": "Denmark",
-        "uncertainty": "95% confidence interval",
-        "significance": "Significant change",
+        "uncertainty": "95% confidence interval (model-based)",
+        "significance": "Change larger than the noise (model-based)",
         "significance_na": "A significance verdict is not part of this release.",
+        "funnel": "Funnel plot",
+        "funnel_caption": "Each dot is a municipality with a published figure ({n} municipalities): its value "
+                          "against its group size. The horizontal line is all these municipalities together "
+                          "({target} {unit}). The control limits ({narrow} and {wide}) are model-based and widened "
+                          "for overdispersion (φ = {phi}; the limits are {widening} times wider than pure chance): "
+                          "they allow for the usual difference between municipalities. Figures that are not "
+                          "published are not shown.",
+        "funnel_summary": "{outside_narrow} of {n} municipalities lie outside the {narrow} limits, {outside_wide} "
+                          "outside the {wide} limits.",
+        "funnel_none": "No funnel plot: the model does not apply here (too few municipalities with published "
+                       "figures, or the release has no uncertainty model for this indicator).",
+        "funnel_method": "About uncertainty and the funnel plot",
         "yes": "Yes",
         "no": "No",
         "key_figures": "Key figures",

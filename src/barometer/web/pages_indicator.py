@@ -11,6 +11,7 @@ from barometer.formatting import unit_text
 from barometer.web import charts
 from barometer.web.data import latest_year, observation, ranking, series
 from barometer.web.definitions import definition_of
+from barometer.web.funnel import funnel_chart, funnel_for, funnel_numbers
 from barometer.web.holder import ReleaseHolder, Snapshot
 from barometer.web.i18n import texts
 from barometer.web.pages_area import picker
@@ -85,12 +86,16 @@ def indicator_page(ctx: Ctx) -> Page:
                          else (None, None))
     names, matrix = _matrix(rows)
     year = latest_year(snap, ind)
+    found = funnel_for(snap, ind, str(year) if year else None, lang) if ranked else None
+    funnel_svg = (snap.cached(("funnel", ind.id, lang, chosen),
+                              lambda: funnel_chart(found, unit, ind.unit, lang, chosen)) if found else None)
     title = f"{ind.id} {ind.title(lang)}"
     return Page("indicator.html", title,
                 {"ind": ind, "goal": snap.catalogue.goal(ind.goal), "unit": unit, "line": line, "names": names,
                  "matrix": matrix, "ranked": ranked, "map_svg": map_svg, "map_kind": map_kind, "year": year,
                  "area": area, "compare": compare, "municipalities": picker(snap, lang), "t_unit": unit,
-                 "max_compare": MAX_COMPARE, "metadata_url": _metadata_url(ctx)},
+                 "max_compare": MAX_COMPARE, "metadata_url": _metadata_url(ctx), "funnel_svg": funnel_svg,
+                 "funnel": funnel_numbers(found, lang) if found else None},
                 data={"indicator": ind.id, "unit": ind.unit, "direction": ind.direction, "series": rows,
                       "ranking": {"period": str(year) if year else None, "rows": ranked}},
                 table=[{"table": "series", **r} for r in rows]

@@ -37,7 +37,7 @@ def routes(holder: ReleaseHolder) -> list[Route]:
             return error_response(request, 422, str(exc), snap, exc.name)
 
         def make() -> bytes:
-            return chosen.render(snap.view(code, lang))
+            return chosen.render(snap.view(code, lang), False)  # the facsimile: no verdict marks
 
         body = await run_in_threadpool(snap.cached, ("report", code, kind, lang), make)
         prefix = "development-report" if lang == "en" else "udviklingsrapport"

@@ -7,16 +7,16 @@ from typing import Any
 from barometer.exports.registry import ReportFormat, register_report_format
 
 
-def _pdf(view: Any) -> bytes:
+def _pdf(view: Any, significance: bool = False) -> bytes:
     from barometer.reports.render import render_pdf
 
-    return render_pdf(view)
+    return render_pdf(view, significance)
 
 
-def _html(view: Any) -> bytes:
+def _html(view: Any, significance: bool = False) -> bytes:
     from barometer.reports.render import render_html
 
-    return render_html(view).encode("utf-8")
+    return render_html(view, significance).encode("utf-8")
 
 
 PDF = register_report_format(ReportFormat("pdf", "pdf", "application/pdf", _pdf))
