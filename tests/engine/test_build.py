@@ -11,6 +11,7 @@ import pytest
 import typer
 from typer.testing import CliRunner
 
+from barometer.catalogue import load_catalogue
 from barometer.engine import RegisterInputError, build
 from barometer.engine.build import EngineError, step_names
 from barometer.engine.cli import build as build_command
@@ -159,3 +160,19 @@ def test_progress_steps_cover_every_group():
     steps = step_names()
     assert steps[0] == "validate" and steps[-1] == "publish"
     assert {"employment", "survey", "key figures", "uncertainty", "disclosure"} <= set(steps)
+
+
+def test_release_records_its_uncertainty_model(built):
+    """A few dozen persons in two municipalities: no item has 20 municipal figures, so no register rate or gap
+    has a model, and none keeps a (census-binomial) interval."""
+    release = built[1]
+    record = release.manifest["uncertainty"]
+    assert record["min_municipalities"] == 20 and record["funnel_levels"] == [0.95, 0.998]
+    reasons = {item: r.get("reason") for item, r in record["items"].items()}
+    assert reasons["8.1"] == "count" and reasons["1.2"] == reasons["7.1"] == "too_few_municipalities"
+    assert not any(r["model"] for r in record["items"].values())
+    units = {i.id: i.unit for i in load_catalogue().indicators}
+    rows = pq.read_table(release.path / "observations.parquet").to_pylist()
+    for r in rows:
+        if r["item_id"] in units and reasons[r["item_id"]] == "too_few_municipalities":
+            assert r["ci_low"] is None and r["ci_high"] is None

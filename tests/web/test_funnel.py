@@ -46,6 +46,8 @@ def test_funnel_points_and_limits(client, sample_store, lang, word, caption):
     assert len(LIMIT_PATH.findall(svg)) == 4  # lower and upper limit at 95 % and at 99.8 %
     phi = funnel["phi"]
     assert f"φ = {format_number(phi, lang, 2)}" in section
+    data = client.get(f"/indikator/1.2.json?lang={lang}").json()["data"]["funnel"]
+    assert {p["area_code"] for p in data["points"]} == drawn and data["basis"] == "model-based"
 
 
 def test_counts_outside_the_limits_are_stated_and_right(client, sample_store):

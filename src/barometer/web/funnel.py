@@ -38,6 +38,12 @@ class Funnel:
         low, high = funnel_limits(self.target / 100, self.unit_variance, size, self.factor, level)
         return 100 * low, 100 * high
 
+    def as_data(self) -> dict[str, Any]:
+        """The chart's published numbers for the page's JSON twin (model-based limits as parameters)."""
+        return {"period": self.period, "target": self.target, "phi": self.phi, "factor": self.factor,
+                "unit_variance": self.unit_variance, "levels": list(self.levels), "basis": "model-based",
+                "points": [{"area_code": p["code"], "size": p["size"], "value": p["value"]} for p in self.points]}
+
     def outside(self, level: float) -> int:
         return sum(1 for p in self.points if not self.limits(p["size"], level)[0] <= p["value"]
                    <= self.limits(p["size"], level)[1])

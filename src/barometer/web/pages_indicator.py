@@ -97,7 +97,8 @@ def indicator_page(ctx: Ctx) -> Page:
                  "max_compare": MAX_COMPARE, "metadata_url": _metadata_url(ctx), "funnel_svg": funnel_svg,
                  "funnel": funnel_numbers(found, lang) if found else None},
                 data={"indicator": ind.id, "unit": ind.unit, "direction": ind.direction, "series": rows,
-                      "ranking": {"period": str(year) if year else None, "rows": ranked}},
+                      "ranking": {"period": str(year) if year else None, "rows": ranked},
+                      "funnel": found.as_data() if found else None},
                 table=[{"table": "series", **r} for r in rows]
                 + [{"table": "ranking", **r} for r in ranked])
 
