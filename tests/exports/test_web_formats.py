@@ -58,6 +58,9 @@ def test_indicator_page_offers_every_format_for_exactly_what_it_shows(client: Te
 
     shown = _csv_cells(client, "/indikator/1.2.csv?area=851")
     assert ("851", "2022") in shown and ("000", "2021") in shown
+    english = json.loads(client.get("/indikator/1.2.jsonstat?area=851&lang=en").content)
+    assert english["dimension"]["area"]["label"] == "Area" and english["label"].startswith("Integrationsbarometeret")
+    assert english["dimension"]["item"]["extension"]["translation"]["da"]["label"] == "Indikator/nøgletal"
     cube = json.loads(client.get("/indikator/1.2.jsonstat?area=851").content)
     index = cube["dimension"]
     in_cube = {(a, p) for a in index["area"]["category"]["index"] for p in index["period"]["category"]["index"]}

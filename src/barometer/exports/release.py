@@ -54,8 +54,11 @@ def item_ids(catalogue: Catalogue) -> list[str]:
 
 
 def release_meta(release: Release, name: str, lang: str = "da") -> ExportMeta:
+    edition = load_catalogue().edition(release.edition)
+    label = edition.label_en if lang == "en" else edition.label_da
     return ExportMeta(release=release.id, name=name, lang=lang, edition=release.edition,
-                      created=release.manifest.get("created"), kind=release.manifest.get("kind"))
+                      title=f"Integrationsbarometeret — {label}", created=release.manifest.get("created"),
+                      kind=release.manifest.get("kind"))
 
 
 def release_export(release: Release, lang: str = "da", rows: list[dict[str, Any]] | None = None) -> Export:

@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import json
 from collections.abc import Callable
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from pathlib import Path
 from typing import Any
 from urllib.parse import urlencode
@@ -259,7 +259,8 @@ def page_route(holder: ReleaseHolder, path: str, handler: Handler, name: str,
             return html_page(request, snap, lang, page, twins=twin_links(request, formats))
         stem = request.url.path.removesuffix(f".{fmt}").strip("/").replace("/", "-") or "index"
         stem += "-en" if lang == "en" else ""
-        export = Export(export_meta(snap, stem, lang), page_tables(page.table, stem), data=page.data)
+        meta = replace(export_meta(snap, stem, lang), title=f"Integrationsbarometeret — {page.title}")
+        export = Export(meta, page_tables(page.table, stem), data=page.data)
         try:
             return await run_in_threadpool(export_response, snap, export, fmt)
         except NotRenderable as exc:

@@ -1,5 +1,6 @@
 """JSON-stat 2.0: the observations as one dataset cube — dimensions area × item × period, plus a `measure`
-dimension when the table has more than the value (interval bounds, numerators, denominators).
+dimension when the figures have more than the value (interval bounds, numerators, denominators — those with at
+least one published number).
 
 Labels are in the export's language (Danish by default); each dimension's `extension.translation` holds the
 other language's labels, as JSON-stat has one label per category. A figure that is not published has no value
@@ -60,8 +61,8 @@ def dataset(export: Export) -> dict[str, Any]:
     catalogue = load_catalogue()
     lang = export.meta.lang
     rows = export.observation_rows()
-    present = {c for t in export.tables if t.is_observations for c in t.columns}
-    measures = [m for m in MEASURES if m in present] or ["value"]
+    # The measures the figures have: a column the publication leaves empty everywhere adds nothing to the cube.
+    measures = [m for m in MEASURES if m == "value" or any(r.get(m) is not None for r in rows)]
     area_order = {a.code: n for n, a in enumerate(catalogue.areas)}
     item_order = {i.id: n for n, i in enumerate((*catalogue.indicators, *catalogue.key_figures))}
     areas = sorted({r["area_code"] for r in rows}, key=lambda a: (area_order.get(a, len(area_order)), a))
@@ -99,7 +100,7 @@ def dataset(export: Export) -> dict[str, Any]:
         dimension["measure"] = _dimension("measure", measures, labels["measure"], lang)
     meta = export.meta
     return {
-        "version": "2.0", "class": "dataset", "label": f"{meta.title} — {meta.name}",
+        "version": "2.0", "class": "dataset", "label": meta.title,
         "source": meta.source, "updated": meta.created, "id": ids, "size": sizes,
         "role": {"geo": ["area"], "time": ["period"], "metric": ["item"]},
         "dimension": dimension, "value": value, "status": status,
