@@ -2,9 +2,19 @@
 
 from __future__ import annotations
 
+import itertools
+
 import pytest
 
-from barometer.rules import Outcome, development, goal_movement, indicator_outcome, round_half_away
+from barometer.rules import (
+    DEFAULT_MIN_INDICATORS,
+    Outcome,
+    development,
+    goal_movement,
+    indicator_outcome,
+    indicators_needed,
+    round_half_away,
+)
 
 P, N, U = Outcome.POSITIVE, Outcome.NEGATIVE, Outcome.UNCHANGED
 
@@ -69,3 +79,66 @@ def test_goal_movement_two_indicators_both_rules(outcomes, strict, lenient):
     assert goal_movement(outcomes, "strict") == strict
     assert goal_movement(outcomes, "lenient") == lenient
     assert goal_movement(outcomes) == strict  # strict is the documented default
+
+
+# The least number of indicators with a development before a goal moves (docs/rules.md "Too few indicators").
+# Rows: (outcomes, one per indicator of the goal, None = no development; min_indicators; strict; lenient).
+_ = None
+MIN_INDICATOR_CASES = [
+    # one-indicator goals (Mål 5, Mål 9): the cap lets them move on their one indicator whatever the setting
+    ([P], 2, P, P), ([N], 3, N, N), ([U], 2, U, U), ([_], 2, _, _), ([P], 1, P, P),
+    # two-indicator goals (Mål 1, Mål 7): with the default both are needed
+    ([P, P], 2, P, P), ([P, _], 2, _, _), ([_, N], 2, _, _), ([U, _], 2, _, _), ([_, _], 2, _, _),
+    ([P, U], 2, U, P), ([N, P], 2, U, U),
+    ([P, _], 1, P, P), ([_, N], 1, N, N), ([U, _], 1, U, U),  # the setting 1 restores "moves on one"
+    ([P, P], 3, P, P), ([P, _], 3, _, _),  # capped at the goal's two
+    # three-indicator goals: never on one indicator by default
+    ([P, _, _], 2, _, _), ([_, N, _], 2, _, _), ([_, _, U], 2, _, _), ([_, _, _], 2, _, _),
+    ([P, P, _], 2, P, P), ([N, _, N], 2, N, N), ([_, U, U], 2, U, U),
+    ([P, N, _], 2, U, U), ([P, U, _], 2, U, P), ([_, U, N], 2, U, N),
+    ([N, _, N], 2, N, N),  # Aalborg 2024 Mål 3: 3.1 −16, 3.2 not computed, 3.3 −14 → negative on 2 of 3
+    ([P, P, P], 2, P, P), ([N, U, P], 2, U, U), ([U, U, P], 2, U, U),
+    ([P, _, _], 1, P, P), ([P, N, _], 1, U, U),
+    ([P, P, _], 3, _, _), ([P, P, P], 3, P, P), ([N, U, P], 3, U, U),
+]
+
+
+@pytest.mark.parametrize(("outcomes", "minimum", "strict", "lenient"), MIN_INDICATOR_CASES)
+def test_goal_moves_only_with_enough_indicators(outcomes, minimum, strict, lenient):
+    assert goal_movement(outcomes, "strict", minimum) == strict
+    assert goal_movement(outcomes, "lenient", minimum) == lenient
+
+
+def test_default_minimum_is_two_and_a_goal_never_moves_on_one_of_three():
+    assert DEFAULT_MIN_INDICATORS == 2
+    for outcome in (P, N, U):
+        for position in range(3):
+            outcomes = [None, None, None]
+            outcomes[position] = outcome
+            assert goal_movement(outcomes) is None
+
+
+@pytest.mark.parametrize("size", [1, 2, 3, 4])
+@pytest.mark.parametrize("minimum", [1, 2, 3, 4])
+def test_every_pattern_of_missing_developments(size, minimum):
+    """Exhaustively: the minimum only decides whether the goal moves; when it moves, the movement is the one
+    of the indicators that have a development (the published majority rule), unchanged by the setting."""
+    needed = min(minimum, size)
+    for outcomes in itertools.product([P, N, U, None], repeat=size):
+        known = [o for o in outcomes if o is not None]
+        got = goal_movement(list(outcomes), "strict", minimum)
+        if len(known) < needed or not known:
+            assert got is None, (outcomes, minimum)
+        else:
+            assert got == goal_movement(known, "strict", 1), (outcomes, minimum)
+
+
+@pytest.mark.parametrize(("minimum", "size", "needed"), [(2, 1, 1), (2, 2, 2), (2, 3, 2), (1, 3, 1), (3, 3, 3),
+                                                         (3, 2, 2), (5, 3, 3)])
+def test_indicators_needed_is_capped_at_the_goal_size(minimum, size, needed):
+    assert indicators_needed(minimum, size) == needed
+
+
+def test_a_minimum_below_one_is_refused():
+    with pytest.raises(ValueError, match="at least 1"):
+        goal_movement([P, P], "strict", 0)

@@ -167,6 +167,8 @@ def _print_view(view: BarometerView, significance: bool = False) -> None:
     for goal in view.goals:
         movement = (f"{MOVEMENT_SYMBOL[goal.movement]} {words['movement_' + goal.movement]}"
                     if goal.movement else "")
+        if goal.basis_text:
+            movement = f"{movement}\n({escape(goal.basis_text)})" if movement else f"({escape(goal.basis_text)})"
         table.add_row(f"[bold]{escape(goal.title)}[/]", str(goal.status_year or ""),
                       words["since"].format(year=goal.baseline_year), movement)
         for ind in goal.indicators:

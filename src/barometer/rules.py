@@ -2,7 +2,8 @@
 
 Source: integrationsbarometer.dk, "barometerbevægelser" (see docs/rules.md). Status and development are each
 rounded to whole numbers from unrounded values, half away from zero; an indicator's outcome is judged on the
-rounded development in the light of its direction; a goal's movement follows the majority of its indicators.
+rounded development in the light of its direction; a goal's movement follows the majority of its indicators,
+once enough of them have a development (``min_indicators``, a rule the published rules do not state).
 """
 
 from __future__ import annotations
@@ -14,6 +15,10 @@ from enum import StrEnum
 from typing import Literal
 
 TwoIndicatorRule = Literal["strict", "lenient"]
+
+# The least number of indicators with a development before a goal moves (capped at the goal's size); see
+# docs/rules.md "Too few indicators" for why 2.
+DEFAULT_MIN_INDICATORS = 2
 
 
 class Outcome(StrEnum):
@@ -53,9 +58,23 @@ def indicator_outcome(development_value: float | None, direction: Literal["highe
     return Outcome.POSITIVE if improved else Outcome.NEGATIVE
 
 
-def goal_movement(outcomes: Sequence[Outcome | None], two_rule: TwoIndicatorRule = "strict") -> Outcome | None:
-    """A goal's movement from its indicators' outcomes (indicators without an outcome are left out).
+def indicators_needed(min_indicators: int, goal_size: int) -> int:
+    """How many of a goal's indicators need a development before the goal moves.
 
+    The setting, capped at the goal's number of indicators, so that a one-indicator goal (Mål 5, Mål 9) still
+    moves on its indicator while a three-indicator goal does not move on one.
+    """
+    if min_indicators < 1:
+        raise ValueError(f"min_indicators must be at least 1, got {min_indicators}")
+    return min(min_indicators, goal_size) if goal_size else min_indicators
+
+
+def goal_movement(outcomes: Sequence[Outcome | None], two_rule: TwoIndicatorRule = "strict",
+                  min_indicators: int = DEFAULT_MIN_INDICATORS) -> Outcome | None:
+    """A goal's movement from its indicators' outcomes, one per indicator of the goal (None: no development —
+    not computed in the area, suppressed or missing).
+
+    - fewer outcomes than ``indicators_needed(min_indicators, len(outcomes))``: no movement (None);
     - one indicator: its outcome;
     - three or more: the outcome shared by a strict majority ("den tendens afgør"); no majority → unchanged
       (the published case −2, 0, +3 → neutral);
@@ -65,7 +84,7 @@ def goal_movement(outcomes: Sequence[Outcome | None], two_rule: TwoIndicatorRule
       opposite movements → unchanged.
     """
     known = [o for o in outcomes if o is not None]
-    if not known:
+    if not known or len(known) < indicators_needed(min_indicators, len(outcomes)):
         return None
     if len(known) == 1:
         return known[0]

@@ -5,6 +5,7 @@ The file is given by ``barometer --config FILE`` or $BAROMETER_CONFIG; every set
 
     [rules]
     two_indicator_rule = "lenient"   # or "strict" (default)
+    min_indicators = 2               # indicators with a development before a goal moves (default 2)
 
     [report]
     significance = true              # mark model-based significant developments (default false)
@@ -17,14 +18,17 @@ import tomllib
 from functools import cache
 from pathlib import Path
 
-from pydantic import BaseModel, ConfigDict, ValidationError
+from pydantic import BaseModel, ConfigDict, Field, ValidationError
 
-from barometer.rules import TwoIndicatorRule
+from barometer.rules import DEFAULT_MIN_INDICATORS, TwoIndicatorRule
 
 
 class RulesSettings(BaseModel):
     model_config = ConfigDict(extra="forbid")
     two_indicator_rule: TwoIndicatorRule = "strict"
+    # The least number of a goal's indicators with a development before the goal moves (capped at the goal's
+    # number of indicators); docs/rules.md.
+    min_indicators: int = Field(DEFAULT_MIN_INDICATORS, ge=1)
 
 
 class ReportSettings(BaseModel):

@@ -21,6 +21,7 @@ from barometer.rules import (
     development,
     goal_movement,
     indicator_outcome,
+    indicators_needed,
     round_half_away,
 )
 from barometer.settings import current_settings
@@ -69,6 +70,12 @@ class GoalView(BaseModel):
     baseline_year: int
     movement: Outcome | None
     indicators: list[IndicatorView]
+    # How many indicators carried the movement: with a development / of the goal / needed before it moves.
+    indicators_used: int = 0
+    indicators_total: int = 0
+    indicators_needed: int = 1
+    # "baseret på 2 af 3 indikatorer" when fewer than all carried the movement, or why there is none; else "".
+    basis_text: str = ""
 
 
 class KeyFigureView(BaseModel):
@@ -115,6 +122,8 @@ class BarometerView(BaseModel):
                 {
                     "id": g.id, "title": g.title, "status_year": g.status_year, "baseline_year": g.baseline_year,
                     "movement": g.movement,
+                    "indicators_used": g.indicators_used, "indicators_total": g.indicators_total,
+                    "indicators_needed": g.indicators_needed, "basis_text": g.basis_text,
                     "indicators": [
                         {"id": i.id, "title": i.title, "status": i.status, "development": i.development,
                          "unit": i.unit, "outcome": i.outcome, "computed": i.computed,
@@ -204,6 +213,26 @@ def _development_status(computed: bool, dev: float | None, flag: Status, baselin
     return Status.MISSING
 
 
+BASIS_TEXT = {
+    "da": {"partial": "baseret på {used} af {total} indikatorer",
+           "too_few": "kun {used} af {total} indikatorer har en udvikling (kræver mindst {needed})"},
+    "en": {"partial": "based on {used} of {total} indicators",
+           "too_few": "only {used} of {total} indicators {verb} a development (at least {needed} needed)"},
+}
+
+
+def basis_text(used: int, total: int, needed: int, lang: Lang) -> str:
+    """What a goal's movement rests on, when that is not all its indicators (docs/rules.md).
+
+    Empty when every indicator has a development or none has (no movement and nothing to explain)."""
+    if used == 0 or used >= total:
+        return ""
+    words = BASIS_TEXT["en" if lang == "en" else "da"]
+    kind = "partial" if used >= needed else "too_few"
+    return words[kind].format(used=format_number(used, lang), total=format_number(total, lang),
+                              needed=format_number(needed, lang), verb="has" if used == 1 else "have")
+
+
 def _key_figure_period(kf: KeyFigure, edition: str, index: ReleaseIndex) -> str | None:
     available = index.periods.get(kf.id, set())
     wanted = kf.reference_period.get(edition)
@@ -239,10 +268,13 @@ def _key_figure_view(kf: KeyFigure, area: Area, country: Area, edition: str, ind
 
 
 def build_view(index: ReleaseIndex, area_code: str, lang: Lang = "da", catalogue: Catalogue | None = None,
-               two_rule: TwoIndicatorRule | None = None, today: date | None = None) -> BarometerView:
-    """The barometer of one area from an indexed release (two_rule defaults to the configured rule)."""
+               two_rule: TwoIndicatorRule | None = None, today: date | None = None,
+               min_indicators: int | None = None) -> BarometerView:
+    """The barometer of one area from an indexed release (two_rule and min_indicators default to the
+    configured rules)."""
     cat = catalogue or load_catalogue()
     two_rule = two_rule or current_settings().rules.two_indicator_rule
+    min_indicators = min_indicators or current_settings().rules.min_indicators
     area = cat.area(area_code)
     edition = index.release.edition
     goals = []
@@ -250,10 +282,15 @@ def build_view(index: ReleaseIndex, area_code: str, lang: Lang = "da", catalogue
         status_year = goal.latest_year.get(edition)
         indicators = [_indicator_view(i, area, status_year, goal.baseline_year, index, lang)
                       for i in cat.indicators_of(goal.id)]
-        movement = goal_movement([i.outcome for i in indicators if i.computed], two_rule)
+        outcomes = [i.outcome if i.computed else None for i in indicators]
+        movement = goal_movement(outcomes, two_rule, min_indicators)
+        used, total = sum(o is not None for o in outcomes), len(outcomes)
+        needed = indicators_needed(min_indicators, total)
         goals.append(GoalView(id=goal.id, theme=goal.theme_en if lang == "en" else goal.theme_da,
                               title=goal.title(lang), status_year=status_year, baseline_year=goal.baseline_year,
-                              movement=movement, indicators=indicators))
+                              movement=movement, indicators=indicators, indicators_used=used,
+                              indicators_total=total, indicators_needed=needed,
+                              basis_text=basis_text(used, total, needed, lang)))
     figures = [_key_figure_view(k, area, cat.country, edition, index, lang) for k in cat.key_figures]
     sections = [SectionView(id=s.id, title=s.title(lang), key_figures=[f for f in figures if f.section == s.id])
                 for s in cat.sections]

@@ -179,3 +179,27 @@ def test_similar_uses_dsts_groups_and_cites_them(published_client):
     html = published_client.get("/kommune/851/lignende").text
     assert "Storbykommuner" in html and "dst.dk/da/Statistik/dokumentation/nomenklaturer/kommunegrupper" in html
     assert "Metropolitan municipalities" in published_client.get("/kommune/851/lignende?lang=en").text
+
+
+def test_area_page_says_goal_3_rests_on_two_of_three(published_client):
+    html = published_client.get("/kommune/851").text
+    block = re.search(r'<div class="goal-block">\s*<h3>Danskkundskaber</h3>.*?</p>\s*<p>.*?</p>', html, re.S).group(0)
+    assert '<span class="note basis">(baseret på 2 af 3 indikatorer)</span>' in block
+    assert html.count('class="note basis"') == 1  # the other goals use all their indicators, or have none
+    english = published_client.get("/kommune/851?lang=en").text
+    assert english.count("(based on 2 of 3 indicators)") == 1
+    data = published_client.get("/kommune/851.json").json()["data"]
+    g3 = next(g for g in data["goals"] if g["id"] == "3")
+    assert (g3["indicators_used"], g3["indicators_total"], g3["basis_text"]) == (
+        2, 3, "baseret på 2 af 3 indikatorer")
+    rows = list(csv.DictReader(io.StringIO(published_client.get("/kommune/851.csv").content.decode("utf-8-sig"))))
+    assert {(r["goal_indicators_used"], r["goal_indicators_total"]) for r in rows if r["goal"] == "3"} == {("2", "3")}
+
+
+def test_compare_and_method_pages_show_the_rule(published_client):
+    html = published_client.get("/sammenlign?area=851&area=000").text
+    assert html.count("(baseret på 2 af 3 indikatorer)") == 1
+    method = published_client.get("/metode.json").json()["data"]
+    assert method["min_indicators"] == 2
+    assert "mindst <strong>2</strong> af dens indikatorer" in published_client.get("/metode").text
+    assert "based on 2 of 3 indicators" in published_client.get("/metode?lang=en").text

@@ -71,7 +71,8 @@ class Snapshot:
 
     def view(self, area_code: str, lang: str) -> BarometerView:
         return self.cached(("view", area_code, lang), lambda: build_view(
-            self.index, area_code, lang, self.catalogue, two_rule=self.settings.two_rule))  # type: ignore[arg-type]
+            self.index, area_code, lang, self.catalogue, two_rule=self.settings.two_rule,  # type: ignore[arg-type]
+            min_indicators=self.settings.min_indicators))
 
 
 class ReleaseHolder:

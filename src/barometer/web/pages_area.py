@@ -34,6 +34,7 @@ def barometer_rows(view: BarometerView, national: BarometerView | None) -> list[
     for goal in view.goals:
         for ind in goal.indicators:
             row = {"area_code": view.area.code, "goal": goal.id, "goal_movement": goal.movement,
+                   "goal_indicators_used": goal.indicators_used, "goal_indicators_total": goal.indicators_total,
                    "status_year": goal.status_year, "baseline_year": goal.baseline_year, "indicator": ind.id,
                    "status": ind.status, "development": ind.development, "unit": ind.unit,
                    "outcome": ind.outcome, "value_status": ind.value_status, "ci_low": ind.ci_low,

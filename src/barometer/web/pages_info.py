@@ -38,7 +38,7 @@ def compare_page(ctx: Ctx) -> Page:
     views = [snap.view(code, lang) for code in codes]
     goals: list[dict[str, Any]] = []
     for n, goal in enumerate(views[0].goals if views else []):
-        goals.append({"goal": goal, "movements": [v.goals[n].movement for v in views],
+        goals.append({"goal": goal, "goal_views": [v.goals[n] for v in views],
                       "indicators": [{"ind": ind, "cells": [v.goals[n].indicators[k] for v in views]}
                                      for k, ind in enumerate(goal.indicators)]})
     table = [row for v in views for row in barometer_rows(v, None)]
@@ -52,11 +52,13 @@ def method_page(ctx: Ctx) -> Page:
 
     snap, t = ctx.snap, texts(ctx.lang)
     disclosure = load_config().model_dump(mode="json")
-    data = {"two_indicator_rule": snap.settings.two_rule, "disclosure": disclosure,
+    data = {"two_indicator_rule": snap.settings.two_rule, "min_indicators": snap.settings.min_indicators,
+            "disclosure": disclosure,
             "release_disclosure": snap.release.manifest.get("disclosure"),
             "confidence_level": 0.95}
     return Page("method.html", t["method_heading"], {"m": data}, data=data,
-                table=[{"setting": "two_indicator_rule", "value": snap.settings.two_rule}]
+                table=[{"setting": "two_indicator_rule", "value": snap.settings.two_rule},
+                       {"setting": "min_indicators", "value": snap.settings.min_indicators}]
                 + [{"setting": f"disclosure.{k}.{k2}", "value": v2} for k, v in disclosure.items()
                    for k2, v2 in v.items()])
 

@@ -1,8 +1,8 @@
 """Settings of the website: where releases live, which release to serve, optional map boundaries.
 
 Values come from the `barometer serve` options, then environment variables, then the `[web]` table of the
-settings file (barometer.settings); docs/web.md lists them. The two-indicator rule is the project-wide setting
-so that the site shows exactly what the reports show.
+settings file (barometer.settings); docs/web.md lists them. The two-indicator rule and the least number of
+indicators before a goal moves are the project-wide settings, so that the site shows exactly what the reports show.
 """
 
 from __future__ import annotations
@@ -11,7 +11,7 @@ import os
 from dataclasses import dataclass
 from pathlib import Path
 
-from barometer.rules import TwoIndicatorRule
+from barometer.rules import DEFAULT_MIN_INDICATORS, TwoIndicatorRule
 from barometer.settings import current_settings
 
 
@@ -23,6 +23,7 @@ class WebSettings:
     check_interval: float = 2.0  # seconds between cheap checks of the store's CURRENT pointer
     page_cache_size: int = 1024  # rendered responses kept per release (LRU)
     two_rule: TwoIndicatorRule = "strict"
+    min_indicators: int = DEFAULT_MIN_INDICATORS
 
     @classmethod
     def resolve(cls, store: Path, release_id: str | None = None, topojson: Path | None = None) -> WebSettings:
@@ -30,4 +31,5 @@ class WebSettings:
         topo = topojson or os.environ.get("BAROMETER_TOPOJSON") or web.get("topojson")
         interval = float(os.environ.get("BAROMETER_RELEASE_CHECK", web.get("check_interval", 2.0)))
         return cls(store=Path(store), release_id=release_id, topojson=Path(topo) if topo else None,
-                   check_interval=interval, two_rule=current_settings().rules.two_indicator_rule)
+                   check_interval=interval, two_rule=current_settings().rules.two_indicator_rule,
+                   min_indicators=current_settings().rules.min_indicators)
