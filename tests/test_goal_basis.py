@@ -114,3 +114,8 @@ def test_bad_min_indicators_names_the_key(tmp_path, value):
 
 def test_default_is_two():
     assert load_settings(None).rules.min_indicators == 2
+
+
+def test_build_view_refuses_a_minimum_below_one(seed_index):
+    with pytest.raises(ValueError, match="at least 1"):
+        build_view(seed_index, "851", min_indicators=0)

@@ -274,7 +274,8 @@ def build_view(index: ReleaseIndex, area_code: str, lang: Lang = "da", catalogue
     configured rules)."""
     cat = catalogue or load_catalogue()
     two_rule = two_rule or current_settings().rules.two_indicator_rule
-    min_indicators = min_indicators or current_settings().rules.min_indicators
+    if min_indicators is None:
+        min_indicators = current_settings().rules.min_indicators
     area = cat.area(area_code)
     edition = index.release.edition
     goals = []
