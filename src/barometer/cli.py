@@ -18,6 +18,7 @@ from rich.markup import escape
 from rich.table import Table
 
 from barometer.catalogue import load_catalogue
+from barometer.notice import synthetic_label, synthetic_note
 from barometer.provenance import provenance
 from barometer.settings import SettingsError, current_settings
 from barometer.sources.published import PublishedImportError, read_published
@@ -80,7 +81,8 @@ def import_published(
         observations = read_published(file, catalogue, edition)
     except PublishedImportError as exc:
         raise fail(f"{exc}\nNo release was written.") from exc
-    release = publish(State.store, observations, edition, provenance({"published_csv": file}, kind="published"))
+    release = publish(State.store, observations, edition, provenance({"published_csv": file}, kind="published",
+                                                                      synthetic=False))
     out.print(f"published release [bold]{release.id}[/] ({observations.num_rows} observations) in {State.store}")
 
 
@@ -97,7 +99,8 @@ def releases(as_json: Annotated[bool, typer.Option("--json", help="Print JSON.")
     table = Table("release", "edition", "made from", "created", "observations", "current")
     table.columns[0].no_wrap = True  # ids must stay whole to be copied into --release or `use`
     for r in found:
-        table.add_row(r.id, r.edition, r.manifest.get("kind", ""), r.manifest["created"],
+        made_from = r.manifest.get("kind", "") + (" (synthetic)" if r.synthetic else "")
+        table.add_row(r.id, r.edition, made_from, r.manifest["created"],
                       str(r.manifest["observations"]["rows"]), "*" if r.id == current else "")
     out.print(table)
     if not found:
@@ -162,6 +165,8 @@ def _print_view(view: BarometerView, significance: bool = False) -> None:
     from barometer.reports.render import MOVEMENT_SYMBOL, report_strings
 
     words = report_strings(view.lang)
+    if view.synthetic:
+        out.print(f"[bold red]{synthetic_label(view.lang)}:[/] {synthetic_note(view.lang)}", highlight=False)
     table = Table("", words["status_header"], words["development_header"].rstrip("*"), words["movement_label"],
                   title=f"{view.area.name} — {view.edition_label}", title_justify="left")
     for goal in view.goals:
@@ -188,6 +193,7 @@ def _print_view(view: BarometerView, significance: bool = False) -> None:
                             _cell(k.national_text, k.national_status, words))
         out.print(figures)
     out.print(words["suppressed_note"])
+    out.print(f"{words['published_by']} {escape(view.publisher)}", highlight=False)
     if significance and any(i.significant for g in view.goals for i in g.indicators):
         out.print(f"{words['significant_mark']} {words['significant_note']}")
 

@@ -33,11 +33,20 @@ def code_version() -> str:
     return f"{pkg}+{commit}" if commit else pkg
 
 
-def provenance(inputs: dict[str, Path], **extra: Any) -> dict[str, Any]:
-    """The provenance block of a release manifest."""
+def provenance(inputs: dict[str, Path], *, synthetic: bool, **extra: Any) -> dict[str, Any]:
+    """The provenance block of a release manifest.
+
+    Every release states whether its figures come from synthetic registers (``synthetic``: each output then
+    says "Syntetiske data") and who publishes it (``publisher``, from the `[release]` settings in force now),
+    so that outputs read both from the release rather than from whatever settings a later reader has.
+    """
+    from barometer.settings import current_settings
+
     return {
         "inputs": {name: {"path": str(path), "sha256": sha256_file(path)} for name, path in inputs.items()},
         "catalogue_version": load_catalogue().version,
         "code_version": code_version(),
+        "synthetic": synthetic,
+        "publisher": current_settings().release.publisher,
         **extra,
     }

@@ -9,6 +9,8 @@ The file is given by ``barometer --config FILE`` or $BAROMETER_CONFIG; every set
 
     [report]
     significance = true              # mark model-based significant developments (default false)
+    [release]
+    publisher = "Udlændinge- og Integrationsministeriet"
 """
 
 from __future__ import annotations
@@ -40,17 +42,30 @@ class ReportSettings(BaseModel):
     significance: bool = False
 
 
+# Who publishes a release built here. Not the ministry's domain: a release says who made it, and the ministry
+# only vouches for its own figures. Set `[release] publisher` to the publishing body's name.
+DEFAULT_PUBLISHER = "Integrationsbarometer (open source)"
+
+
+class ReleaseSettings(BaseModel):
+    """What a release records about who publishes it (copied into its manifest when it is built)."""
+
+    model_config = ConfigDict(extra="forbid")
+    publisher: str = Field(DEFAULT_PUBLISHER, min_length=1, max_length=120)
+
+
 class Settings(BaseModel):
     model_config = ConfigDict(extra="allow")
     rules: RulesSettings = RulesSettings()
     report: ReportSettings = ReportSettings()
+    release: ReleaseSettings = ReleaseSettings()
 
 
 class SettingsError(ValueError):
     """The settings file is unreadable or invalid."""
 
 
-KNOWN_SECTIONS = ("rules", "engine", "report")
+KNOWN_SECTIONS = ("rules", "engine", "report", "release", "web")
 
 
 def _check_engine(path: Path, table: dict) -> None:

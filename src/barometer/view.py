@@ -24,7 +24,7 @@ from barometer.rules import (
     indicators_needed,
     round_half_away,
 )
-from barometer.settings import current_settings
+from barometer.settings import DEFAULT_PUBLISHER, current_settings
 from barometer.store import Release, Status
 from barometer.uncertainty import change_is_significant_from_intervals
 from barometer.uncertainty_model import item_model
@@ -104,6 +104,9 @@ class SectionView(BaseModel):
 class BarometerView(BaseModel):
     area: AreaRef
     release: str
+    # From the release's manifest: synthetic figures say so in every output; the publisher names who made it.
+    synthetic: bool = False
+    publisher: str = DEFAULT_PUBLISHER
     edition: str
     edition_label: str
     lang: Lang
@@ -118,6 +121,8 @@ class BarometerView(BaseModel):
             "area": {"code": self.area.code, "name": self.area.name},
             "release": self.release,
             "edition": self.edition,
+            "synthetic": self.synthetic,
+            "publisher": self.publisher,
             "goals": [
                 {
                     "id": g.id, "title": g.title, "status_year": g.status_year, "baseline_year": g.baseline_year,
@@ -298,6 +303,7 @@ def build_view(index: ReleaseIndex, area_code: str, lang: Lang = "da", catalogue
     edition_model = cat.edition(edition)
     return BarometerView(
         area=AreaRef(code=area.code, name=area.display_name(lang), kind=area.kind), release=index.release.id,
+        synthetic=index.release.synthetic, publisher=index.release.publisher,
         edition=edition, edition_label=edition_model.label_en if lang == "en" else edition_model.label_da,
         lang=lang, generated=format_report_date(today or date.today(), lang), goals=goals, key_figures=figures,
         sections=sections,

@@ -326,5 +326,5 @@ def write(root: Path, rows_by_table: dict[str, list[dict[str, Any]]] | None = No
     """Write the fixture (or ``rows_by_table``) with a manifest that records each table's coverage."""
     write_register_set(root, rows() if rows_by_table is None else rows_by_table, manifest=False)
     coverage = {name: COVERED_TO for name in TABLES} | (covered_to or {})
-    write_manifest(root, generator="tests.engine.hand_fixture", extra={"coverage": coverage})
+    write_manifest(root, generator="tests.engine.hand_fixture", extra={"coverage": coverage}, synthetic=True)
     return root

@@ -156,6 +156,28 @@ def test_cli_engine_settings_from_config(registers, tmp_path, monkeypatch):
     assert result.exit_code == 2 and "crime_sex" in result.output
 
 
+def test_release_records_synthetic_registers_and_the_configured_publisher(registers, built, tmp_path, monkeypatch):
+    """The hand fixture's manifest marks its persons as invented; the same tables with a manifest that does not
+    build a release that is not synthetic. The publisher is the `[release]` setting in force at build time."""
+    from barometer.registers.manifest import read_manifest, write_manifest
+    from barometer.settings import DEFAULT_PUBLISHER, current_settings
+
+    assert built[1].manifest["synthetic"] is True and built[1].synthetic is True
+    assert built[1].manifest["publisher"] == DEFAULT_PUBLISHER
+    real = tmp_path / "real"
+    shutil.copytree(registers, real)
+    extra = read_manifest(real).extra
+    (real / "manifest.json").unlink()
+    write_manifest(real, generator="barometer manifest", extra=extra)
+    config = tmp_path / "barometer.toml"
+    config.write_text('[release]\npublisher = "Danmarks Statistik, Forskningsservice"\n', encoding="utf-8")
+    monkeypatch.setenv("BAROMETER_CONFIG", str(config))
+    current_settings.cache_clear()
+    release = build(real, "2024-11", store=tmp_path / "store", threads=1).release
+    assert release.manifest["synthetic"] is False and release.synthetic is False
+    assert release.manifest["publisher"] == release.publisher == "Danmarks Statistik, Forskningsservice"
+
+
 def test_progress_steps_cover_every_group():
     steps = step_names()
     assert steps[0] == "validate" and steps[-1] == "publish"

@@ -24,6 +24,8 @@ def test_output_passes_contract_validation(small_registers: Path) -> None:
     report = validate_registers(small_registers)
     assert report.ok, [p.message for p in report.errors][:10]
     manifest = read_manifest(small_registers)
+    # The registers say they are invented, so every release built from them says "Syntetiske data".
+    assert manifest.synthetic is True and manifest.generator == "barometer.synth"
     # Every contract table is written, with rows, in the contract's exact schema.
     assert set(manifest.tables) == set(CONTRACT.tables)
     for name, entry in manifest.tables.items():

@@ -1,4 +1,5 @@
-"""A seeded, synthetic multi-year release for the web tests and benchmark (never committed as data).
+"""A seeded, synthetic multi-year release for the web tests and benchmark (never committed as data); its manifest
+marks it synthetic, so every page and download of it says so.
 
 Every area gets every register indicator for 2012-2024 (survey indicators only for Hele landet), every key
 figure at its 2024-11 reference period, confidence intervals and — for a few seeded cells — status
@@ -73,4 +74,4 @@ def publish_sample(store: Path, seed: int = 7) -> Release:
 
     table = observation_table(sample_rows(seed))
     return publish(store, table, EDITION, {"kind": "sample", "seed": seed,
-                                           "uncertainty": assess(table, table, EDITION)})
+                                           "uncertainty": assess(table, table, EDITION), "synthetic": True})

@@ -171,6 +171,7 @@ def build(registers: Path | str, edition: str, engine: str = "duckdb", settings:
     from barometer import disclosure, uncertainty, uncertainty_model
     from barometer.provenance import provenance
     from barometer.registers.layout import MANIFEST_NAME
+    from barometer.registers.manifest import is_synthetic, read_manifest
     from barometer.store import publish
 
     settings = settings or EngineSettings()
@@ -190,6 +191,7 @@ def build(registers: Path | str, edition: str, engine: str = "duckdb", settings:
     tick("uncertainty")
     prov = provenance(
         {"registers_manifest": Path(registers) / MANIFEST_NAME},
+        synthetic=is_synthetic(read_manifest(registers)),  # validated above: the manifest is readable
         kind="engine", engine=engine, engine_settings=settings.model_dump(),
         disclosure={"config": config.model_dump(mode="json"), "digest": config.digest(),
                     "source": str(disclosure_config) if disclosure_config else "packaged defaults"},

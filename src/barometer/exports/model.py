@@ -10,8 +10,12 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from typing import Any
 
-LICENCE = "Free to reuse with attribution: Integrationsbarometeret (integrationsbarometer.dk)"
-LICENCE_DA = "Fri genbrug med kildeangivelse: Integrationsbarometeret (integrationsbarometer.dk)"
+from barometer.notice import attribution
+from barometer.settings import DEFAULT_PUBLISHER
+
+# Without a release; a release names its own publisher (ExportMeta.publisher, from its manifest).
+LICENCE = attribution(DEFAULT_PUBLISHER)
+LICENCE_DA = attribution(DEFAULT_PUBLISHER, "da")
 SOURCE = ("Udlændinge- og Integrationsministeriet; Danmarks Statistik registers; "
           "Medborgerskabsundersøgelsen; lists of vulnerable housing areas")
 SITE = "https://integrationsbarometer.dk"
@@ -32,10 +36,13 @@ class ExportMeta:
     source: str = SOURCE
     created: str | None = None  # when the release was published (ISO 8601)
     kind: str | None = None  # how the release was made (engine, published, sample), from its manifest
+    publisher: str = DEFAULT_PUBLISHER  # who publishes the release, from its manifest
+    # Built from synthetic registers: every format must say so (barometer.notice), e.g. a `notice` column.
+    synthetic: bool = False
 
     @property
     def licence_text(self) -> str:
-        return LICENCE_DA if self.lang == "da" else self.licence
+        return attribution(self.publisher, "da") if self.lang == "da" else self.licence
 
 
 @dataclass

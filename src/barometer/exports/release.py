@@ -11,7 +11,8 @@ from pathlib import Path
 from typing import Any
 
 from barometer.catalogue import Catalogue, load_catalogue
-from barometer.exports.model import Export, ExportMeta, Table
+from barometer.exports.model import SOURCE, Export, ExportMeta, Table
+from barometer.notice import SYNTHETIC_SOURCE, attribution
 from barometer.store import Release
 
 # The columns of an observation that leave the system (the release file's columns, in this order).
@@ -54,11 +55,16 @@ def item_ids(catalogue: Catalogue) -> list[str]:
 
 
 def release_meta(release: Release, name: str, lang: str = "da") -> ExportMeta:
+    """The facts every download of this release carries; the publisher and the synthetic mark come from its
+    manifest, and a synthetic release names synthetic registers as its source."""
     edition = load_catalogue().edition(release.edition)
     label = edition.label_en if lang == "en" else edition.label_da
+    synthetic = release.synthetic
     return ExportMeta(release=release.id, name=name, lang=lang, edition=release.edition,
                       title=f"Integrationsbarometeret — {label}", created=release.manifest.get("created"),
-                      kind=release.manifest.get("kind"))
+                      kind=release.manifest.get("kind"), publisher=release.publisher,
+                      licence=attribution(release.publisher), synthetic=synthetic,
+                      source=SYNTHETIC_SOURCE if synthetic else SOURCE)
 
 
 def release_export(release: Release, lang: str = "da", rows: list[dict[str, Any]] | None = None) -> Export:

@@ -72,6 +72,9 @@ def validate(
 
 def manifest(
     directory: Annotated[Path, typer.Argument(help="Register folder with one sub-folder of Parquet parts per table.")],
+    synthetic: Annotated[bool, typer.Option("--synthetic", help="The registers hold invented persons: every "
+                                            "output of a release built from them says 'Syntetiske data'. A folder "
+                                            "already marked synthetic stays so.")] = False,
 ) -> None:
     """Write manifest.json for a register folder you assembled yourself (e.g. real registers inside DST).
 
@@ -83,14 +86,15 @@ def manifest(
     if not directory.is_dir():
         typer.echo(f"error: {directory}: no such folder", err=True)
         raise typer.Exit(code=2)
-    written = write_manifest(directory, generator="barometer manifest")
+    written = write_manifest(directory, generator="barometer manifest", synthetic=synthetic)
     if not written.tables:
         typer.echo(f"error: {directory}: no contract table folders with Parquet parts found "
                    "(expected e.g. persons/part-0.parquet; see docs/data-contract.md)", err=True)
         (directory / "manifest.json").unlink(missing_ok=True)
         raise typer.Exit(code=2)
     rows = sum(t.rows for t in written.tables.values())
-    typer.echo(f"wrote {directory / 'manifest.json'}: {len(written.tables)} tables, {rows:,} rows".replace(",", "."))
+    typer.echo(f"wrote {directory / 'manifest.json'}: {len(written.tables)} tables, {rows:,} rows".replace(",", ".")
+               + (" (synthetic)" if written.synthetic else ""))
 
 
 app = typer.Typer(add_completion=False, help="Register tools (standalone; the main CLI registers `validate`).")

@@ -163,5 +163,5 @@ def write_register_set(
         else:
             write_part(root, name, to_arrow(name, data))
     if manifest:
-        write_manifest(root, generator="barometer.registers.fixtures")
+        write_manifest(root, generator="barometer.registers.fixtures", synthetic=True)
     return root

@@ -6,6 +6,7 @@ contract the data were written for. Write it last, after every part is complete.
 
 from __future__ import annotations
 
+import contextlib
 import hashlib
 import json
 from datetime import UTC, datetime
@@ -41,6 +42,9 @@ class Manifest(BaseModel):
     contract_version: str
     created: str
     generator: str | None = None
+    # Invented persons (the synthetic generator, test fixtures): every output of a release built from them
+    # says "Syntetiske data" (docs/reports.md), so a synthetic figure can never pass for a real one.
+    synthetic: bool = False
     extra: dict[str, object] = Field(default_factory=dict)
     tables: dict[str, TableEntry]
 
@@ -63,9 +67,21 @@ def describe_file(root: Path, path: Path) -> FileEntry:
     )
 
 
-def write_manifest(root: Path | str, generator: str | None = None, extra: dict[str, object] | None = None) -> Manifest:
-    """Scan every contract table folder under ``root`` and write manifest.json describing it."""
+# Generators whose registers are synthetic even when their manifest predates the `synthetic` field.
+SYNTHETIC_GENERATORS = ("barometer.synth", "barometer.registers.fixtures")
+
+
+def write_manifest(root: Path | str, generator: str | None = None, extra: dict[str, object] | None = None,
+                   synthetic: bool = False) -> Manifest:
+    """Scan every contract table folder under ``root`` and write manifest.json describing it.
+
+    ``synthetic`` marks registers of invented persons; it is never dropped by rewriting the manifest, so a
+    folder once marked synthetic stays marked (a real figure shown as synthetic is a nuisance, the reverse is
+    a false statement).
+    """
     root = Path(root)
+    with contextlib.suppress(ManifestError):  # no earlier manifest, or an unreadable one: nothing to keep
+        synthetic = synthetic or is_synthetic(read_manifest(root))
     tables: dict[str, TableEntry] = {}
     for name in CONTRACT.tables:
         files = [describe_file(root, p) for p in part_files(root, name)]
@@ -75,6 +91,7 @@ def write_manifest(root: Path | str, generator: str | None = None, extra: dict[s
         contract_version=CONTRACT_VERSION,
         created=datetime.now(UTC).isoformat(timespec="seconds"),
         generator=generator,
+        synthetic=synthetic,
         extra=extra or {},
         tables=tables,
     )
@@ -91,3 +108,8 @@ def read_manifest(root: Path | str) -> Manifest:
         raise ManifestError(f"{path}: no manifest") from None
     except (json.JSONDecodeError, ValidationError) as exc:
         raise ManifestError(f"{path}: not a valid manifest: {exc}") from exc
+
+
+def is_synthetic(manifest: Manifest) -> bool:
+    """Were these registers invented (the flag, or a generator known to invent persons)?"""
+    return manifest.synthetic or manifest.generator in SYNTHETIC_GENERATORS

@@ -17,6 +17,7 @@ from jinja2 import Environment, PackageLoader, StrictUndefined
 from markupsafe import Markup, escape
 
 from barometer.catalogue import load_catalogue
+from barometer.notice import synthetic_label, synthetic_note
 
 if TYPE_CHECKING:
     from barometer.view import BarometerView, GoalView
@@ -104,10 +105,15 @@ def _context(view: BarometerView, inline_css: bool, significance: bool) -> dict[
     figures = view.key_figures
     has_suppressed = any(i.value_status == "suppressed" for g in view.goals for i in g.indicators if i.computed) \
         or any("suppressed" in (k.value_status, k.national_status) for k in figures)
+    title = report_title(view)
     return {
         "view": view,
         "t": t,
-        "title": report_title(view),
+        "title": title,
+        # the document's (and PDF metadata's) title says "Syntetiske data" first, so a tab or file list does too
+        "document_title": f"{synthetic_label(view.lang)}: {title.text}" if view.synthetic else title.text,
+        "synthetic_label": synthetic_label(view.lang),
+        "synthetic_note": synthetic_note(view.lang),
         "footnote": Markup(escape(t["footnote"])).format(url=link),
         "local_column": view.area.kind != "country",
         "country_name": load_catalogue().country.display_name(view.lang),

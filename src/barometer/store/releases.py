@@ -47,6 +47,34 @@ class Release:
     def edition(self) -> str:
         return self.manifest["edition"]
 
+    @property
+    def synthetic(self) -> bool:
+        """Were the figures computed from synthetic registers? Every output of such a release says so.
+
+        Releases record this when they are built. For an engine release from before that field, the register
+        manifest it names decides; if that cannot be read, the release counts as synthetic — a real figure
+        marked synthetic is a nuisance, a synthetic figure passed off as real is a false statement.
+        """
+        recorded = self.manifest.get("synthetic")
+        if recorded is not None:
+            return bool(recorded)
+        if self.manifest.get("kind") != "engine":
+            return False
+        from barometer.registers.manifest import ManifestError, is_synthetic, read_manifest
+
+        path = self.manifest.get("inputs", {}).get("registers_manifest", {}).get("path")
+        try:
+            return is_synthetic(read_manifest(Path(path).parent)) if path else True
+        except (ManifestError, OSError):
+            return True
+
+    @property
+    def publisher(self) -> str:
+        """Who publishes this release: recorded from the `[release]` settings when it was built."""
+        from barometer.settings import DEFAULT_PUBLISHER
+
+        return self.manifest.get("publisher") or DEFAULT_PUBLISHER
+
     def observations(self) -> pa.Table:
         return pq.read_table(self.path / OBSERVATIONS)
 

@@ -220,6 +220,7 @@ def generate(
     write_manifest(
         out_dir,
         generator="barometer.synth",
+        synthetic=True,
         extra={"scale": scale, "years": [min(st.years), max(st.years)], "seed": seed},
     )
     return rows

@@ -59,7 +59,8 @@ def router(holder: ReleaseHolder) -> APIRouter:
         snap = holder.get()
         current = snap.id
         data = [{"id": r.id, "edition": r.edition, "created": r.manifest.get("created"),
-                 "observations": r.manifest.get("observations", {}).get("rows"), "served": r.id == current}
+                 "observations": r.manifest.get("observations", {}).get("rows"), "served": r.id == current,
+                 "synthetic": r.synthetic, "publisher": r.publisher}
                 for r in list_releases(holder.settings.store)]
         return json_response(snap, data)
 

@@ -30,7 +30,10 @@ from barometer.exports import (
     renderer_names,
     renderers,
 )
+from barometer.exports.release import release_meta
 from barometer.formatting import format_number
+from barometer.notice import SYNTHETIC_HEADER, attribution, synthetic_label, synthetic_note
+from barometer.settings import DEFAULT_PUBLISHER
 from barometer.web.holder import NoRelease, ReleaseHolder, Snapshot
 from barometer.web.i18n import texts
 
@@ -139,10 +142,22 @@ def link(lang: str, path: str, **query: Any) -> str:
     return path + (f"?{urlencode(items)}" if items else "")
 
 
+def licence(snap: Snapshot | None) -> str:
+    """The licence line: free reuse, naming the publisher recorded in the release."""
+    return attribution(snap.release.publisher) if snap is not None else LICENCE
+
+
+def is_synthetic(snap: Snapshot | None) -> bool:
+    return snap is not None and snap.release.synthetic
+
+
 def common_headers(snap: Snapshot | None) -> dict[str, str]:
-    headers = {"X-Licence": LICENCE}
+    """Headers of every response: licence and release; `X-Synthetic-Data: true` for a synthetic release."""
+    headers = {"X-Licence": licence(snap)}
     if snap is not None:
         headers["X-Barometer-Release"] = snap.id
+    if is_synthetic(snap):
+        headers[SYNTHETIC_HEADER] = "true"
     return headers
 
 
@@ -155,18 +170,19 @@ def html_page(request: Request, snap: Snapshot | None, lang: str, page: Page, st
     switch = request.url.path + (f"?{urlencode(items)}" if items else "")
     body = ENV.get_template(page.template).render(
         t=t, lang=lang, page=page, snap=snap, release=snap.id if snap else None, switch_url=switch,
-        twins=twins, link=lambda path, **q: link(lang, path, **q), licence=t["licence"],
+        twins=twins, link=lambda path, **q: link(lang, path, **q),
+        licence=t["licence"].format(publisher=snap.release.publisher if snap else DEFAULT_PUBLISHER),
+        synthetic=is_synthetic(snap), synthetic_label=synthetic_label(lang), synthetic_note=synthetic_note(lang),
         catalogue=snap.catalogue if snap else None, **page.context)
     return Response(body, status, media_type="text/html; charset=utf-8", headers=common_headers(snap))
 
 
 def export_meta(snap: Snapshot | None, name: str, lang: str = "da") -> ExportMeta:
-    """What every download from this snapshot carries: its release, the licence and the source."""
+    """What every download from this snapshot carries: its release, publisher, licence, source and whether it is
+    synthetic."""
     if snap is None:
         return ExportMeta(release=None, name=name, lang=lang)
-    release = snap.release
-    return ExportMeta(release=release.id, name=name, lang=lang, edition=release.edition,
-                      created=release.manifest.get("created"), kind=release.manifest.get("kind"))
+    return release_meta(snap.release, name, lang)
 
 
 def export_response(snap: Snapshot | None, export: Export, fmt: str) -> Response:
@@ -192,7 +208,7 @@ def error_response(request: Request, status: int, message: str, snap: Snapshot |
     path = request.url.path
     if path.startswith("/api/") or path.endswith(tuple(f".{name}" for name in renderer_names())):
         error = {"status": status, "message": message} | ({"parameter": parameter} if parameter else {})
-        return Response(json.dumps({"error": error, "licence": LICENCE, "release": snap.id if snap else None},
+        return Response(json.dumps({"error": error, "licence": licence(snap), "release": snap.id if snap else None},
                                    ensure_ascii=False), status, media_type="application/json",
                         headers=common_headers(snap))
     try:

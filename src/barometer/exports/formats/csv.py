@@ -15,6 +15,7 @@ from typing import Any
 from barometer.exports.model import Export, Table
 from barometer.exports.registry import ReleaseWriter, Renderer, register_renderer, register_writer
 from barometer.exports.release import release_export, write_atomically
+from barometer.notice import SYNTHETIC_DOWNLOAD_NOTE, mark_rows
 from barometer.store import Release
 
 
@@ -37,8 +38,16 @@ def csv_text(tables: list[Table]) -> str:
     return buf.getvalue()
 
 
+def marked_tables(export: Export) -> list[Table]:
+    """The export's tables; for a synthetic release each row starts with the `notice` column saying so, so a
+    row copied or filtered on its own still says it (barometer.notice)."""
+    if not export.meta.synthetic:
+        return export.tables
+    return [Table(t.name, mark_rows(t.rows, True)) for t in export.tables]
+
+
 def render_csv(export: Export) -> bytes:
-    return ("\ufeff" + csv_text(export.tables)).encode("utf-8")
+    return ("\ufeff" + csv_text(marked_tables(export))).encode("utf-8")
 
 
 CSV = register_renderer(Renderer(
@@ -49,8 +58,10 @@ CSV = register_renderer(Renderer(
 def metadata_sidecar(export: Export) -> dict[str, Any]:
     """What a CSV file cannot say inside its table: the release, licence and source."""
     meta = export.meta
+    extra = {"notice": SYNTHETIC_DOWNLOAD_NOTE} if meta.synthetic else {}
     return {"release": meta.release, "edition": meta.edition, "created": meta.created, "kind": meta.kind,
-            "licence": meta.licence, "source": meta.source}
+            "licence": meta.licence, "publisher": meta.publisher, "synthetic": meta.synthetic, **extra,
+            "source": meta.source}
 
 
 def write_release_csv(release: Release, out_dir: Path) -> list[Path]:

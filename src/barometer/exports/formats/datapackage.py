@@ -16,11 +16,12 @@ from typing import Any
 from barometer.catalogue import load_catalogue
 from barometer.exports.codes import STATUS_CODES
 from barometer.exports.columns import column
-from barometer.exports.formats.csv import csv_text
+from barometer.exports.formats.csv import csv_text, marked_tables
 from barometer.exports.model import SITE, Export, Table
 from barometer.exports.registry import ReleaseWriter, register_writer
 from barometer.exports.release import release_export, write_atomically
 from barometer.formatting import UNIT_TEXT
+from barometer.notice import SYNTHETIC_DOWNLOAD_NOTE, SYNTHETIC_LABEL
 from barometer.store import Release
 
 DESCRIPTOR = "datapackage.json"
@@ -98,7 +99,8 @@ def descriptor(export: Export, release: Release, files: dict[str, bytes]) -> dic
         "profile": "tabular-data-package",
         "name": "integrationsbarometer-" + release.id.lower().replace("_", "-"),
         "id": release.id,
-        "title": f"Integrationsbarometeret — {edition.label_da}",
+        "title": (f"{SYNTHETIC_LABEL['da']}: " if meta.synthetic else "")
+        + f"Integrationsbarometeret — {edition.label_da}",
         "description": "The Danish integration barometer: every published indicator and key figure for Hele "
                        "landet, the regions and the municipalities, after disclosure control.",
         "homepage": SITE,
@@ -108,6 +110,9 @@ def descriptor(export: Export, release: Release, files: dict[str, bytes]) -> dic
         "sources": [{"title": s.strip()} for s in meta.source.split(";")],
         "release": release.id,
         "edition": release.edition,
+        "publisher": meta.publisher,
+        "synthetic": meta.synthetic,
+        **({"notice": SYNTHETIC_DOWNLOAD_NOTE} if meta.synthetic else {}),
         "provenance": _provenance(release.manifest),
         "resources": resources,
     }
@@ -118,6 +123,7 @@ def write_datapackage(release: Release, out_dir: Path) -> list[Path]:
     the descriptor first. Files are replaced atomically one by one."""
     out_dir.mkdir(parents=True, exist_ok=True)
     export = release_export(release)
+    export.tables = marked_tables(export)  # a synthetic release's rows say so (a `notice` column)
     export.tables.extend(_code_tables())
     files = {t.name: csv_text([t]).encode("utf-8") for t in export.tables}
     written = [write_atomically(out_dir / f"{name}.csv", data) for name, data in files.items()]

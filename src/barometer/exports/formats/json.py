@@ -9,12 +9,18 @@ from typing import Any
 from barometer.exports.model import Export
 from barometer.exports.registry import ReleaseWriter, Renderer, register_renderer, register_writer
 from barometer.exports.release import release_export, write_atomically
+from barometer.notice import SYNTHETIC_DOWNLOAD_NOTE
 from barometer.store import Release
 
 
 def envelope(export: Export) -> dict[str, Any]:
+    """Release, licence, publisher, source and data; a synthetic release says so beside the data."""
     meta = export.meta
-    return {"release": meta.release, "licence": meta.licence, "source": meta.source, "data": export.json_data()}
+    body = {"release": meta.release, "licence": meta.licence, "publisher": meta.publisher,
+            "synthetic": meta.synthetic, "source": meta.source}
+    if meta.synthetic:
+        body["notice"] = SYNTHETIC_DOWNLOAD_NOTE
+    return body | {"data": export.json_data()}
 
 
 def render_json(export: Export) -> bytes:
