@@ -15,7 +15,7 @@ from typing import Any
 from barometer.exports.model import Export, Table
 from barometer.exports.registry import ReleaseWriter, Renderer, register_renderer, register_writer
 from barometer.exports.release import release_export, write_atomically
-from barometer.notice import SYNTHETIC_DOWNLOAD_NOTE, mark_rows
+from barometer.notice import NOTICE_COLUMN, SYNTHETIC_DOWNLOAD_NOTE, mark_rows
 from barometer.store import Release
 
 
@@ -29,6 +29,8 @@ def csv_text(tables: list[Table]) -> str:
     columns: list[str] = ["table"] if many else []
     for table in tables:
         columns.extend(c for c in table.columns if c not in columns)
+    if NOTICE_COLUMN in columns:  # a synthetic release's notice leads every row, before the table's name
+        columns.insert(0, columns.pop(columns.index(NOTICE_COLUMN)))
     buf = io.StringIO()
     writer = csv.DictWriter(buf, fieldnames=columns or ["empty"], lineterminator="\n")
     writer.writeheader()

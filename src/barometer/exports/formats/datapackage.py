@@ -123,8 +123,8 @@ def write_datapackage(release: Release, out_dir: Path) -> list[Path]:
     the descriptor first. Files are replaced atomically one by one."""
     out_dir.mkdir(parents=True, exist_ok=True)
     export = release_export(release)
-    export.tables = marked_tables(export)  # a synthetic release's rows say so (a `notice` column)
     export.tables.extend(_code_tables())
+    export.tables = marked_tables(export)  # every row of a synthetic release's files says so (`notice`)
     files = {t.name: csv_text([t]).encode("utf-8") for t in export.tables}
     written = [write_atomically(out_dir / f"{name}.csv", data) for name, data in files.items()]
     body = json.dumps(descriptor(export, release, files), ensure_ascii=False, indent=2) + "\n"
