@@ -33,7 +33,7 @@ def built(tmp_path_factory: pytest.TempPathFactory):
     """The seed figures (Hele landet and Aalborg) and their bundle, built for real (two PDF reports)."""
     store = tmp_path_factory.mktemp("bundle") / "store"
     publish(store, read_published(PUBLISHED_CSV, load_catalogue()), "2024-11",
-            provenance({"published_csv": PUBLISHED_CSV}, kind="published"))
+            provenance({"published_csv": PUBLISHED_CSV}, kind="published", synthetic=False))
     return store, ensure_bundle(store)
 
 
@@ -73,6 +73,33 @@ def test_bundle_holds_everything_the_release_publishes(built):
     readme = _zip(info).read("README.md").decode("utf-8")
     assert release.id in readme and "## Dansk" in readme and "## English" in readme
     assert all(f"`{n}`" in readme for n in names if n != "README.md")
+
+
+def test_bundle_of_a_synthetic_release_says_so_in_every_file(built, tmp_path):
+    """README, reports, data files and descriptor of a synthetic release's zip each say "Syntetiske data";
+    the published figures' zip (``built``) says it nowhere. The README names the release's publisher."""
+    from pypdf import PdfReader
+
+    store = tmp_path / "store"
+    publish(store, read_published(PUBLISHED_CSV, load_catalogue()), "2024-11",
+            {"kind": "engine", "synthetic": True, "publisher": "Testenheden"})
+    synthetic = _zip(ensure_bundle(store))
+    readme = synthetic.read("README.md").decode("utf-8")
+    assert readme.startswith("# Syntetiske data — Integrationsbarometeret") and "Synthetic data:" in readme
+    assert "Udgivet af / published by: Testenheden" in readme and "integrationsbarometer.dk" not in readme
+    for name in synthetic.namelist():
+        data = synthetic.read(name)
+        if name.endswith(".pdf"):
+            pages = PdfReader(io.BytesIO(data)).pages
+            assert all("Syntetiske data" in page.extract_text() for page in pages), name
+        elif name.endswith((".csv", ".json", ".md")) and not name.startswith(("definitions/", "provenance/")):
+            assert "Syntetiske data" in data.decode("utf-8-sig"), name
+    plain = _zip(built[1])
+    for name in plain.namelist():
+        if name.endswith(".pdf"):
+            assert not any("Syntetisk" in p.extract_text() for p in PdfReader(io.BytesIO(plain.read(name))).pages)
+        elif not name.endswith(".parquet"):
+            assert "Syntetisk" not in plain.read(name).decode("utf-8-sig"), name
 
 
 def test_provenance_is_the_manifest_without_local_folders(built):

@@ -16,6 +16,7 @@ from pathlib import Path
 
 from barometer.catalogue import load_catalogue
 from barometer.catalogue.load import DATA_FILES
+from barometer.notice import attribution, synthetic_label, synthetic_note
 from barometer.store import Release
 from barometer.store.releases import MANIFEST, OBSERVATIONS
 
@@ -32,9 +33,13 @@ def readme(release: Release, reports: list[str], files: list[str]) -> str:
     cat = load_catalogue()
     edition = cat.edition(release.edition)
     listing = "\n".join(f"- `{name}`" for name in files)
-    return f"""# Integrationsbarometeret — {edition.label_da} / {edition.label_en}
+    warning = (f"**{synthetic_label('da')}: {synthetic_note('da')}**\n\n"
+               f"**{synthetic_label('en')}: {synthetic_note('en')}**\n\n") if release.synthetic else ""
+    mark = f"{synthetic_label('da')} — " if release.synthetic else ""
+    return f"""# {mark}Integrationsbarometeret — {edition.label_da} / {edition.label_en}
 
-Udgivelse / release: `{release.id}`
+{warning}Udgivelse / release: `{release.id}`
+Udgivet af / published by: {release.publisher}
 Oprettet / created: {m.get("created", "")}
 Lavet af / made from: {m.get("kind", "")}
 Observationer / observations: {m.get("observations", {}).get("rows", "")} (sha256 of {OBSERVATIONS}:
@@ -51,7 +56,7 @@ udeladt tal har status `suppressed` og er tomt — det er aldrig 0, og hverken t
 som de er erklæret, i `catalogue/`, definitionerne (population, tæller, nævner, referencetidspunkter) i
 `definitions/indicators.md`, udgivelsens proveniens (input-checksummer, indstillinger, kode- og
 katalogversion) i `provenance/manifest.json` og udviklingsrapporten for hvert område ({len(reports)} områder)
-som PDF i `reports/`. Data: Integrationsbarometeret. Frit til genbrug med kildeangivelse.
+som PDF i `reports/`. Data: {release.publisher}. Frit til genbrug med kildeangivelse.
 
 ## English
 
@@ -64,8 +69,7 @@ area; `missing` that data are missing (`status.csv`). `ci_low`/`ci_high` is a 95
 and items are in `areas.csv` and `items.csv`, the catalogue as declared in `catalogue/`, the definitions
 (population, numerator, denominator, reference dates) in `definitions/indicators.md`, the release's provenance
 (input checksums, settings, code and catalogue version) in `provenance/manifest.json`, and each area's
-development report ({len(reports)} areas) as PDF in `reports/`. Free to reuse with attribution:
-Integrationsbarometeret (integrationsbarometer.dk).
+development report ({len(reports)} areas) as PDF in `reports/`. {attribution(release.publisher)}.
 
 ## Files
 
