@@ -35,7 +35,10 @@ def synthetic_note(lang: str = "da") -> str:
     return SYNTHETIC_NOTE[_lang(lang)]
 
 
-SYNTHETIC_SOURCE = "Synthetic registers: invented persons, no real persons or municipalities"
+# The source of a synthetic release's figures: so every format that names its source (every SDMX-CSV row,
+# JSON-stat, the Data Package, Excel's "Om data") says "Syntetiske data" too.
+SYNTHETIC_SOURCE = (f"{SYNTHETIC_DOWNLOAD_NOTE}: synthetic registers of invented persons; "
+                    "no real persons or municipalities")
 
 
 def attribution(publisher: str, lang: str = "en") -> str:

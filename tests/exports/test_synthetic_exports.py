@@ -64,7 +64,7 @@ def test_csv_rows_sidecar_and_json_envelope(synthetic_store, tmp_path):
     sidecar = json.loads(next(p for p in files if p.name.endswith(".metadata.json")).read_text(encoding="utf-8"))
     assert sidecar["synthetic"] is True and sidecar["notice"] == "Syntetiske data / Synthetic data"
     assert sidecar["publisher"] == "Testenheden" and sidecar["licence"].endswith(": Testenheden")
-    assert sidecar["source"].startswith("Synthetic registers")
+    assert sidecar["source"].startswith("Syntetiske data / Synthetic data: synthetic registers")
     (body,) = [json.loads(p.read_text(encoding="utf-8")) for p in _export(synthetic_store, "json", tmp_path / "j")]
     assert body["synthetic"] is True and body["notice"] and body["publisher"] == "Testenheden"
 
@@ -80,3 +80,27 @@ def test_synthetic_data_package_says_so_and_still_validates(synthetic_store, tmp
     assert rows and all(r["notice"] == "Syntetiske data / Synthetic data" for r in rows)
     report = frictionless.validate(tmp_path / "dp" / "datapackage.json")
     assert report.valid, report.flatten(["rowNumber", "fieldName", "type", "note"])
+
+
+def test_excel_json_stat_and_sdmx_say_so_where_their_readers_look(synthetic_store, tmp_path):
+    openpyxl = pytest.importorskip("openpyxl")
+    (xlsx,) = _export(synthetic_store, "xlsx", tmp_path / "x")
+    book = openpyxl.load_workbook(xlsx)
+    assert book.properties.title.startswith("Syntetiske data: ")
+    for sheet in book.worksheets:
+        assert "Syntetiske data" in sheet.oddHeader.center.text, sheet.title  # the printed page's header
+        if sheet.title != "Om data":
+            rows = list(sheet.iter_rows(values_only=True))
+            assert rows[0][0] == "Bemærk" and len(rows) > 1
+            assert all(r[0] == "Syntetiske data / Synthetic data" for r in rows[1:]), sheet.title
+    about = [r for r in book["Om data"].iter_rows(values_only=True) if r[0] == "Syntetiske data"]
+    assert about and about[0][1].startswith("Tallene er beregnet af syntetiske registre.")
+    (cube,) = [json.loads(p.read_text(encoding="utf-8")) for p in _export(synthetic_store, "jsonstat", tmp_path / "js")]
+    assert cube["label"].startswith("Syntetiske data: ") and cube["note"][0].startswith("Syntetiske data: Tallene")
+    assert cube["extension"]["synthetic"] is True and cube["source"].startswith("Syntetiske data")
+    files = _export(synthetic_store, "sdmx", tmp_path / "sdmx")
+    data = next(p for p in files if p.name.endswith(".sdmx.csv"))
+    rows = list(csv.DictReader(io.StringIO(data.read_text(encoding="utf-8-sig"))))
+    assert rows and all(r["SOURCE"].startswith("Syntetiske data / Synthetic data") for r in rows)
+    structure = next(p for p in files if p.name.endswith(".xml")).read_text(encoding="utf-8")
+    assert "Syntetiske data / Synthetic data" in structure

@@ -28,7 +28,8 @@ API = ["/api/v1/areas", "/api/v1/items", "/api/v1/observations?area=851&item=1.2
        "/api/v1/releases", "/api/v1/items/N5", "/api/v1/areas/999"]
 CSV = ["/api/v1/areas?format=csv", "/api/v1/items?format=csv", "/api/v1/observations?area=851&format=csv",
        "/kommune/851.csv", "/indikator/1.2.csv", "/noegletal.csv", "/index.csv"]
-TWINS = ["/index.json", "/kommune/851.json", "/noegletal/N5.json"]
+TWINS = ["/index.json", "/kommune/851.json", "/noegletal/N5.json", "/indikator/1.2.metadata.json"]
+NOT_FOUND = "/api/v1/areas/999"
 
 
 def _banner(html: str) -> str | None:
@@ -59,16 +60,18 @@ def test_pages_of_published_figures_carry_no_synthetic_mark(published_client, pa
 
 @pytest.mark.parametrize("path", API + TWINS)
 def test_json_of_a_synthetic_release_says_so(client, published_client, path: str) -> None:
-    body = client.get(path).json()
-    assert body["synthetic"] is True if "data" in body else "error" in body
-    if "data" in body:
+    answer = client.get(path)
+    assert answer.status_code == (404 if path == NOT_FOUND else 200)
+    body = answer.json()
+    assert body["synthetic"] is True if path != NOT_FOUND else "error" in body
+    if path != NOT_FOUND:
         assert body["notice"] == SYNTHETIC_DOWNLOAD_NOTE == "Syntetiske data / Synthetic data"
-        assert body["source"].startswith("Synthetic registers")
+        assert body["source"].startswith("Syntetiske data / Synthetic data: synthetic registers")
     assert client.get(path).headers["x-synthetic-data"] == "true"
     published = published_client.get(path)
     if "data" in published.json():
         assert published.json()["synthetic"] is False and "notice" not in published.json()
-        assert "Synthetic" not in published.json()["source"]
+        assert "Synthetic" not in published.json()["source"] and "Syntetisk" not in published.json()["source"]
     assert "x-synthetic-data" not in published.headers
 
 
@@ -81,6 +84,17 @@ def test_every_csv_row_of_a_synthetic_release_says_so(client, published_client, 
     assert "notice" not in plain[0]
     assert rows[0][1:] == plain[0] or path.startswith(("/kommune", "/indikator", "/noegletal", "/index"))
     assert not any("Syntetisk" in cell for row in plain for cell in row)
+
+
+def test_cube_and_excel_twins_of_the_indicator_page(client, published_client) -> None:
+    cube = client.get("/indikator/1.2.jsonstat")
+    assert cube.status_code == 200 and cube.json()["label"].startswith("Syntetiske data: ")
+    assert cube.json()["extension"]["synthetic"] is True
+    assert not published_client.get("/indikator/1.2.jsonstat").json()["label"].startswith("Syntetiske")
+    sdmx_rows = list(csv.DictReader(io.StringIO(client.get("/indikator/1.2.sdmx-csv").content.decode("utf-8-sig"))))
+    assert sdmx_rows and all(r["SOURCE"].startswith("Syntetiske data") for r in sdmx_rows)
+    xlsx = client.get("/indikator/1.2.xlsx")
+    assert xlsx.status_code == 200 and xlsx.headers["x-synthetic-data"] == "true"
 
 
 def test_report_route_pdf_and_html(client, published_client) -> None:

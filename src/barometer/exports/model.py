@@ -10,7 +10,7 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from typing import Any
 
-from barometer.notice import attribution
+from barometer.notice import attribution, mark_rows
 from barometer.settings import DEFAULT_PUBLISHER
 
 # Without a release; a release names its own publisher (ExportMeta.publisher, from its manifest).
@@ -108,3 +108,11 @@ def page_tables(rows: list[dict[str, Any]], name: str) -> list[Table]:
             grouped.setdefault(str(row["table"]), []).append({k: v for k, v in row.items() if k != "table"})
         return [Table(n, r) for n, r in grouped.items()]
     return [Table(name, rows)]
+
+
+def marked_tables(export: Export) -> list[Table]:
+    """The export's tables; for a synthetic release each row starts with the `notice` column saying so, so a
+    row copied or filtered on its own still says it (barometer.notice). Formats that write rows use these."""
+    if not export.meta.synthetic:
+        return export.tables
+    return [Table(t.name, mark_rows(t.rows, True)) for t in export.tables]

@@ -12,10 +12,10 @@ import json
 from pathlib import Path
 from typing import Any
 
-from barometer.exports.model import Export, Table
+from barometer.exports.model import Export, Table, marked_tables
 from barometer.exports.registry import ReleaseWriter, Renderer, register_renderer, register_writer
 from barometer.exports.release import release_export, write_atomically
-from barometer.notice import NOTICE_COLUMN, SYNTHETIC_DOWNLOAD_NOTE, mark_rows
+from barometer.notice import NOTICE_COLUMN, SYNTHETIC_DOWNLOAD_NOTE
 from barometer.store import Release
 
 
@@ -38,14 +38,6 @@ def csv_text(tables: list[Table]) -> str:
         for row in table.rows:
             writer.writerow(({"table": table.name} if many else {}) | {k: _cell(v) for k, v in row.items()})
     return buf.getvalue()
-
-
-def marked_tables(export: Export) -> list[Table]:
-    """The export's tables; for a synthetic release each row starts with the `notice` column saying so, so a
-    row copied or filtered on its own still says it (barometer.notice)."""
-    if not export.meta.synthetic:
-        return export.tables
-    return [Table(t.name, mark_rows(t.rows, True)) for t in export.tables]
 
 
 def render_csv(export: Export) -> bytes:

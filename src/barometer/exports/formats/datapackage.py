@@ -16,8 +16,8 @@ from typing import Any
 from barometer.catalogue import load_catalogue
 from barometer.exports.codes import STATUS_CODES
 from barometer.exports.columns import column
-from barometer.exports.formats.csv import csv_text, marked_tables
-from barometer.exports.model import SITE, Export, Table
+from barometer.exports.formats.csv import csv_text
+from barometer.exports.model import SITE, Export, Table, marked_tables
 from barometer.exports.registry import ReleaseWriter, register_writer
 from barometer.exports.release import release_export, write_atomically
 from barometer.formatting import UNIT_TEXT

@@ -22,6 +22,7 @@ from barometer.exports.model import Export
 from barometer.exports.registry import ReleaseWriter, Renderer, register_renderer, register_writer
 from barometer.exports.release import release_export, write_atomically
 from barometer.formatting import unit_text
+from barometer.notice import synthetic_label, synthetic_note
 from barometer.periods import format_period, period_year
 from barometer.store import Release
 
@@ -100,12 +101,14 @@ def dataset(export: Export) -> dict[str, Any]:
         dimension["measure"] = _dimension("measure", measures, labels["measure"], lang)
     meta = export.meta
     return {
-        "version": "2.0", "class": "dataset", "label": meta.title,
+        "version": "2.0", "class": "dataset",
+        "label": (f"{synthetic_label(lang)}: " if meta.synthetic else "") + meta.title,
         "source": meta.source, "updated": meta.created, "id": ids, "size": sizes,
         "role": {"geo": ["area"], "time": ["period"], "metric": ["item"]},
         "dimension": dimension, "value": value, "status": status,
-        "note": [meta.licence_text],
+        "note": ([f"{synthetic_label(lang)}: {synthetic_note(lang)}"] if meta.synthetic else []) + [meta.licence_text],
         "extension": {"release": meta.release, "edition": meta.edition, "licence": meta.licence, "lang": lang,
+                      "publisher": meta.publisher, "synthetic": meta.synthetic,
                       "status": {c.flag: {"da": c.da, "en": c.en, "sdmx_obs_status": c.obs_status}
                                  for c in STATUS_CODES.values()}},
     }

@@ -15,10 +15,11 @@ from typing import Any
 from barometer.catalogue import Catalogue, load_catalogue
 from barometer.exports.codes import STATUS_CODES, SUPPRESSED_NOTE
 from barometer.exports.columns import column, item_decimals
-from barometer.exports.model import Export, Table
+from barometer.exports.model import Export, Table, marked_tables
 from barometer.exports.registry import ReleaseWriter, Renderer, register_renderer, register_writer
 from barometer.exports.release import release_export, write_atomically
 from barometer.formatting import unit_text
+from barometer.notice import synthetic_label, synthetic_note
 from barometer.store import Release
 
 MEDIA_TYPE = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
@@ -132,7 +133,9 @@ def _write_about(sheet: Any, export: Export, fmt: _Formats, catalogue: Catalogue
     sheet.set_column(0, 0, 22)
     sheet.set_column(1, 1, 60)
     sheet.set_column(2, 4, 14)
-    rows: list[tuple[str, Any]] = [(meta.title, None), (w["release"], meta.release), (w["edition"], meta.edition),
+    rows: list[tuple[str, Any]] = [(meta.title, None), *([(synthetic_label(lang), synthetic_note(lang))]
+                                                         if meta.synthetic else []),
+                                   (w["release"], meta.release), (w["edition"], meta.edition),
                                    (w["created"], meta.created), (w["kind"], meta.kind),
                                    (w["licence"], meta.licence_text), (w["source"], meta.source)]
     y = 0
@@ -178,16 +181,23 @@ def render_xlsx(export: Export) -> bytes:
     buf = io.BytesIO()
     workbook = xlsxwriter.Workbook(buf, {"in_memory": True, "strings_to_numbers": False,
                                          "strings_to_formulas": False, "strings_to_urls": False})
-    workbook.set_properties({"title": export.meta.title, "subject": export.meta.name,
+    synthetic = export.meta.synthetic
+    label = synthetic_label(export.meta.lang)
+    workbook.set_properties({"title": (f"{label}: " if synthetic else "") + export.meta.title,
+                             "subject": export.meta.name,
                              "comments": f"{export.meta.release or ''} — {export.meta.licence}",
                              "company": export.meta.source})
     fmt = _Formats(workbook)
     used: set[str] = {ABOUT["da"].lower(), ABOUT["en"].lower()}
-    for table in export.tables:
-        _write_table(workbook.add_worksheet(_sheet_name(table, export.meta.lang, used)), table, export.meta.lang,
-                     fmt, catalogue)
-    _write_about(workbook.add_worksheet(ABOUT[export.meta.lang if export.meta.lang == "en" else "da"]), export, fmt,
-                 catalogue)
+    sheets = []
+    for table in marked_tables(export):  # a synthetic release's rows start with the notice column
+        sheets.append(workbook.add_worksheet(_sheet_name(table, export.meta.lang, used)))
+        _write_table(sheets[-1], table, export.meta.lang, fmt, catalogue)
+    sheets.append(workbook.add_worksheet(ABOUT[export.meta.lang if export.meta.lang == "en" else "da"]))
+    _write_about(sheets[-1], export, fmt, catalogue)
+    if synthetic:  # and every printed page says so in its header
+        for sheet in sheets:
+            sheet.set_header(f"&C&B{label}")
     workbook.close()
     return buf.getvalue()
 
