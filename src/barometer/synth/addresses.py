@@ -86,8 +86,8 @@ def addresses(c: Chunk, rng: np.random.Generator) -> Frame:
     n, last_day = p.n, dates.day(years[-1], 12, 31)
     entry, exit_ = p.entry, p.exit
     kind = _kind(p.permit)
-    imm_year = np.where(p.imm == dates.NOT_IMMIGRATED, -10_000, dates.split(np.where(
-        p.imm == dates.NOT_IMMIGRATED, p.birth, p.imm))[0])
+    arrived = p.imm != dates.NOT_IMMIGRATED
+    imm_year = np.where(arrived, dates.split(np.where(arrived, p.imm, 0))[0], -10_000)  # never: no "recent" extra
     weights = {True: st.dest_weights("nw"), False: st.dest_weights("other")}
     who, when, where = [], [], []  # moves: person index, first day in the new municipality, municipality
 
@@ -130,9 +130,9 @@ def addresses(c: Chunk, rng: np.random.Generator) -> Frame:
 
 
 def _spells(c: Chunk, who: np.ndarray, when: np.ndarray, where: np.ndarray, last_day: int) -> Frame:
-    """First spells (from birth or immigration, in the municipality of the first simulated 1 January on or after
-    it) plus one spell per move, each ending the day before the next starts; the last one ends the day before the
-    person leaves, or stays open."""
+    """First spells (from birth or immigration, in the municipality the population model gives for the year of
+    entry, or for the first simulated year when they came earlier) plus one spell per move, each ending the day
+    before the next starts; the last one ends the day before the person leaves, or stays open."""
     p, st = c.p, c.st
     entry_t = np.clip(dates.split(p.entry)[0] - p.sim_years[0], 0, len(p.sim_years) - 1)
     person = np.concatenate([np.arange(p.n), who])
