@@ -15,7 +15,7 @@ FORMAT_HELP = "; ".join(f"{w.name}: {w.description}" for w in writers())
 
 def export(
     format: Annotated[str, typer.Option("--format", help=f"Format — {FORMAT_HELP}.")],
-    out: Annotated[Path, typer.Option(help="Folder to write the files to (created if missing).")] = Path("exports"),
+    out: Annotated[Path, typer.Option(help="Folder to write the files to (created if missing).")] = Path("out"),
     release: Annotated[str | None, typer.Option(help="Release id (default: the current release).")] = None,
 ) -> None:
     """Export a release's published figures (docs/exports.md): every observation, the areas and the items,
