@@ -2,8 +2,7 @@
 
 from __future__ import annotations
 
-import random
-from fractions import Fraction
+import math
 
 import pyarrow as pa
 import pytest
@@ -13,8 +12,8 @@ from barometer.disclosure import (
     CumulativeRule,
     DisclosureConfig,
     DisclosureConfigError,
-    LinkedRule,
     NestedRule,
+    PublicationRule,
     RateRule,
     load_config,
     protect,
@@ -22,6 +21,7 @@ from barometer.disclosure import (
 from barometer.engine.definitions.key_figures import KEY_FIGURES
 from barometer.engine.periods import bounds
 from barometer.store.schema import OBSERVATION_SCHEMA, observation_table
+from barometer.uncertainty import add_intervals, wilson, z_value
 
 CAT = load_catalogue()
 COUNTRY = CAT.country.code
@@ -111,7 +111,7 @@ def test_bad_config_file_names_file_and_problem(tmp_path, text, fragment):
 
 RATE_CASES = [  # numerator, denominator, suppressed with defaults (den < 20, num < 3, den − num < 3)
     (10, 20, False), (10, 19, True), (3, 20, False), (2, 20, True), (0, 50, True), (17, 20, False),
-    (18, 20, True), (20, 20, True), (0, 0, True), (2.5, 40, True), (3.0, 40, False), (36.9, 40, False),
+    (18, 20, True), (20, 20, True), (2.5, 40, True), (3.0, 40, False), (36.9, 40, False),
     (37.5, 40, True),  # full-time persons: complement 2.5 < 3
 ]
 
@@ -123,10 +123,26 @@ def test_rate_thresholds(num, den, hidden):
     assert summary.by_item["7.2"].primary == int(hidden)
 
 
-@pytest.mark.parametrize(("count", "hidden"), [(0, True), (2, True), (3, False), (250, False)])
+@pytest.mark.parametrize(("count", "hidden"), [(0, False), (1, True), (2, True), (3, False), (250, False)])
 def test_count_thresholds(count, hidden):
+    """A count of 0 concerns no person and is published; 1 and 2 are hidden."""
     out, _ = protect(observation_table([obs(AALBORG, "N1", count)]))
     assert statuses(out)[(AALBORG, "N1", "2023")] == ("suppressed" if hidden else "ok")
+
+
+def test_zero_counts_are_hidden_when_configured_so():
+    cfg = load_config().model_copy(update={"counts": load_config().counts.model_copy(update={"publish_zero": False})})
+    out, _ = protect(observation_table([obs(AALBORG, "N18", 0)]), cfg)
+    assert statuses(out)[(AALBORG, "N18", "2023")] == "suppressed"
+
+
+def test_a_share_over_nobody_is_published_as_missing_and_counted_as_empty():
+    rows = [obs(AALBORG, "7.2", 0, 0, value=1.0), obs("101", "1.1", 10, 40, 0, 0, status="missing")]
+    out, summary = protect(observation_table(rows))
+    assert set(statuses(out).values()) == {"missing"}
+    assert all(r[c] is None for r in out.to_pylist() for c in ("value", "numerator", "denominator"))
+    assert (summary.by_item["7.2"].empty, summary.by_item["7.2"].primary) == (1, 0)
+    assert summary.by_item["1.1"].empty == 1
 
 
 @pytest.mark.parametrize(("count", "hidden_at_5"), [(3, True), (4, True), (5, False)])
@@ -155,17 +171,24 @@ def test_gap_rule_applies_to_both_groups(num, den, rnum, rden, hidden):
     assert statuses(out)[(AALBORG, "1.1", "2023")] == ("suppressed" if hidden else "ok")
 
 
-def test_suppressed_rows_carry_no_number_and_others_are_untouched():
-    rows = [obs(AALBORG, "1.2", 1, 100), obs("101", "1.2", 50, 100)]
+def test_suppressed_rows_carry_no_number_and_published_ones_only_the_declared_publication():
+    rows = [obs(AALBORG, "1.2", 1, 100), obs("101", "1.2", 123, 250), obs("101", "N14", 11, 500),
+            obs("101", "N1", 7)]
     rows[0].update(ci_low=0.1, ci_high=5.0, published_development=1.0)
-    table = observation_table(rows)
+    table = add_intervals(observation_table(rows))
     out, _ = protect(table)
     assert out.schema.equals(OBSERVATION_SCHEMA)
-    hidden = next(r for r in out.to_pylist() if r["area_code"] == AALBORG)
+    got = {(r["area_code"], r["item_id"]): r for r in out.to_pylist()}
+    hidden = got[AALBORG, "1.2"]
     assert hidden["status"] == "suppressed"
     assert all(v is None for k, v in hidden.items() if k not in ("area_code", "item_id", "period", "status", "source"))
-    assert next(r for r in out.to_pylist() if r["area_code"] == "101") == \
-        next(r for r in table.to_pylist() if r["area_code"] == "101")
+    share = got["101", "1.2"]  # 123/250 = 49.2 %: published as 49, no numerator or denominator
+    assert (share["value"], share["numerator"], share["denominator"], share["status"]) == (49.0, None, None, "ok")
+    # The interval covers every numerator that also prints as 49 % (122 and 123 of 250), rounded outward.
+    lows, highs = zip(*(wilson(k, 250, z_value())[1:] for k in (122, 123)), strict=True)
+    assert (share["ci_low"], share["ci_high"]) == (math.floor(100 * min(lows)), math.ceil(100 * max(highs)))
+    assert got["101", "N14"]["value"] == 2.2  # 11/500 = 2.2 %: N14 keeps one decimal
+    assert got["101", "N1"]["value"] == 7 and got["101", "N1"]["numerator"] == 7  # a count is its own number
 
 
 def test_rows_without_numbers_and_other_statuses_are_left_alone():
@@ -190,30 +213,50 @@ def region_table(item: str, munis: dict[str, tuple], region: str = "081") -> lis
     return rows
 
 
-def test_a_single_hidden_municipality_takes_the_smallest_sibling_with_it():
+EXACT_12 = load_config().model_copy(update={"publication": PublicationRule(exact_items=("1.2",))})
+
+
+def test_a_single_hidden_municipality_takes_the_smallest_sibling_with_it_when_numbers_are_exact():
     m = MUNIS_OF["081"]  # North Jutland
     rows = region_table("1.2", {m[0]: (1, 30), m[3]: (20, 200), m[5]: (20, 200), m[7]: (30, 250)})
-    out, summary = protect(observation_table(rows))
+    out, summary = protect(observation_table(rows), EXACT_12)
     hidden = {k[0] for k, s in statuses(out).items() if s == "suppressed"}
     assert hidden == {m[0], m[3]}  # m[3] and m[5] tie on denominator 200: the lower code goes
     assert (summary.by_item["1.2"].primary, summary.by_item["1.2"].secondary) == (1, 1)
+    assert next(r for r in out.to_pylist() if r["area_code"] == "081")["numerator"] is not None
 
 
-def test_two_hidden_zero_counts_are_not_left_alone():
+def test_a_single_hidden_municipality_stays_alone_behind_the_rounding_of_a_large_region():
+    """Region 081 has 9 471 persons: printed as a whole per cent, its numerator is known only to within ~95 of
+    them, so region − published municipalities leaves the hidden one anywhere in 0..30."""
     m = MUNIS_OF["081"]
-    rows = region_table("N1", {m[0]: (0,), m[1]: (0,), m[2]: (7,), m[4]: (5,)})
+    rows = region_table("1.2", {m[0]: (1, 30), m[3]: (20, 200), m[5]: (20, 200), m[7]: (30, 250)})
+    out, summary = protect(observation_table(rows))
+    assert {k[0] for k, s in statuses(out).items() if s == "suppressed"} == {m[0]}
+    assert summary.by_item["1.2"].secondary == 0
+
+
+def test_a_single_hidden_municipality_in_a_small_region_still_takes_a_sibling():
+    """A region of 11 × 20 persons: its rounding spans 2 persons, too few; the smallest sibling goes too."""
+    m = MUNIS_OF["081"]
+    rows = region_table("1.2", {x: (10, 20) for x in m} | {m[0]: (1, 20)})
+    out, _ = protect(observation_table(rows))
+    assert {k[0] for k, s in statuses(out).items() if s == "suppressed"} == {m[0], m[1]}
+
+
+def test_two_hidden_small_counts_are_not_left_alone():
+    m = MUNIS_OF["081"]
+    rows = region_table("N1", {m[0]: (1,), m[1]: (1,), m[2]: (7,), m[4]: (5,)})
     out, _ = protect(observation_table(rows))
     hidden = {k[0] for k, s in statuses(out).items() if s == "suppressed"}
-    assert hidden == {m[0], m[1], m[4]}  # region − published = 0 would prove both zero; add the smallest (5)
+    assert hidden == {m[0], m[1], m[4]}  # region − published = 2 would be a small sum; add the smallest (5)
 
 
-def test_a_sum_of_zeros_pulls_in_the_only_published_municipality():
+def test_zero_counts_are_published_and_pull_nothing_in():
     m = MUNIS_OF["081"]
-    rows = region_table("N1", {x: (5,) if x == m[0] else (0,) for x in m})
+    rows = region_table("N18", {x: (5,) if x == m[0] else (0,) for x in m})
     out, _ = protect(observation_table(rows))
-    st = statuses(out)
-    assert st[("081", "N1", "2023")] == "ok"  # region 5 is safe; its municipalities all go, or the 0s show
-    assert all(st[(x, "N1", "2023")] == "suppressed" for x in m)
+    assert set(statuses(out).values()) == {"ok"}
 
 
 def test_a_hidden_parent_with_published_children_loses_its_smallest_child():
@@ -246,12 +289,13 @@ def test_linked_items_are_hidden_together():
 
 
 @pytest.mark.parametrize(("whole", "part", "hidden"), [
-    ((39, 80), (38, 79), {"3.3", "N15"}),    # the reviewer's case: the one other participant passed (rest 1/1)
-    ((21, 38), (21, 37), {"3.3", "N15"}),    # ... or failed (rest 0/1)
+    ((39, 80), (38, 79), {"N15"}),           # 49 % and 48 % pin both (one numerator each): rest 1/1 shows; hide
+    ((21, 38), (21, 37), {"N15"}),           # ... the part, not the whole (rest 0/1)
     ((39, 80), (39, 80), set()),             # identical: the rest is empty, nothing new
     ((100, 200), (60, 150), set()),          # rest 40/50 passes the rule itself
     ((40, 200), (2, 100), {"N15"}),          # part small, rest 38/100 safe: the whole still hides the part
     ((3, 100), (2, 99), {"3.3", "N15"}),     # part small, rest 1/1: the published whole would pin it down
+    ((2000, 4000), (1999, 3999), set()),     # 50 % of 4 000: each known to within 40 persons, the rest 1/1 not
 ])
 def test_a_nested_pair_never_shows_a_small_rest(whole, part, hidden):
     rows = [obs(COUNTRY, "3.3", *whole, period="2019"), obs(COUNTRY, "N15", *part, period="2019")]
@@ -265,15 +309,20 @@ def test_without_the_nested_rule_the_rest_shows():
     assert set(statuses(out).values()) == {"ok"}
 
 
-def test_a_part_hidden_beside_an_identical_whole_takes_the_whole_and_its_hierarchy_along():
+def test_a_part_pinned_by_its_whole_counts_as_known_in_its_own_hierarchy():
+    """N15 in m[0] is hidden (small); m[1]'s part is hidden only for its rest. m[1]'s part is then known to within
+    its whole's rounding and its rest, so it cannot be the second hidden cell that protects m[0] in the region."""
     m = MUNIS_OF["081"]
-    whole = region_table("3.3", {m[0]: (30, 260)})
-    part = region_table("N15", {m[0]: (2, 200)})  # primary; rest 28/60 is safe, so 3.3 in m[0] could stay ...
+    small = {x: (10, 20) for x in m}
+    whole = region_table("3.3", small | {m[0]: (10, 40), m[1]: (11, 21)})
+    part = region_table("N15", small | {m[0]: (2, 30), m[1]: (10, 20)})  # m[1]: rest 1/1 (49 %→ 52 %, 50 %)
     out, summary = protect(observation_table(whole + part))
     hidden = {k[:2] for k, s in statuses(out).items() if s == "suppressed"}
-    # ... but N15's smallest sibling m[1] is identical to 3.3 there (empty rest): 3.3 goes in m[1] too, and
-    # 3.3's region equation then needs a second hidden cell: its smallest, m[0].
-    assert hidden == {(m[0], "N15"), (m[1], "N15"), (m[1], "3.3"), (m[0], "3.3")}
+    assert (m[0], "N15") in hidden and (m[1], "N15") in hidden and (m[1], "3.3") not in hidden
+    # So a further N15 sibling goes (the lowest code among the 20-person ones: m[2]). There 3.3 is the same 10/20
+    # (empty rest) and would show it: 3.3 goes in m[2], whose region then needs a second hidden 3.3 cell (m[3]),
+    # whose identical N15 goes with it. Without the pin, m[2] alone would have looked enough.
+    assert hidden == {(m[0], "N15"), (m[1], "N15"), (m[2], "N15"), (m[2], "3.3"), (m[3], "3.3"), (m[3], "N15")}
     assert (summary.by_item["N15"].primary, summary.by_item["3.3"].secondary) == (1, 2)
 
 
@@ -333,233 +382,3 @@ def test_duplicates_and_missing_columns_are_named():
         protect(dup)
     with pytest.raises(ValueError, match="ci_low"):
         protect(dup.slice(0, 1).drop_columns(["ci_low"]))
-
-
-# --- the attacker ------------------------------------------------------------------------------------------------
-
-TARGET_OF = {"1.1": "1.2", "7.1": "7.2"}  # a gap's target-group numbers are the linked rate's numbers
-AREAS = [COUNTRY, *REGIONS, *MUNIS]
-HIERARCHY = [(COUNTRY, REGIONS), (COUNTRY, MUNIS)] + [(r, MUNIS_OF[r]) for r in REGIONS]
-
-
-def with_sums(leaf: dict[str, tuple]) -> dict[str, tuple]:
-    """Municipal numbers plus regions and country as their exact sums (as the engine makes them)."""
-    out = dict(leaf)
-    for r in REGIONS:
-        out[r] = tuple(map(sum, zip(*(leaf[m] for m in MUNIS_OF[r]), strict=True)))
-    out[COUNTRY] = tuple(map(sum, zip(*(out[r] for r in REGIONS), strict=True)))
-    return out
-
-
-NESTED = ("3.3", "N15")  # whole, part
-CUMULATIVE = "N1"
-
-
-def random_rest(rng: random.Random, num: int, den: int) -> tuple[int, int]:
-    """Whole minus part: mostly empty (the two populations coincide), sometimes small, sometimes large."""
-    rden = rng.choices([0, rng.randint(1, 3), rng.randint(4, 200)], [6, 2, 2])[0]
-    rden = min(rden, den)
-    low, high = max(0, rden - (den - num)), min(rden, num)
-    return rng.randint(low, high), rden
-
-
-def random_denmark(rng: random.Random, periods: int = 3) -> list[dict]:
-    """Several items and periods over the real 98 municipalities, with many small, zero and near-full cells; a
-    cumulative count (N1) that often grows by 1 or 2, and a nested pair (3.3 ⊃ N15) with small and empty rests."""
-    rows = []
-    total = {m: rng.choice([0, 1, 2, 5, 40, rng.randint(0, 400)]) for m in MUNIS}
-    for period in (str(2015 + p) for p in range(periods)):
-        total = {m: v + rng.choice([0, 0, 1, 2, 3, rng.randint(0, 30)]) for m, v in total.items()}
-        leaf = {m: (rng.choice([0, 0, 1, 2, 3, 4, *[rng.randint(0, 400)] * 6]),) for m in MUNIS}
-        for item, numbers in ((CUMULATIVE, {m: (v,) for m, v in total.items()}), ("8.1", leaf)):
-            rows += [obs(a, item, *v, period=period) for a, v in with_sums(numbers).items()]
-        whole = {}
-        for m in MUNIS:
-            den = rng.choices([rng.randint(0, 25), rng.randint(20, 60), rng.randint(50, 2000)], [1, 2, 5])[0]
-            whole[m] = (rng.randint(0, den), den)
-        part = {m: tuple(w - r for w, r in zip(whole[m], random_rest(rng, *whole[m]), strict=True)) for m in MUNIS}
-        for item, numbers in zip(NESTED, (whole, part), strict=True):
-            rows += [obs(a, item, *v, period=period) for a, v in with_sums(numbers).items()]
-        for rate, gap in (("1.2", "1.1"), ("7.2", "7.1"), ("N4", None)):
-            leaf = {}
-            for m in MUNIS:
-                den = rng.choices([rng.randint(0, 25), rng.randint(20, 60), rng.randint(50, 5000)], [1, 2, 5])[0]
-                num = rng.choices([rng.randint(0, min(den, 3)), den - rng.randint(0, min(den, 3)),
-                                   rng.randint(0, den)], [1, 1, 6])[0]
-                if rate == "7.2":  # full-time persons are fractional
-                    num = max(0.0, min(den, num + rng.choice([-0.5, 0.25, 0.0])))
-                leaf[m] = (num, den)
-            rows += [obs(a, rate, *v, period=period) for a, v in with_sums(leaf).items()]
-            if gap:
-                ref = {m: (rng.randint(500, 20000),) for m in MUNIS}
-                ref = {m: (rng.choice([rng.randint(0, 3), rng.randint(3, d[0])]), d[0]) for m, d in ref.items()}
-                ref[MUNIS[rng.randrange(98)]] = (10, 15)  # a reference group too small on its own
-                rows += [obs(a, gap, *v, period=period)
-                         for a, v in with_sums({m: leaf[m] + ref[m] for m in MUNIS}).items()]
-    return rows
-
-
-def determined(unknowns: list[str], equations: list[dict[str, int]]) -> set[str]:
-    """Unknowns fixed by the linear equations (exact rational row reduction): e_i lies in their row space."""
-    pivots: list[tuple[int, list[Fraction]]] = []
-    for eq in equations:
-        v = [Fraction(eq.get(u, 0)) for u in unknowns]
-        for col, row in pivots:
-            if v[col]:
-                v = [a - v[col] * b for a, b in zip(v, row, strict=True)]
-        col = next((i for i, a in enumerate(v) if a), None)
-        if col is None:
-            continue
-        v = [a / v[col] for a in v]
-        pivots = [(c, [a - r[col] * b for a, b in zip(r, v, strict=True)]) for c, r in pivots]
-        pivots.append((col, v))
-    out = set()
-    for i, u in enumerate(unknowns):
-        e = [Fraction(int(j == i)) for j in range(len(unknowns))]
-        for col, row in pivots:
-            if e[col]:
-                e = [a - e[col] * b for a, b in zip(e, row, strict=True)]
-        if not any(e):
-            out.add(u)
-    return out
-
-
-def test_reduction_finds_what_an_attacker_would():
-    # x + y = k and x = k' pin down both; x + y = k alone pins down neither.
-    assert determined(["x", "y"], [{"x": 1, "y": 1}, {"x": 1}]) == {"x", "y"}
-    assert determined(["x", "y"], [{"x": 1, "y": 1}]) == set()
-    assert determined(["p", "a", "q", "b"], [{"p": 1, "a": -1}, {"q": 1, "b": -1}, {"p": 1, "q": 1}]) == set()
-
-
-def recoverable(known: set[str]) -> set[str]:
-    """Areas whose additive numbers (numerator, denominator or count) follow from the hierarchy's equations."""
-    unknowns = [a for a in AREAS if a not in known]
-    equations = [eq for parent, children in HIERARCHY
-                 if (eq := {a: c for a, c in [(parent, 1), *((ch, -1) for ch in children)] if a in unknowns})]
-    return determined(unknowns, equations) if unknowns else set()
-
-
-def primary_failure(row: dict) -> bool:
-    """The default primary rule, written out again from docs/disclosure.md."""
-    if row["denominator"] is None:
-        return row["numerator"] < 3
-    groups = [(row["numerator"], row["denominator"]), (row.get("ref_numerator"), row.get("ref_denominator"))]
-    return any(d < 20 or n < 3 or d - n < 3 for n, d in groups if d is not None)
-
-
-def attacker_findings(table: pa.Table, out: pa.Table) -> list[str]:
-    """Everything the attacker gets out of the published release that it should not; empty when protected."""
-    before = {(r["area_code"], r["item_id"], r["period"]): r for r in table.to_pylist()}
-    after = {(r["area_code"], r["item_id"], r["period"]): r for r in out.to_pylist()}
-    hidden = {k for k, r in after.items() if r["status"] == "suppressed"}
-    findings = []
-    periods = sorted({k[2] for k in after})
-    determined: dict[tuple[str, str], set[str]] = {}  # (item, period) → areas whose numbers the attacker has
-    for period in periods:
-        for item in ("1.2", "7.2", "N1", "N4", *NESTED):
-            carriers = [item, *[g for g, t in TARGET_OF.items() if t == item]]
-            # The target group's numbers are known wherever any item carrying them is published.
-            known = {a for i in carriers for a in AREAS if (a, i, period) not in hidden}
-            recovered = recoverable(known)
-            determined[item, period] = known | recovered
-            findings += [f"{period} {i} {a}: recovered by differencing" for a in sorted(recovered)
-                         for i in carriers if (a, i, period) in hidden]
-            findings += [f"{period} {i} {a}: recovered from a linked item" for a in sorted(known)
-                         for i in carriers if (a, i, period) in hidden]
-            # What the attacker does learn is sums of hidden cells; each must pass the primary rule itself.
-            for parent, children in HIERARCHY:
-                gone = [c for c in children if c not in known]
-                if parent not in known or not gone:
-                    continue
-                summed = {k: sum(before[(c, item, period)][k] or 0 for c in gone) for k in ("numerator", "denominator")}
-                if before[(gone[0], item, period)]["denominator"] is None:
-                    summed["denominator"] = None
-                if len(gone) < 2 or primary_failure(summed):
-                    findings.append(f"{period} {item} {parent}: sum of hidden {gone} is {summed}")
-        findings += nested_findings(before, determined, period)
-    findings += increment_findings(before, determined, periods)
-    return findings
-
-
-def nested_findings(before: dict, determined: dict, period: str) -> list[str]:
-    """The equation whole = part + rest in every area; the rest is never published, and rests add up too."""
-    whole, part = NESTED
-    known = {i: set(determined[i, period]) for i in NESTED}
-    findings: list[str] = []
-    while True:  # a rest recovered over the hierarchy hands over a hidden whole or part, which may recover more
-        rests = known[whole] & known[part]
-        rests |= recoverable(rests)
-        grown = {i: known[i] | {a for a in rests if a in known[whole] | known[part]} for i in NESTED}
-        grown = {i: grown[i] | recoverable(grown[i]) for i in NESTED}
-        if grown == known:
-            break
-        findings += [f"{period} {i} {a}: recovered via the nested pair" for i in NESTED for a in grown[i] - known[i]]
-        known = grown
-    for a in AREAS:
-        w, p = before[(a, whole, period)], before[(a, part, period)]
-        rest = {"numerator": w["numerator"] - p["numerator"], "denominator": w["denominator"] - p["denominator"]}
-        if a in rests and rest["denominator"] > 0 and primary_failure(rest):
-            findings.append(f"{period} {a}: rest {rest} of the nested pair revealed")
-        if (a in known[whole]) != (a in known[part]) and primary_failure(rest):
-            findings.append(f"{period} {a}: hidden member of the nested pair pinned by the other (rest {rest})")
-    return findings
-
-
-def increment_findings(before: dict, determined: dict, periods: list[str]) -> list[str]:
-    """Consecutive known values of a cumulative count: their difference counts the events in between."""
-    findings = []
-    for a in AREAS:
-        last, gap = None, False
-        for period in periods:
-            if a not in determined[CUMULATIVE, period]:
-                gap = True
-                continue
-            value = before[(a, CUMULATIVE, period)]["numerator"]
-            if last is not None and (0 < abs(value - last) < 3 or (value == last and gap)):
-                findings.append(f"{period} {a}: increment {value - last} of {CUMULATIVE} revealed"
-                                + (" (and the hidden value between)" if gap else ""))
-            last, gap = value, False
-    return findings
-
-
-@pytest.mark.parametrize("seed", [1, 2, 3, 4])
-def test_attacker_recovers_nothing(seed):
-    table = observation_table(random_denmark(random.Random(seed)))
-    out, summary = protect(table)
-    before = {(r["area_code"], r["item_id"], r["period"]): r for r in table.to_pylist()}
-    after = {(r["area_code"], r["item_id"], r["period"]): r for r in out.to_pylist()}
-    hidden = {k for k, r in after.items() if r["status"] == "suppressed"}
-    assert summary.secondary > 0 and 0 < len(hidden) < len(after)
-    assert sum(s.primary + s.secondary for s in summary.by_item.values()) == len(hidden)
-
-    for key, row in after.items():  # published cells are exactly the input; every primary failure is hidden
-        if key not in hidden:
-            assert row == before[key]
-        if primary_failure(before[key]) and key[1] != "8.1":
-            assert key in hidden, key
-    assert not any(k[1] == "8.1" for k in hidden)  # exempt: public lists
-    for gap, rate in TARGET_OF.items():  # a gap and its target group's rate are hidden together
-        assert {k[0::2] for k in hidden if k[1] == gap} == {k[0::2] for k in hidden if k[1] == rate}
-    assert attacker_findings(table, out) == []
-
-
-def test_the_attacker_finds_nested_and_time_leaks_without_their_rules():
-    """With hierarchy and linked rules on but the nested and cumulative rules off, the attacker finds each leak."""
-    table = observation_table(random_denmark(random.Random(1)))
-    off = load_config().model_copy(update={"nested": NestedRule(), "cumulative": CumulativeRule()})
-    out, _ = protect(table, off)
-    findings = attacker_findings(table, out)
-    for kind in ("of the nested pair revealed", "pinned by the other", f"of {CUMULATIVE} revealed",
-                 "the hidden value between"):
-        assert any(kind in f for f in findings), kind
-    assert not any("by differencing" in f for f in findings)  # the hierarchy rules alone still hold
-
-
-def test_the_attacker_does_find_leaks_without_secondary_suppression(monkeypatch):
-    """The attacker is not toothless: with primary suppression only, or without linking, it recovers cells."""
-    table = observation_table(random_denmark(random.Random(3), periods=1))  # a seed with a lone hidden cell
-    monkeypatch.setattr("barometer.disclosure._protect_equation", lambda *args: [])
-    out, _ = protect(table, load_config().model_copy(update={"linked": LinkedRule()}))
-    findings = attacker_findings(table, out)
-    for kind in ("by differencing", "from a linked item", "sum of hidden"):
-        assert any(kind in f for f in findings), kind

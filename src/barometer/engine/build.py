@@ -170,6 +170,7 @@ def build(registers: Path | str, edition: str, engine: str = "duckdb", settings:
     """Compute, add intervals, protect and (when ``store`` is given) publish a release."""
     from barometer import disclosure, uncertainty, uncertainty_model
     from barometer.provenance import provenance
+    from barometer.publication import publication_declaration
     from barometer.registers.layout import MANIFEST_NAME
     from barometer.registers.manifest import is_synthetic, read_manifest
     from barometer.store import publish
@@ -179,15 +180,18 @@ def build(registers: Path | str, edition: str, engine: str = "duckdb", settings:
     config = disclosure.load_config(disclosure_config)  # read before computing: a bad config fails fast
     raw, cover = compute_with_coverage(registers, edition, engine, settings, progress=progress, threads=threads)
     warnings = baseline_warnings(raw, load_catalogue())
-    protected, summary = disclosure.protect(raw, config)
+    # Disclosure control decides which cells are published (it does not look at intervals); the overdispersion
+    # is estimated from the full-precision numbers of exactly those cells; intervals are computed at full
+    # precision with it; and disclosure control runs again on them, with the same decisions, to publish each
+    # interval widened over every value that prints the same (docs/disclosure.md §0).
+    decided, _ = disclosure.protect(raw, config, edition=edition)
     tick("disclosure")
-    # Overdispersion from the full-precision numbers of the cells that are published (never a suppressed one);
-    # intervals widened by it at full precision, then kept only where a cell is published.
-    model = uncertainty_model.assess(raw, protected, edition, {d.id: d.gap_sign for d in DEFINITIONS})
+    model = uncertainty_model.assess(raw, decided, edition, {d.id: d.gap_sign for d in DEFINITIONS})
+    phi = uncertainty_model.factors(model)
     flipped = {d.id for d in DEFINITIONS if d.gap_sign < 0}
-    with_ci = assemble.flip_gap_intervals(uncertainty.add_intervals(raw, phi=uncertainty_model.factors(model)),
-                                          flipped)
-    observations = assemble.finalize(uncertainty_model.copy_intervals(protected, with_ci))
+    with_ci = assemble.flip_gap_intervals(uncertainty.add_intervals(raw, phi=phi), flipped)
+    protected, summary = disclosure.protect(with_ci, config, edition=edition, phi=phi)
+    observations = assemble.finalize(protected)
     tick("uncertainty")
     prov = provenance(
         {"registers_manifest": Path(registers) / MANIFEST_NAME},
@@ -198,10 +202,12 @@ def build(registers: Path | str, edition: str, engine: str = "duckdb", settings:
         register_files=_register_checksums(Path(registers)),
         register_coverage=cover,
         warnings=warnings,
-        suppression={item: {"primary": s.primary, "secondary": s.secondary,
+        suppression={item: {"primary": s.primary, "secondary": s.secondary, "empty": s.empty,
                             "municipal_share": s.municipal_share}
                      for item, s in sorted(summary.by_item.items())},
         uncertainty=model,
+        suppression_latest=summary.latest(load_catalogue(), edition),
+        publication=publication_declaration(load_catalogue(), config),
     )
     release = publish(Path(store), observations, edition, prov) if store is not None else None
     tick("publish")

@@ -1,0 +1,149 @@
+"""What a release publishes of each observation, and what that tells an attacker.
+
+A share or gap is published as its value rounded to the decimals the ministry prints (catalogue ``decimals``)
+with a confidence interval; its numerator and denominator are not published (unless declared in
+``[publication] exact_items``), because a full-precision value gives them away as surely as printing them would.
+Counts are published exactly. Disclosure control (barometer.disclosure) protects exactly this: it asks
+:func:`numerator_ranges` how far the attacker can narrow each published numerator, assuming the worst — that he
+knows every denominator (and the reference group's numbers of a gap) from elsewhere. :func:`published_form` then
+cuts every row down to the declared publication, and widens each interval to cover every numerator the rounded
+value allows, so that the interval tells the attacker nothing the value did not. See docs/disclosure.md.
+"""
+
+from __future__ import annotations
+
+import math
+from collections.abc import Callable
+from typing import Any
+
+import polars as pl
+
+from barometer.rules import round_half_away
+from barometer.store.schema import Status
+
+RATE_NUMBERS = ("numerator", "denominator", "ref_numerator", "ref_denominator")
+
+
+def _gap_sign(value: float, num: float, den: float, rnum: float, rden: float) -> int:
+    """+1 when the gap is published as reference − target, −1 when as target − reference (``gap_sign``)."""
+    gap = 100 * rnum / rden - 100 * num / den
+    return 1 if abs(value - gap) <= abs(value + gap) else -1
+
+
+def numerator_range(kind: str, value: float, decimals: int, num: float, den: float,
+                    rnum: float | None = None, rden: float | None = None, *,
+                    whole: bool | None = None) -> tuple[float, float]:
+    """The numerators k (0 ≤ k ≤ den) whose value rounds to the same published figure as ``value``: an interval.
+
+    For a gap the reference group's numbers are taken as known. ``whole`` (default: when numerator and
+    denominator are whole numbers) gives the whole numbers checked against the rounding itself — what an
+    attacker who knows that persons are counted has; otherwise the continuous range (full-time persons,
+    weighted survey sums), which contains it. The true numerator is always inside.
+    """
+    published = round_half_away(value, decimals)
+    half = 0.5 * 10.0 ** -decimals
+    if kind == "rate":
+        def f(k: float) -> float:
+            return 100 * k / den
+        x_lo, x_hi = published - half, published + half
+    else:
+        assert rnum is not None and rden is not None
+        sign, ref = _gap_sign(value, num, den, rnum, rden), 100 * rnum / rden
+
+        def f(k: float) -> float:
+            return sign * (ref - 100 * k / den)
+        x_lo, x_hi = sorted((ref - sign * (published + half), ref - sign * (published - half)))
+    k_lo, k_hi = max(0.0, den * x_lo / 100), min(float(den), den * x_hi / 100)
+    if whole is None:
+        whole = float(num).is_integer() and float(den).is_integer()
+    if not whole:
+        return min(k_lo, num), max(k_hi, num)
+
+    def same(k: int) -> bool:
+        return 0 <= k <= den and round_half_away(f(k), decimals) == published
+
+    lo, hi = math.floor(k_lo), math.ceil(k_hi)
+    while lo < num and not same(lo):
+        lo += 1
+    while same(lo - 1):
+        lo -= 1
+    while hi > num and not same(hi):
+        hi -= 1
+    while same(hi + 1):
+        hi += 1
+    return float(min(lo, num)), float(max(hi, num))
+
+
+def round_outward(low: float | None, high: float | None, decimals: int) -> tuple[float | None, float | None]:
+    """An interval rounded to ``decimals`` so that it still contains the unrounded one."""
+    if low is None or high is None:
+        return low, high
+    scale = 10 ** decimals
+    return math.floor(round(low * scale, 9)) / scale, math.ceil(round(high * scale, 9)) / scale
+
+
+def published_form(df: pl.DataFrame, publish: pl.Series, ranges: dict[int, tuple[float, float]],
+                   decimals: dict[str, int], exact_items: set[str],
+                   intervals: Callable[[pl.DataFrame], pl.DataFrame]) -> pl.DataFrame:
+    """The rows as the release publishes them.
+
+    ``publish`` marks the rows published with numbers (status ok, not hidden); ``ranges`` holds, by row index
+    (column ``row``), each published share's numerator range. Their values are rounded to the item's decimals;
+    their intervals are the hull of the intervals of the range's two ends (bounds move monotonically with the
+    numerator), rounded outward; shares and gaps lose their numerators and denominators unless exact. Other rows
+    are returned as they are.
+    """
+    rows = df.get_column("row").to_list()
+    lo = pl.Series([ranges.get(r, (None, None))[0] for r in rows], dtype=pl.Float64)
+    hi = pl.Series([ranges.get(r, (None, None))[1] for r in rows], dtype=pl.Float64)
+    # Intervals only for the published rows (the others may hold numbers no interval is defined for).
+    shown = df.with_columns(lo=lo, hi=hi, status=pl.when(publish).then(pl.col("status")).otherwise(
+        pl.lit(Status.MISSING.value)))
+    hull_lo, hull_hi = [], []
+    ends = [intervals(shown.with_columns(numerator=pl.coalesce(pl.col(c), pl.col("numerator"))))
+            for c in ("lo", "hi")]
+    truth = intervals(shown)
+    for r, (row, a, b, t) in enumerate(zip(df.iter_rows(named=True), ends[0].iter_rows(named=True),
+                                           ends[1].iter_rows(named=True), truth.iter_rows(named=True),
+                                           strict=True)):
+        low, high = row["ci_low"], row["ci_high"]
+        if rows[r] not in ranges or low is None or t["ci_low"] is None:
+            hull_lo.append(low)
+            hull_hi.append(high)
+            continue
+        flipped = abs(low - t["ci_low"]) > abs(low + t["ci_high"])  # published as target − reference
+        lows, highs = [low], [high]
+        for e in (a, b):
+            lows.append(-e["ci_high"] if flipped else e["ci_low"])
+            highs.append(-e["ci_low"] if flipped else e["ci_high"])
+        out = round_outward(min(lows), max(highs), decimals[row["item_id"]])
+        hull_lo.append(out[0])
+        hull_hi.append(out[1])
+    dec = pl.col("item_id").replace_strict(decimals, return_dtype=pl.Int64)
+    share = pl.col("kind").is_in(["rate", "gap"]) & ~pl.col("item_id").is_in(sorted(exact_items))
+    rounded = pl.struct("value", dec.alias("d")).map_elements(
+        lambda s: None if s["value"] is None else round_half_away(s["value"], s["d"]), return_dtype=pl.Float64)
+    out = df.with_columns(ci_low=pl.Series(hull_lo, dtype=pl.Float64), ci_high=pl.Series(hull_hi, dtype=pl.Float64))
+    out = out.with_columns(pl.when(publish).then(rounded).otherwise(pl.col("value")).alias("value"))
+    drop = publish & share
+    return out.with_columns([pl.when(drop).then(None).otherwise(pl.col(c)).alias(c) for c in RATE_NUMBERS])
+
+
+def empty_group(kind: pl.Expr) -> pl.Expr:
+    """A share or gap over nobody (a denominator of 0): a fact about no person, published as missing."""
+    zero = (pl.col("denominator") == 0) | ((kind == "gap") & (pl.col("ref_denominator") == 0))
+    return kind.is_in(["rate", "gap"]) & zero.fill_null(False) & pl.col("status").is_in(
+        [Status.OK.value, Status.MISSING.value])
+
+
+def publication_declaration(catalogue: Any, config: Any) -> dict[str, dict[str, Any]]:
+    """Per item, what a release publishes of it (recorded in the manifest; every output carries no more)."""
+    exact = set(config.publication.exact_items)
+    out: dict[str, dict[str, Any]] = {}
+    for item in (*catalogue.indicators, *catalogue.key_figures):
+        share = item.unit != "count"
+        out[item.id] = {"value_decimals": item.decimals,
+                        "interval": "widened to every value that rounds the same, rounded outward" if share
+                        else None,
+                        "numerator_denominator": item.id in exact or not share}
+    return out
