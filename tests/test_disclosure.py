@@ -382,3 +382,36 @@ def test_duplicates_and_missing_columns_are_named():
         protect(dup)
     with pytest.raises(ValueError, match="ci_low"):
         protect(dup.slice(0, 1).drop_columns(["ci_low"]))
+
+
+# --- developments -----------------------------------------------------------------------------------------------
+
+
+def test_the_development_is_published_from_unrounded_values_as_the_ministry_rounds_it():
+    """1.2: 61.4 % in 2022, 49.6 % in 2012: statuses 61 and 50, development round(11.8) = 12 (not 61 − 50)."""
+    rows = [obs(AALBORG, "1.2", 307, 500, period="2022"), obs(AALBORG, "1.2", 248, 500, period="2012"),
+            obs("101", "1.2", 307, 500, period="2022"), obs("101", "1.2", 1, 500, period="2012")]
+    out, _ = protect(observation_table(rows), edition="2024-11")
+    got = {(r["area_code"], r["period"]): r for r in out.to_pylist()}
+    assert (got[AALBORG, "2022"]["value"], got[AALBORG, "2012"]["value"]) == (61.0, 50.0)
+    assert got[AALBORG, "2022"]["published_development"] == 12.0
+    assert got[AALBORG, "2012"]["published_development"] is None  # the baseline's own row carries none
+    assert got["101", "2012"]["status"] == "suppressed"  # baseline hidden: no development either
+    assert got["101", "2022"]["published_development"] is None
+    assert protect(observation_table(rows))[0].column("published_development").null_count == len(rows)
+
+
+def test_a_printed_development_narrows_what_the_statuses_leave_open():
+    """Status 61, baseline 50 and development 12 of 500 persons each: by brute force over every pair of
+    numerators, the status's numerator is 306 or 307 (61 alone allows 303–307). The rules use that range."""
+    from barometer.publication import numerator_range
+    from barometer.rules import round_half_away
+
+    pairs = [(a, b) for a in range(501) for b in range(501)
+             if (round_half_away(a / 5), round_half_away(b / 5), round_half_away(a / 5 - b / 5)) == (61, 50, 12)]
+    assert sorted({a for a, _ in pairs}) == [306, 307]
+    assert numerator_range("rate", 61.4, 0, 307, 500) == (303, 307)
+    assert numerator_range("rate", 61.4, 0, 307, 500, within=(50 + 12 - 1, 50 + 12 + 1)) == (306, 307)
+    assert numerator_range("rate", 49.6, 0, 248, 500) == (248, 252)
+    assert numerator_range("rate", 49.6, 0, 248, 500, within=(61 - 12 - 1, 61 - 12 + 1)) == (248, 249)
+    assert sorted({b for _, b in pairs}) == [248, 249]

@@ -32,6 +32,7 @@ HIERARCHY = [(COUNTRY, REGIONS), (COUNTRY, MUNIS)] + [(r, MUNIS_OF[r]) for r in 
 NESTED = ("3.3", "N15")  # whole, part
 CUMULATIVE = "N1"
 P = 3  # min_uncertainty
+DENOMINATORS = set(load_config().publication.denominator_items)  # published, and assumed known anyway
 
 
 def with_sums(leaf: dict[str, tuple]) -> dict[str, tuple]:
@@ -258,7 +259,11 @@ def share_findings(before: dict, after: dict, period: str) -> list[str]:
             for carrier in (item, *[g for g, t in TARGET_OF.items() if t == item]):
                 row = after[(a, carrier, period)]
                 if row["status"] == "ok":
-                    assert row["numerator"] is None and row["denominator"] is None, row
+                    assert row["numerator"] is None and row["ref_numerator"] is None, row
+                    dens = (row["denominator"], row["ref_denominator"])
+                    b = before[(a, carrier, period)]
+                    assert dens == ((b["denominator"], b["ref_denominator"]) if carrier in DENOMINATORS
+                                    else (None, None)), row
                     lo, hi = share_knowledge(carrier, before[(a, carrier, period)], row)
                     bounds[(item, a)] = (max(bounds[(item, a)][0], lo), min(bounds[(item, a)][1], hi))
     whole, part = NESTED
@@ -360,7 +365,8 @@ def test_attacker_recovers_nothing(seed):
             assert row == b  # counts are published exactly as computed
         else:  # shares: the printed value and its widened interval, nothing else (checked in share_knowledge)
             assert row["value"] == round(b["value"]) or abs(row["value"] - b["value"]) <= 0.5
-            assert row["numerator"] is row["denominator"] is row["ref_numerator"] is row["ref_denominator"] is None
+            assert row["numerator"] is row["ref_numerator"] is None
+            assert (row["denominator"] is None) == (key[1] not in DENOMINATORS)
         if primary_failure(b) and key[1] != "8.1" and b["denominator"] != 0 and b.get("ref_denominator") != 0:
             assert key in hidden, key
     assert not any(k[1] == "8.1" for k in hidden)  # exempt: public lists

@@ -32,6 +32,7 @@ from barometer.disclosure_config import (
     load_config,
 )
 from barometer.disclosure_secondary import Cells, Hierarchy, protect_series, settle_period
+from barometer.rules import round_half_away
 from barometer.store.schema import OBSERVATION_SCHEMA, Status
 
 __all__ = ["CountRule", "CumulativeRule", "DisclosureConfig", "DisclosureConfigError", "DisclosureSummary",
@@ -149,7 +150,8 @@ def _check_input(df: pl.DataFrame, hierarchy: Hierarchy, catalogue: Any, config:
                          f"{tuple(df.row(row, named=True)[c] for c in ('area_code', 'item_id', 'period'))}")
 
 
-def _ranges(df: pl.DataFrame, decimals: dict[str, int], exact: set[str]) -> dict[int, tuple[float, float]]:
+def _ranges(df: pl.DataFrame, decimals: dict[str, int], exact: set[str],
+            within: dict[int, tuple[float, float]] | None = None) -> dict[int, tuple[float, float]]:
     """The attacker's range of each assessable row's protected numerator, by row index (barometer.publication).
 
     An item whose numerators are all whole numbers counts persons, and the attacker knows it: its ranges hold
@@ -169,7 +171,7 @@ def _ranges(df: pl.DataFrame, decimals: dict[str, int], exact: set[str]) -> dict
             out[r] = (num, num)
         else:
             out[r] = publication.numerator_range(kind, value, decimals[item], num, den, rnum, rden,
-                                                 whole=whole.get(item, True))
+                                                 whole=whole.get(item, True), within=(within or {}).get(r))
     return out
 
 
@@ -214,6 +216,38 @@ def _secondary(df: pl.DataFrame, hierarchy: Hierarchy, config: DisclosureConfig,
     return added_rows
 
 
+def _developments(df: pl.DataFrame, catalogue: Any, edition: str | None,
+                  decimals: dict[str, int]) -> tuple[dict[int, float], dict[int, int], dict[int, tuple[float, float]]]:
+    """Each indicator's development (status year − baseline, from unrounded values, rounded like the status:
+    docs/rules.md), by status-year row; that row's baseline row; and what status, baseline and development
+    together tell about each of the two (an open interval), by row.
+
+    With the printed status (a ± h) and baseline (b ± h) an attacker also has the printed development (a − b ±
+    h): a lies within b's printed value + the development ± 2h, and b likewise."""
+    devs: dict[int, float] = {}
+    base_of: dict[int, int] = {}
+    within: dict[int, tuple[float, float]] = {}
+    if edition is None:
+        return devs, base_of, within
+    cols = ["row", "area_code", "item_id", "period", "assessable", "value"]
+    rows = {(a, i, p): (r, v) for r, a, i, p, ok, v in df.select(cols).iter_rows() if ok and v is not None}
+    for ind in catalogue.indicators:
+        goal = catalogue.goal(ind.goal)
+        if ind.id not in decimals or edition not in goal.latest_year or goal.latest_year[edition] == goal.baseline_year:
+            continue
+        d, half = decimals[ind.id], 0.5 * 10.0 ** -decimals[ind.id]
+        latest, baseline = str(goal.latest_year[edition]), str(goal.baseline_year)
+        for (area, item, period), (r, a) in rows.items():
+            if item != ind.id or period != latest or (area, item, baseline) not in rows:
+                continue
+            rb_row, b = rows[(area, item, baseline)]
+            ra, rb, rd = (round_half_away(x, d) for x in (a, b, a - b))
+            devs[r], base_of[r] = rd, rb_row
+            within[r] = (rb + rd - 2 * half, rb + rd + 2 * half)
+            within[rb_row] = (ra - rd - 2 * half, ra - rd + 2 * half)
+    return devs, base_of, within
+
+
 def _interval_function(catalogue: Any) -> Any:
     def intervals(df: pl.DataFrame) -> pl.DataFrame:
         from barometer.uncertainty import add_intervals
@@ -225,14 +259,17 @@ def _interval_function(catalogue: Any) -> Any:
     return intervals
 
 
-def protect(table: pa.Table, config: DisclosureConfig | None = None,
-            catalogue: Any = None) -> tuple[pa.Table, DisclosureSummary]:
+def protect(table: pa.Table, config: DisclosureConfig | None = None, catalogue: Any = None, *,
+            edition: str | None = None) -> tuple[pa.Table, DisclosureSummary]:
     """Suppress small numbers and everything that would give them away, and cut every row to what is published.
 
     Rows keep their order and schema. Suppressed rows get status "suppressed" and no number in any column.
     Published shares and gaps get their value rounded to the item's catalogue decimals, their interval widened
     to every value that rounds the same, and (unless listed in ``[publication] exact_items``) no numerator or
     denominator; counts are published as they are. Shares over an empty group stay "missing", without numbers.
+    With ``edition``, each indicator's status-year row also publishes its development (``published_development``,
+    from unrounded values as the ministry rounds it) where status and baseline are both published; the
+    protection counts what that adds.
     Rows that are not "ok", or that carry a value but not the numerators/denominators their unit needs
     (imported published figures), are left as they are and are never chosen for secondary suppression.
     """
@@ -248,14 +285,20 @@ def protect(table: pa.Table, config: DisclosureConfig | None = None,
     exact = set(config.publication.exact_items)
     df = df.with_row_index("row").with_columns(kind=pl.col("item_id").replace_strict(kinds, return_dtype=pl.String))
     df = _primary_flags(df, config)
-    ranges = _ranges(df, decimals, exact)
+    devs, base_of, within = _developments(df, catalogue, edition, decimals)
+    ranges = _ranges(df, decimals, exact, within)
     secondary_rows = _secondary(df, hierarchy, config, ranges)
     df = df.with_columns(secondary=pl.col("row").is_in(sorted(secondary_rows)) & ~pl.col("primary"))
     hide = pl.col("primary") | pl.col("secondary")
     publish = (df.get_column("assessable") & ~df.get_column("primary") & ~df.get_column("secondary")
                & (df.get_column("status") == Status.OK.value))
-    covered = {r: span for r, span in ranges.items() if publish[r]}
-    df = publication.published_form(df, publish, covered, decimals, exact, _interval_function(catalogue))
+    covered = _ranges(df.filter(publish), decimals, exact)  # by the printed value alone: the interval covers all
+    shown = {r for r, dev in devs.items() if publish[r] and publish[base_of[r]]}
+    df = df.with_columns(published_development=pl.when(pl.col("row").is_in(sorted(shown)))
+                         .then(pl.col("row").replace_strict(devs, default=None, return_dtype=pl.Float64))
+                         .otherwise(pl.col("published_development")))
+    df = publication.published_form(df, publish, covered, decimals, exact, _interval_function(catalogue),
+                                    frozenset(config.publication.denominator_items))
     empty = pl.col("empty")
     df = df.with_columns(
         [pl.when(hide | empty).then(None).otherwise(pl.col(c)).alias(c) for c in HIDDEN_COLUMNS if c in df.columns],

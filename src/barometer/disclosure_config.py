@@ -50,6 +50,9 @@ class PublicationRule(_Strict):
     # Shares and gaps are published as values rounded to the catalogue's decimals, with intervals; their
     # numerators and denominators only for the items listed here (then they are known exactly, as counts are).
     exact_items: tuple[str, ...] = ()
+    # Items whose denominators (target and reference group) are published, though not their numerators: sizes
+    # of population groups that are public statistics anyway (and that the protection assumes known).
+    denominator_items: tuple[str, ...] = ()
     # The attacker may not narrow the number of persons with the trait in a hidden cell (or a sum of hidden cells
     # an equation isolates) to fewer than this many + 1 possibilities, unless the group is smaller than that.
     min_uncertainty: float = Field(3, ge=0)

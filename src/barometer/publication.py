@@ -31,28 +31,32 @@ def _gap_sign(value: float, num: float, den: float, rnum: float, rden: float) ->
 
 
 def numerator_range(kind: str, value: float, decimals: int, num: float, den: float,
-                    rnum: float | None = None, rden: float | None = None, *,
-                    whole: bool | None = None) -> tuple[float, float]:
+                    rnum: float | None = None, rden: float | None = None, *, whole: bool | None = None,
+                    within: tuple[float, float] | None = None) -> tuple[float, float]:
     """The numerators k (0 ≤ k ≤ den) whose value rounds to the same published figure as ``value``: an interval.
 
     For a gap the reference group's numbers are taken as known. ``whole`` (default: when numerator and
     denominator are whole numbers) gives the whole numbers checked against the rounding itself — what an
     attacker who knows that persons are counted has; otherwise the continuous range (full-time persons,
-    weighted survey sums), which contains it. The true numerator is always inside.
+    weighted survey sums), which contains it. ``within`` is an open interval the figure is known to lie in from
+    elsewhere (a published development and baseline); it narrows the range. The true numerator is always inside.
     """
     published = round_half_away(value, decimals)
     half = 0.5 * 10.0 ** -decimals
+    v_lo, v_hi = published - half, published + half
+    if within is not None:
+        v_lo, v_hi = max(v_lo, within[0]), min(v_hi, within[1])
     if kind == "rate":
         def f(k: float) -> float:
             return 100 * k / den
-        x_lo, x_hi = published - half, published + half
+        x_lo, x_hi = v_lo, v_hi
     else:
         assert rnum is not None and rden is not None
         sign, ref = _gap_sign(value, num, den, rnum, rden), 100 * rnum / rden
 
         def f(k: float) -> float:
             return sign * (ref - 100 * k / den)
-        x_lo, x_hi = sorted((ref - sign * (published + half), ref - sign * (published - half)))
+        x_lo, x_hi = sorted((ref - sign * v_hi, ref - sign * v_lo))
     k_lo, k_hi = max(0.0, den * x_lo / 100), min(float(den), den * x_hi / 100)
     if whole is None:
         whole = float(num).is_integer() and float(den).is_integer()
@@ -60,7 +64,9 @@ def numerator_range(kind: str, value: float, decimals: int, num: float, den: flo
         return min(k_lo, num), max(k_hi, num)
 
     def same(k: int) -> bool:
-        return 0 <= k <= den and round_half_away(f(k), decimals) == published
+        if not (0 <= k <= den and round_half_away(f(k), decimals) == published):
+            return False
+        return within is None or within[0] < f(k) < within[1]
 
     lo, hi = math.floor(k_lo), math.ceil(k_hi)
     while lo < num and not same(lo):
@@ -84,14 +90,15 @@ def round_outward(low: float | None, high: float | None, decimals: int) -> tuple
 
 def published_form(df: pl.DataFrame, publish: pl.Series, ranges: dict[int, tuple[float, float]],
                    decimals: dict[str, int], exact_items: set[str],
-                   intervals: Callable[[pl.DataFrame], pl.DataFrame]) -> pl.DataFrame:
+                   intervals: Callable[[pl.DataFrame], pl.DataFrame],
+                   denominator_items: frozenset[str] = frozenset()) -> pl.DataFrame:
     """The rows as the release publishes them.
 
     ``publish`` marks the rows published with numbers (status ok, not hidden); ``ranges`` holds, by row index
     (column ``row``), each published share's numerator range. Their values are rounded to the item's decimals;
     their intervals are the hull of the intervals of the range's two ends (bounds move monotonically with the
-    numerator), rounded outward; shares and gaps lose their numerators and denominators unless exact. Other rows
-    are returned as they are.
+    numerator), rounded outward; shares and gaps lose their numerators and denominators unless exact (and keep
+    their denominators if listed in ``denominator_items``). Other rows are returned as they are.
     """
     rows = df.get_column("row").to_list()
     lo = pl.Series([ranges.get(r, (None, None))[0] for r in rows], dtype=pl.Float64)
@@ -126,7 +133,9 @@ def published_form(df: pl.DataFrame, publish: pl.Series, ranges: dict[int, tuple
     out = df.with_columns(ci_low=pl.Series(hull_lo, dtype=pl.Float64), ci_high=pl.Series(hull_hi, dtype=pl.Float64))
     out = out.with_columns(pl.when(publish).then(rounded).otherwise(pl.col("value")).alias("value"))
     drop = publish & share
-    return out.with_columns([pl.when(drop).then(None).otherwise(pl.col(c)).alias(c) for c in RATE_NUMBERS])
+    keep_den = pl.col("item_id").is_in(sorted(denominator_items))
+    return out.with_columns([pl.when(drop & ~(keep_den & pl.lit(c.endswith("denominator")))).then(None)
+                             .otherwise(pl.col(c)).alias(c) for c in RATE_NUMBERS])
 
 
 def empty_group(kind: pl.Expr) -> pl.Expr:
@@ -145,5 +154,6 @@ def publication_declaration(catalogue: Any, config: Any) -> dict[str, dict[str, 
         out[item.id] = {"value_decimals": item.decimals,
                         "interval": "widened to every value that rounds the same, rounded outward" if share
                         else None,
-                        "numerator_denominator": item.id in exact or not share}
+                        "numerator": item.id in exact or not share,
+                        "denominator": item.id in exact or item.id in set(config.publication.denominator_items)}
     return out
