@@ -230,17 +230,21 @@ def _developments(df: pl.DataFrame, catalogue: Any, edition: str | None,
     if edition is None:
         return devs, base_of, within
     cols = ["row", "area_code", "item_id", "period", "assessable", "value"]
-    rows = {(a, i, p): (r, v) for r, a, i, p, ok, v in df.select(cols).iter_rows() if ok and v is not None}
+    by_item: dict[str, dict[tuple[str, str], tuple[int, float]]] = {}
+    for r, a, i, p, ok, v in df.select(cols).iter_rows():
+        if ok and v is not None:
+            by_item.setdefault(i, {})[(a, p)] = (r, v)
     for ind in catalogue.indicators:
         goal = catalogue.goal(ind.goal)
         if ind.id not in decimals or edition not in goal.latest_year or goal.latest_year[edition] == goal.baseline_year:
             continue
         d, half = decimals[ind.id], 0.5 * 10.0 ** -decimals[ind.id]
         latest, baseline = str(goal.latest_year[edition]), str(goal.baseline_year)
-        for (area, item, period), (r, a) in rows.items():
-            if item != ind.id or period != latest or (area, item, baseline) not in rows:
+        rows = by_item.get(ind.id, {})
+        for (area, period), (r, a) in rows.items():
+            if period != latest or (area, baseline) not in rows:
                 continue
-            rb_row, b = rows[(area, item, baseline)]
+            rb_row, b = rows[(area, baseline)]
             ra, rb, rd = (round_half_away(x, d) for x in (a, b, a - b))
             devs[r], base_of[r] = rd, rb_row
             within[r] = (rb + rd - 2 * half, rb + rd + 2 * half)

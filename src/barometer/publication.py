@@ -64,9 +64,14 @@ def numerator_range(kind: str, value: float, decimals: int, num: float, den: flo
         return min(k_lo, num), max(k_hi, num)
 
     def same(k: int) -> bool:
-        if not (0 <= k <= den and round_half_away(f(k), decimals) == published):
+        if not 0 <= k <= den:
             return False
-        return within is None or within[0] < f(k) < within[1]
+        x = f(k)
+        if within is not None and not within[0] < x < within[1]:
+            return False
+        if abs(x - (published - half)) > 1e-9 and abs(x - (published + half)) > 1e-9:  # clear of the edges
+            return published - half < x < published + half
+        return round_half_away(x, decimals) == published
 
     lo, hi = math.floor(k_lo), math.ceil(k_hi)
     while lo < num and not same(lo):
