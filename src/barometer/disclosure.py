@@ -150,14 +150,17 @@ def _check_input(df: pl.DataFrame, hierarchy: Hierarchy, catalogue: Any, config:
                          f"{tuple(df.row(row, named=True)[c] for c in ('area_code', 'item_id', 'period'))}")
 
 
-def _ranges(df: pl.DataFrame, decimals: dict[str, int], exact: set[str],
-            within: dict[int, tuple[float, float]] | None = None) -> dict[int, tuple[float, float]]:
-    """The attacker's range of each assessable row's protected numerator, by row index (barometer.publication).
+def _whole_items(df: pl.DataFrame) -> dict[str, bool]:
+    """Items whose numerators are all whole numbers count persons, and the attacker knows it: their ranges hold
+    whole numbers only. Others (full-time persons, weighted survey sums) get continuous ranges."""
+    return {item: bool(((g.get_column("numerator") % 1) == 0).all())
+            for (item,), g in df.filter(pl.col("numerator").is_not_null()).group_by("item_id")}
 
-    An item whose numerators are all whole numbers counts persons, and the attacker knows it: its ranges hold
-    whole numbers only. Otherwise (full-time persons, weighted survey sums) they are continuous."""
-    whole = {item: bool(((g.get_column("numerator") % 1) == 0).all())
-             for (item,), g in df.filter(pl.col("numerator").is_not_null()).group_by("item_id")}
+
+def _ranges(df: pl.DataFrame, decimals: dict[str, int], exact: set[str], whole: dict[str, bool],
+            within: dict[int, tuple[float, float]] | None = None) -> dict[int, tuple[float, float]]:
+    """The attacker's range of each assessable row's protected numerator, by row index (barometer.publication),
+    narrowed by ``within`` (what a published development adds)."""
     out: dict[int, tuple[float, float]] = {}
     cols = ["row", "item_id", "kind", "assessable", "value", "numerator", "denominator", "ref_numerator",
             "ref_denominator"]
@@ -290,13 +293,14 @@ def protect(table: pa.Table, config: DisclosureConfig | None = None, catalogue: 
     df = df.with_row_index("row").with_columns(kind=pl.col("item_id").replace_strict(kinds, return_dtype=pl.String))
     df = _primary_flags(df, config)
     devs, base_of, within = _developments(df, catalogue, edition, decimals)
-    ranges = _ranges(df, decimals, exact, within)
+    whole = _whole_items(df)
+    ranges = _ranges(df, decimals, exact, whole, within)
     secondary_rows = _secondary(df, hierarchy, config, ranges)
     df = df.with_columns(secondary=pl.col("row").is_in(sorted(secondary_rows)) & ~pl.col("primary"))
     hide = pl.col("primary") | pl.col("secondary")
     publish = (df.get_column("assessable") & ~df.get_column("primary") & ~df.get_column("secondary")
                & (df.get_column("status") == Status.OK.value))
-    covered = _ranges(df.filter(publish), decimals, exact)  # by the printed value alone: the interval covers all
+    covered = _ranges(df.filter(publish), decimals, exact, whole)  # the printed value alone: intervals cover all
     shown = {r for r, dev in devs.items() if publish[r] and publish[base_of[r]]}
     df = df.with_columns(published_development=pl.when(pl.col("row").is_in(sorted(shown)))
                          .then(pl.col("row").replace_strict(devs, default=None, return_dtype=pl.Float64))
