@@ -415,3 +415,15 @@ def test_a_printed_development_narrows_what_the_statuses_leave_open():
     assert numerator_range("rate", 49.6, 0, 248, 500) == (248, 252)
     assert numerator_range("rate", 49.6, 0, 248, 500, within=(61 - 12 - 1, 61 - 12 + 1)) == (248, 249)
     assert sorted({b for _, b in pairs}) == [248, 249]
+
+
+def test_intervals_widened_by_overdispersion_are_published_widened_the_same_way():
+    """With φ = 4, 123 of 250 has the interval of 30.75 of 62.5: the published one is the hull of φ-intervals of
+    122 and 123 (both print 49 %), not of plain ones."""
+    phi = {"1.2": 4.0}
+    table = add_intervals(observation_table([obs("101", "1.2", 123, 250)]), phi=phi)
+    row = protect(table, phi=phi)[0].to_pylist()[0]
+    lows, highs = zip(*(wilson(k / 4, 250 / 4, z_value())[1:] for k in (122, 123)), strict=True)
+    assert (row["ci_low"], row["ci_high"]) == (math.floor(100 * min(lows)), math.ceil(100 * max(highs)))
+    plain = protect(add_intervals(observation_table([obs("101", "1.2", 123, 250)])))[0].to_pylist()[0]
+    assert row["ci_high"] - row["ci_low"] > plain["ci_high"] - plain["ci_low"]

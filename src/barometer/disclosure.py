@@ -12,6 +12,7 @@ See docs/disclosure.md for the rules, their reasons and their limits.
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -255,19 +256,19 @@ def _developments(df: pl.DataFrame, catalogue: Any, edition: str | None,
     return devs, base_of, within
 
 
-def _interval_function(catalogue: Any) -> Any:
+def _interval_function(catalogue: Any, phi: Mapping[str, float] | None) -> Any:
     def intervals(df: pl.DataFrame) -> pl.DataFrame:
         from barometer.uncertainty import add_intervals
 
         names = [c for c in (*OBSERVATION_SCHEMA.names, "effective_n") if c in df.columns]
-        out = pl.from_arrow(add_intervals(df.select(names).to_arrow(), catalogue))
+        out = pl.from_arrow(add_intervals(df.select(names).to_arrow(), catalogue, phi=phi))
         assert isinstance(out, pl.DataFrame)
         return out
     return intervals
 
 
 def protect(table: pa.Table, config: DisclosureConfig | None = None, catalogue: Any = None, *,
-            edition: str | None = None) -> tuple[pa.Table, DisclosureSummary]:
+            edition: str | None = None, phi: Mapping[str, float] | None = None) -> tuple[pa.Table, DisclosureSummary]:
     """Suppress small numbers and everything that would give them away, and cut every row to what is published.
 
     Rows keep their order and schema. Suppressed rows get status "suppressed" and no number in any column.
@@ -276,7 +277,8 @@ def protect(table: pa.Table, config: DisclosureConfig | None = None, catalogue: 
     denominator; counts are published as they are. Shares over an empty group stay "missing", without numbers.
     With ``edition``, each indicator's status-year row also publishes its development (``published_development``,
     from unrounded values as the ministry rounds it) where status and baseline are both published; the
-    protection counts what that adds.
+    protection counts what that adds. ``phi``: the overdispersion factors the input's intervals were computed
+    with (barometer.uncertainty.add_intervals), to widen them the same way.
     Rows that are not "ok", or that carry a value but not the numerators/denominators their unit needs
     (imported published figures), are left as they are and are never chosen for secondary suppression.
     """
@@ -305,7 +307,7 @@ def protect(table: pa.Table, config: DisclosureConfig | None = None, catalogue: 
     df = df.with_columns(published_development=pl.when(pl.col("row").is_in(sorted(shown)))
                          .then(pl.col("row").replace_strict(devs, default=None, return_dtype=pl.Float64))
                          .otherwise(pl.col("published_development")))
-    df = publication.published_form(df, publish, covered, decimals, exact, _interval_function(catalogue),
+    df = publication.published_form(df, publish, covered, decimals, exact, _interval_function(catalogue, phi),
                                     frozenset(config.publication.denominator_items))
     empty = pl.col("empty")
     df = df.with_columns(

@@ -1,5 +1,6 @@
-"""Build a release from a register folder: validate, derive views, compute every item, protect, add uncertainty
-(from the published cells at full precision), publish.
+"""Build a release from a register folder: validate, derive views, compute every item, decide what is published
+(disclosure control), add uncertainty (from the published cells at full precision), cut every cell to what is
+published (disclosure control again, now with the intervals), publish.
 
 ``compute`` gives the raw observations (numerators and denominators before disclosure control), which tests
 compare with an independent implementation; ``build`` runs the whole chain and publishes through the store,
