@@ -1,4 +1,4 @@
-"""Benchmark validate_registers on a large valid register set (persons, residence for 13 years, benefits).
+"""Benchmark validate_registers on a large valid register set (persons, residence for 13 years, addresses, benefits).
 
 Prints rows per table, bytes on disk, seconds for validation and for a baseline (one DuckDB scan hashing every
 value of every column of every table once), their ratio, and peak memory
@@ -33,7 +33,7 @@ def build(root: Path, n: int) -> None:
 
     rows = valid_rows()
     for name in CONTRACT.tables:  # the small tables stay the hand-written ones (pnr 1..7 exist below)
-        if name not in ("persons", "residence", "benefits"):
+        if name not in ("persons", "residence", "addresses", "benefits"):
             write_part(root, name, to_arrow(name, rows[name]))
     for part, start in enumerate(range(0, n, CHUNK)):
         pnr = np.arange(start + 1, min(n, start + CHUNK) + 1, dtype=np.int64)
@@ -51,6 +51,9 @@ def build(root: Path, n: int) -> None:
         years = np.arange(2012, 2025, dtype=np.int16)
         write_part(root, "residence", pa.table({
             "pnr": np.repeat(pnr, len(years)), "year": np.tile(years, k), "municipality": np.repeat(home, len(years)),
+        }), part=part)
+        write_part(root, "addresses", pa.table({  # one spell from birth, where they live every 1 January
+            "pnr": pnr, "start_date": pa.array(birth), "end_date": pa.nulls(k, pa.date32()), "municipality": home,
         }), part=part)
         spell_start = np.datetime64("2012-01-02") + 7 * rng.integers(0, 600, k)
         write_part(root, "benefits", pa.table({
@@ -82,7 +85,7 @@ def main() -> None:
     t = time.perf_counter()
     build(root, n)
     print(f"built in {time.perf_counter() - t:.1f} s at {root}")
-    for name in ("persons", "residence", "benefits"):
+    for name in ("persons", "residence", "addresses", "benefits"):
         files = part_files(root, name)
         print(f"{name:10s} {sum(pa.parquet.read_metadata(f).num_rows for f in files):>12,d} rows "
               f"{sum(f.stat().st_size for f in files) / 2**20:8.1f} MiB")

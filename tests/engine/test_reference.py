@@ -7,6 +7,7 @@ the plain-Python reference (tests/engine/reference.py), which is written from do
 from __future__ import annotations
 
 from collections import defaultdict
+from datetime import date
 from pathlib import Path
 
 import pytest
@@ -33,12 +34,17 @@ def engine_rows(synthetic: Path) -> dict[tuple[str, str, str], dict]:
 
 
 @pytest.fixture(scope="module")
-def reference_cells(synthetic: Path, engine_rows) -> dict:
+def registers(synthetic: Path) -> reference.Registers:
+    return reference.Registers(synthetic)
+
+
+@pytest.fixture(scope="module")
+def reference_cells(registers: reference.Registers, engine_rows) -> dict:
     periods: dict[str, set[str]] = defaultdict(set)
     for item, period, _ in engine_rows:
         if item.startswith("N"):
             periods[item].add(period)
-    municipal = reference.compute(reference.Registers(synthetic), {k: sorted(v) for k, v in periods.items()})
+    municipal = reference.compute(registers, {k: sorted(v) for k, v in periods.items()})
     return reference.to_areas(municipal)
 
 
@@ -48,6 +54,27 @@ def test_synthetic_data_exercise_every_item(engine_rows):
     missing = {"1.1", "1.2", "2.1", "2.2", "2.3", "3.1", "3.3", "7.1", "7.2", "8.1", "8.3", "9.1",
                "3.2", "4.1", "5.1", "6.1", "N2", "N7", "N8", "N10", "N11", "N16"} - items
     assert not missing
+
+
+def _start_of_year(registers: reference.Registers, pnr: int, year: int) -> str | None:
+    """Where a person lived on 1 January of ``year``, or first lived if they arrived during it."""
+    if (pnr, year) in registers.res:
+        return registers.res[(pnr, year)]
+    spells = sorted(registers.by_pnr["addresses"][pnr], key=lambda s: s["start_date"])
+    return spells[0]["municipality"] if spells and spells[0]["start_date"].year == year else None
+
+
+def test_synthetic_data_exercise_the_address_history(registers):
+    """The comparison tests placement by address only if some permit holders live, on a key-figure date, elsewhere
+    than at the start of that year (as a 1 January + immigration rule would place them)."""
+    moved = set()
+    for year in range(2013, 2025):
+        day = date(year, 8, 31)
+        for kind in ("ukraine", "refugee"):
+            for pnr, (muni, _) in reference._holders(registers, day, kind).items():
+                if _start_of_year(registers, pnr, year) not in (None, muni):
+                    moved.add((pnr, year))
+    assert len(moved) >= 20
 
 
 def test_engine_equals_reference_everywhere(engine_rows, reference_cells):
