@@ -51,7 +51,9 @@ def test_period_year_orders_ranges_by_their_end():
     ("args", "expected"),
     [
         ((1729, "count", "personer"), "1.729 personer"), ((45766, "count", "personer"), "45.766 personer"),
-        ((2.2, "pct", None, "da", 1), "2,2 pct."), ((90.0, "pct", None, "da", 1), "90 pct."),
+        ((2.2, "pct", None, "da", 1), "2,2 pct."), ((90.0, "pct", None, "da", 0), "90 pct."),
+        ((57.3, "pct", None, "da", 0), "57 pct."), ((2.0, "pct", None, "da", 1), "2,0 pct."),  # fixed decimals
+        ((56.5, "pct", None, "da", 0), "57 pct."), ((2.25, "pct", None, "da", 1), "2,3 pct."),  # half away
         ((-6, "pct_point"), "-6 pct. point"), ((-0.4, "pct_point"), "0 pct. point"),
         ((213, "count", "forløb"), "213 forløb"), ((1253, "count", "indvandring"), "1.253 indvandring"),
         ((45766, "count", "persons", "en"), "45,766 persons"), ((2.25, "pct", None, "en", 1), "2.3 per cent"),

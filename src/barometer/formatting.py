@@ -1,8 +1,10 @@
 """Danish-first number and unit formatting through Babel ("1.729 personer", "2,2 pct.", "-6 pct. point").
 
 Every output (report, website, API text fields) formats through these functions so a figure reads the same
-everywhere. Barometer statuses and developments are whole numbers (rounded half away from zero); key-figure
-shares keep one decimal when they have one ("2,2 pct.", "90 pct.").
+everywhere. How many decimals a figure has is the catalogue's per-item `decimals` (docs/catalogue.md), printed
+exactly: barometer statuses and developments and key-figure shares are whole ("61 pct.", "-6 pct. point",
+"57 pct."), N14 has one decimal ("2,2 pct.", and "2,0 pct." rather than "2 pct."), as the ministry prints them.
+Rounding is half away from zero.
 """
 
 from __future__ import annotations
@@ -53,13 +55,23 @@ def development_unit(unit: str, count_noun: str | None, lang: str = "da") -> str
 
 
 def format_value(value: float | None, unit: str, count_noun: str | None = None, lang: str = "da",
-                 max_decimals: int = 0) -> str:
-    """A value with its unit, e.g. "1.729 personer", "2,2 pct."; None prints as an empty string."""
+                 decimals: int = 0) -> str:
+    """A value with its unit and exactly ``decimals`` decimals (the item's catalogue `decimals`), e.g.
+    "1.729 personer", "57 pct.", "2,2 pct."; None prints as an empty string."""
     if value is None:
         return ""
-    text = format_number(value, lang, max_decimals)
+    text = format_number(value, lang, decimals, decimals)
     suffix = unit_text(unit, count_noun, lang)
     return f"{text} {suffix}".strip()
+
+
+def format_development(value: float | None, unit: str, count_noun: str | None = None, lang: str = "da",
+                       decimals: int = 0) -> str:
+    """A development since baseline: shares and gaps in percentage points ("-6 pct. point"), counts in their
+    noun ("-1 boligområder"); None prints as an empty string."""
+    if value is None:
+        return ""
+    return f"{format_number(value, lang, decimals, decimals)} {development_unit(unit, count_noun, lang)}".strip()
 
 
 def format_report_date(day: date, lang: str = "da") -> str:

@@ -13,7 +13,14 @@ from typing import Literal
 from pydantic import BaseModel
 
 from barometer.catalogue import Area, Catalogue, Indicator, KeyFigure, load_catalogue
-from barometer.formatting import development_unit, format_number, format_report_date, unit_text
+from barometer.formatting import (
+    development_unit,
+    format_development,
+    format_number,
+    format_report_date,
+    format_value,
+    unit_text,
+)
 from barometer.periods import format_period, period_year
 from barometer.rules import (
     Outcome,
@@ -192,14 +199,14 @@ def _indicator_view(ind: Indicator, area: Area, status_year: int | None, baselin
             dev = row["published_development"]
         else:
             dev = development(latest, _value(baseline_row))
-    status = round_half_away(latest) if latest is not None else None
-    dev_rounded = round_half_away(dev) if dev is not None else None
+    # printed with the catalogue's decimals (whole numbers for every indicator, docs/catalogue.md)
+    status = round_half_away(latest, ind.decimals) if latest is not None else None
+    dev_rounded = round_half_away(dev, ind.decimals) if dev is not None else None
     return IndicatorView(
         id=ind.id, title=ind.title(lang), status=status, development=dev_rounded, unit=ind.unit,
         unit_text=unit_text(ind.unit, noun, lang), development_unit_text=development_unit(ind.unit, noun, lang),
-        status_text=f"{format_number(status, lang)} {unit_text(ind.unit, noun, lang)}" if status is not None else "",
-        development_text=(f"{format_number(dev_rounded, lang)} {development_unit(ind.unit, noun, lang)}"
-                          if dev_rounded is not None else ""),
+        status_text=format_value(status, ind.unit, noun, lang, ind.decimals),
+        development_text=format_development(dev_rounded, ind.unit, noun, lang, ind.decimals),
         outcome=indicator_outcome(dev, ind.direction), computed=computed, value_status=flag, value=latest,
         ci_low=row.get("ci_low") if row and latest is not None else None,
         ci_high=row.get("ci_high") if row and latest is not None else None,
@@ -248,12 +255,6 @@ def _key_figure_period(kf: KeyFigure, edition: str, index: ReleaseIndex) -> str 
     return max(available, key=lambda p: (period_year(p), p))
 
 
-def _figure_text(value: float | None, unit: str, noun: str | None, lang: Lang) -> str:
-    if value is None:
-        return ""
-    return f"{format_number(value, lang, 1 if unit == 'pct' else 0)} {unit_text(unit, noun, lang)}"
-
-
 def _key_figure_view(kf: KeyFigure, area: Area, country: Area, edition: str, index: ReleaseIndex,
                      lang: Lang) -> KeyFigureView:
     period = _key_figure_period(kf, edition, index)
@@ -265,9 +266,9 @@ def _key_figure_view(kf: KeyFigure, area: Area, country: Area, edition: str, ind
     return KeyFigureView(
         id=kf.id, number=int(kf.id[1:]), section=kf.section, title=kf.title(lang), period=period,
         period_text=format_period(period, lang) if period else "",
-        value=value, value_text=_figure_text(value, kf.unit, noun, lang),
+        value=value, value_text=format_value(value, kf.unit, noun, lang, kf.decimals),
         value_status=_flag(row) if local_ok else Status.NOT_COMPUTED,
-        national_value=national_value, national_text=_figure_text(national_value, kf.unit, noun, lang),
+        national_value=national_value, national_text=format_value(national_value, kf.unit, noun, lang, kf.decimals),
         national_status=_flag(national), unit=kf.unit, unit_text=unit_text(kf.unit, noun, lang),
     )
 

@@ -123,19 +123,23 @@ def test_similar_page_prints_person_counts_without_decimals(client):
         assert f">{_da(n['target_population'], 0)}<" in html
 
 
-def test_pct_key_figures_have_one_decimal_in_tables(client):
+def test_pct_key_figures_print_the_catalogues_decimals_in_tables(client):
+    """Key-figure shares as the ministry prints them: whole per cent, N14 with one decimal (catalogue)."""
     view = client.get("/kommune/851.json").json()["data"]
     national = view["national"]
     html = client.get("/kommune/851").text
     for k, n in zip(view["key_figures"], national["key_figures"], strict=True):
         if k["unit"] != "pct":
             continue
+        decimals = CAT.key_figure(k["id"]).decimals
         for value, status in ((k["value"], k["value_status"]), (n["value"], n["value_status"])):
             if status == "ok":
-                assert f">{_da(value, 1)} pct.<" in html, (k["id"], value)
-    kf = _text(client.get("/noegletal").text)
-    assert re.search(r"\d,\d pct\.", kf)
-    assert not re.search(r"(?<![\d,.])\d+ pct\.", kf)  # every pct figure has a decimal ("75,0 pct.")
+                assert f">{_da(value, decimals)} pct.<" in html, (k["id"], value)
+    rows = re.findall(r'<tr[^>]*>(.*?)</tr>', client.get("/noegletal").text, re.S)
+    n14 = [_text(r) for r in rows if 'href="/noegletal/N14"' in r]
+    shares = [_text(r) for r in rows if " pct." in _text(r) and 'href="/noegletal/N14"' not in r]
+    assert n14 and all(re.search(r"\d,\d pct\.", r) for r in n14)  # "2,2 pct."
+    assert shares and not any(re.search(r"\d,\d pct\.", r) for r in shares)  # "57 pct."
 
 
 def test_unit_has_one_full_stop(client):

@@ -145,7 +145,7 @@ def key_figure_page(ctx: Ctx) -> Page:
     munis = [r for r in rows if r["kind"] == "municipality"]
     map_svg, map_kind = (charts.area_map(snap, ("kfmap", kf.id), munis, unit, False, lang) if kf.local
                          else (None, None))
-    decimals = 1 if kf.unit == "pct" else 0
+    decimals = kf.decimals  # as the ministry prints it (catalogue), in every output
     return Page("key_figure.html", f"{kview.number}. {kf.title(lang)}",
                 {"kf": kf, "kview": kview, "rows": rows, "unit": unit, "map_svg": map_svg, "map_kind": map_kind,
                  "decimals": decimals},
