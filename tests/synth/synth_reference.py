@@ -119,15 +119,19 @@ def national_figures(root: Path, scale: float) -> list[Figure]:
               FROM grades g JOIN people p USING (pnr) WHERE subject IN ({subjects}) GROUP BY 1, 2, g.pnr)
             WHERE who IS NOT NULL AND k = 2 GROUP BY 1, 2""",
         )
+    # 2.2/2.3 as the indicators define them: residents of 1 January Y+1 by their age then, with the education of
+    # 1 October Y (no row = no education).
     for key, levels, low, high in (("youth_education_", YOUTH, 20, 24), ("higher_education_", HIGHER, 25, 39)):
         add(
             key,
             f"""
             SELECT CASE WHEN grp = 'nw' AND raised THEN 'nonwestern' ELSE 'danish' END || '_{low}_{high}',
-                   u.year, 100 * avg(CASE WHEN danish_level IN {levels} THEN 1 ELSE 0 END), count(*)
-            FROM education u JOIN people p USING (pnr)
+                   r.year - 1, 100 * avg(CASE WHEN u.danish_level IN {levels} THEN 1 ELSE 0 END), count(*)
+            FROM residence r JOIN people p USING (pnr)
+            LEFT JOIN education u ON u.pnr = r.pnr AND u.year = r.year - 1
             WHERE ((grp = 'nw' AND raised) OR grp = 'dk')
-              AND {age_sql("make_date(u.year, 10, 1)")} BETWEEN {low} AND {high} GROUP BY 1, 2""",
+              AND r.year - 1 IN (SELECT DISTINCT year FROM education)
+              AND {age_sql("make_date(r.year, 1, 1)")} BETWEEN {low} AND {high} GROUP BY 1, 2""",
         )
     add(
         "public_support_",

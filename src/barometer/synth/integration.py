@@ -1,8 +1,13 @@
 """Integration: permits, visitation, Danish education and tests, programme status, IGU, repatriation, migrations.
 
 Refugees, family-reunified to refugees and displaced Ukrainians arriving in the simulated years are visitated to
-their chunk's municipality, enter the integration programme for five years and most start Danish education; the
-share passing a Danish test within five years of start is steered onto the calibration target by start cohort.
+their chunk's municipality. They, and the family-reunified among the other non-Western arrivals, enter the
+integration programme for five years and most start Danish education; the share passing a Danish test within five
+years of start is steered onto the calibration target by start cohort.
+
+The Danish-education history (courses, tests, programme status) reaches back to 1 January ``HISTORY_START``
+whatever ``--years`` says, as a real extract must for 3.3's 2012 baseline (the 2007 cohort): the first-year stock's
+non-Western immigrants who arrived from 2007 are programme participants like later arrivals.
 """
 
 from __future__ import annotations
@@ -13,12 +18,14 @@ from barometer.synth import dates
 from barometer.synth.calibrate import logit_probabilities
 from barometer.synth.context import Chunk, target
 from barometer.synth.frames import Codes, Dates, Frame, Nullable, concat
-from barometer.synth.params import country_table
-from barometer.synth.population import FAMILY_REFUGEE, INDVANDRER, PERMIT_CODES, REFUGEE, UKRAINE
+from barometer.synth.params import country_table, model
+from barometer.synth.population import FAMILY_REFUGEE, INDVANDRER, OTHER, PERMIT_CODES, REFUGEE, UKRAINE
 
 COURSES = ("DU1", "DU2", "DU3")
 TESTS = ("PD1", "PD2", "PD3", "studieproeve")
 PROGRAMME_YEARS = 5
+HISTORY_START = 2007
+"""First year of the Danish-education history (courses, tests, programme status), whatever ``--years`` says."""
 
 
 def _last_day(c: Chunk) -> int:
@@ -26,8 +33,15 @@ def _last_day(c: Chunk) -> int:
 
 
 def _programme(c: Chunk) -> np.ndarray:
-    """Covered by the integration programme: refugees, family-reunified and Ukrainians arrived from 2012."""
-    return c.p.stream_new & np.isin(c.p.permit, (REFUGEE, FAMILY_REFUGEE, UKRAINE))
+    """Covered by the integration programme: non-Western immigrants arrived from ``HISTORY_START`` who are refugees,
+    family-reunified to refugees, Ukrainians, or (a share of the other permits) family-reunified to others."""
+    if "programme" not in c.state:
+        p = c.p
+        share = model()["danish_education"]["family_share_other_non_western"]
+        recent = (p.origin == INDVANDRER) & p.nw & (p.imm >= dates.day(HISTORY_START))
+        family_other = (p.permit == OTHER) & (c.uniform("family_reunified") < share)
+        c.state["programme"] = recent & (np.isin(p.permit, (REFUGEE, FAMILY_REFUGEE, UKRAINE)) | family_other)
+    return c.state["programme"]
 
 
 def permits(c: Chunk) -> Frame:
@@ -45,7 +59,7 @@ def permits(c: Chunk) -> Frame:
 def visitations(c: Chunk) -> Frame:
     """Refugees and Ukrainians are visitated 10-60 days after arrival to the municipality of their chunk."""
     p = c.p
-    idx = np.flatnonzero(_programme(c) & (p.permit != FAMILY_REFUGEE))
+    idx = np.flatnonzero(p.stream_new & np.isin(p.permit, (REFUGEE, UKRAINE)))
     when = p.imm[idx] + c.rng.integers(10, 60, len(idx)).astype(np.int32)
     keep = when <= _last_day(c)
     idx, when = idx[keep], when[keep]
@@ -65,10 +79,14 @@ def _home(c: Chunk) -> np.ndarray:
 def danish_education(c: Chunk) -> tuple[Frame, Frame]:
     """Danish courses of adult immigrants and the tests they pass (within 5 years at the calibrated rate)."""
     p, last = c.p, _last_day(c)
+    par = model()["danish_education"]
     prog = _programme(c)
     adult = c.arrival_age >= 18
-    other = p.stream_new & (p.origin == INDVANDRER) & ~prog & adult & p.nw
-    starts = adult & ((prog & (c.rng.random(p.n) < 0.85)) | (other & (c.rng.random(p.n) < 0.35)))
+    other = (p.imm >= dates.day(HISTORY_START)) & (p.origin == INDVANDRER) & ~prog & adult & p.nw
+    starts = adult & (
+        (prog & (c.rng.random(p.n) < par["start_share_programme"]))
+        | (other & (c.rng.random(p.n) < par["start_share_other"]))
+    )
     start = p.imm + c.rng.integers(20, 200, p.n).astype(np.int32)
     starts &= (start < p.exit) & (start <= last)
     idx = np.flatnonzero(starts)
@@ -123,7 +141,7 @@ def programme_status(c: Chunk) -> Frame:
     months = first_month[:, None] + np.arange(n_months)[None, :]
     mday = months.astype("datetime64[D]").astype(np.int32)
     elapsed = np.broadcast_to(np.arange(n_months)[None, :], mday.shape)
-    ok = (mday <= last) & (mday < p.exit[idx][:, None]) & (mday >= dates.day(c.st.years[0]))
+    ok = (mday <= last) & (mday < p.exit[idx][:, None]) & (mday >= dates.day(HISTORY_START))
     r, k = np.nonzero(ok)
     person, md, el = idx[r], mday[r, k], elapsed[r, k]
     n = len(r)
@@ -142,9 +160,9 @@ def programme_status(c: Chunk) -> Frame:
 
 
 def igu_courses(c: Chunk) -> Frame:
-    """IGU from July 2016: about one in ten adult refugees and family-reunified aged 18-40 at arrival."""
+    """IGU from July 2016: about one in ten adult refugees and family-reunified to refugees aged 18-40 at arrival."""
     p, last = c.p, _last_day(c)
-    cand = _programme(c) & (p.permit != UKRAINE) & (c.arrival_age >= 18) & (c.arrival_age <= 40)
+    cand = _programme(c) & np.isin(p.permit, (REFUGEE, FAMILY_REFUGEE)) & (c.arrival_age >= 18) & (c.arrival_age <= 40)
     start = np.maximum(p.imm + c.rng.integers(180, 4 * 365, p.n), dates.day(2016, 7, 1)).astype(np.int32)
     take = cand & (c.rng.random(p.n) < 0.10) & (start <= last) & (start < p.exit) & (start <= p.imm + 5 * 365)
     idx = np.flatnonzero(take)

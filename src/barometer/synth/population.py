@@ -189,11 +189,12 @@ def build_persons(rng: np.random.Generator, st: Setting, m: int, share: float, c
     )
     stock = model()["stock"]
     refugee_countries = np.array([ctab.index(c) for c in stock["refugee_countries"]])
-    for group, size, imm_share, ctry_imm, ctry_desc in (
+    for group, size, imm_share, child_share, ctry_imm, ctry_desc in (
         (
             "nw",
             size_nw * par["stock_fraction_non_western"],
             par["immigrant_share_non_western"],
+            par["stock_child_share_non_western"],
             stock["non_western_immigrant_countries"],
             stock["non_western_descendant_countries"],
         ),
@@ -201,6 +202,7 @@ def build_persons(rng: np.random.Generator, st: Setting, m: int, share: float, c
             "w",
             size_w * par["stock_fraction_western"],
             par["immigrant_share_western"],
+            par["stock_child_share_western"],
             stock["western_countries"],
             stock["western_countries"],
         ),
@@ -209,7 +211,7 @@ def build_persons(rng: np.random.Generator, st: Setting, m: int, share: float, c
         n = stochastic_round(rng, size * imm_share)
         years = np.arange(1960, FIRST_SIM_YEAR)
         ay = years[_draw(rng, (years - 1955.0) ** (1.6 if group == "nw" else 2.2), n)]
-        aa = _arrival_ages(rng, n, 0.2)
+        aa = _arrival_ages(rng, n, child_share)
         imm = dates.uniform_in(rng, dates.year_start(ay), dates.year_start(ay + 1) - 1, n)
         birth = (imm - aa * 365.25 - rng.random(n) * 365).astype(np.int32)
         age_now = (start - birth) / 365.25

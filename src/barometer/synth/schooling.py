@@ -103,17 +103,17 @@ def education(c: Chunk) -> Frame:
         eff_h = c.effect("higher_edu", year) / 100
         p_y = np.empty(p.n)
         p_h = np.empty(p.n)
+        # Calibrated on the indicators' population: residents of 1 January Y+1, by their age on that day.
+        resident_next = p.present(dates.day(year + 1))
+        age_next = p.age(year + 1)
         for is_nw, yt, ht in (
             (True, "youth_education_nonwestern_20_24", "higher_education_nonwestern_25_39"),
             (False, "youth_education_danish_20_24", "higher_education_danish_25_39"),
         ):
             sel = nwg == is_nw
-            cy = (
-                sel & c.nw_raised & present & (age >= 20) & (age <= 24)
-                if is_nw
-                else sel & c.danish_raised & present & (age >= 20) & (age <= 24)
-            )
-            ch = sel & (c.nw_raised if is_nw else c.danish_raised) & present & (age >= 25) & (age <= 39)
+            pop = sel & (c.nw_raised if is_nw else c.danish_raised) & present & resident_next
+            cy = pop & (age_next >= 20) & (age_next <= 24)
+            ch = pop & (age_next >= 25) & (age_next <= 39)
             py = _solve_p(youth_done[cy], u[cy], f[cy], eff_y[cy], target(yt, year), _F_MEAN)
             ph = _solve_p(higher_done[ch], u[ch], g[ch], eff_h[ch], target(ht, year), _G_MEAN)
             # Older cohorts keep the completion chances of their own youth (no retroactive degrees).
