@@ -12,7 +12,7 @@ from barometer.catalogue import load_catalogue
 from barometer.engine.assemble import WORKING_SCHEMA
 from barometer.overdispersion import Counts, change_dispersion, level_dispersion
 from barometer.uncertainty import add_intervals, wilson, z_value
-from barometer.uncertainty_model import assess, copy_intervals, factors, item_model
+from barometer.uncertainty_model import assess, factors, item_model
 
 CAT = load_catalogue()
 MUNIS = sorted(m.code for m in CAT.municipalities)[:30]
@@ -88,7 +88,8 @@ def test_funnel_record_for_the_status_year():
     rows = [r for r in raw.to_pylist() if r["item_id"] == "1.2" and r["period"] == "2022"]
     group, disp = level_dispersion([Counts(r["area_code"], r["numerator"], r["denominator"]) for r in rows], False)
     assert f12["municipalities"] == 30 and f12["phi"] == round(disp.phi, 3)
-    assert f12["target"] == pytest.approx(100 * group.target, abs=1e-3)
+    assert f12["target"] == round(100 * group.target, 1)  # the centre line to 0.1 point
+    assert f12["unit_variance"] == pytest.approx(round(group.rate, 3) * (1 - round(group.rate, 3)))
     for r in rows:  # a rate's equivalent size is its denominator, published to 2 significant figures
         assert f12["sizes"][r["area_code"]] == float(f"{r['denominator']:.2g}")
     assert f11["target"] < 0  # 1.1 published as target − reference here (sign −1)
@@ -111,16 +112,3 @@ def test_add_intervals_widens_by_phi_and_leaves_unmodelled_items_without_one():
         pytest.approx(2.0, rel=0.02)
     assert out[(MUNIS[0], "2.1", "2022")]["ci_low"] is None  # no model: no interval
     assert out[("000", "4.2", "2022")]["ci_low"] == plain[("000", "4.2", "2022")]["ci_low"] is not None  # survey
-
-
-def test_copy_intervals_keeps_them_only_for_published_cells():
-    raw, published = _tables()
-    with_ci = add_intervals(raw, phi={"1.2": 2.0})
-    out = copy_intervals(published, with_ci).to_pylist()
-    for r, source in zip(out, with_ci.to_pylist(), strict=True):
-        if r["status"] == "ok":
-            assert r["ci_low"] == source["ci_low"]
-        else:
-            assert r["ci_low"] is None and r["ci_high"] is None
-    with pytest.raises(ValueError, match="same cells"):
-        copy_intervals(published.slice(1), with_ci.slice(0, published.num_rows - 1))

@@ -47,6 +47,7 @@ class Group:
     target: float
     cells: tuple[Cell, ...]
     unit_variance: float = 0.0  # s₀²: a cell's variance is s₀²/n* for its equivalent group size n* (funnel x-axis)
+    rate: float = 0.0  # the pooled target-group rate (s₀² = rate·(1 − rate))
 
     def sizes(self) -> dict[str, float]:
         """Equivalent group sizes s₀²/v: a rate's denominator; for a gap, the target-group size that alone would
@@ -171,7 +172,7 @@ def level_group(counts: Sequence[Counts], gap: bool) -> Group | None:
             estimate = c.ref_num / c.ref_den - estimate
         cells.append(Cell(c.area, estimate, variance))
     return Group(target=rate if not gap else (ref or 0.0) - rate, cells=tuple(cells),
-                 unit_variance=rate * (1 - rate))
+                 unit_variance=rate * (1 - rate), rate=rate)
 
 
 def change_group(before: Group, after: Group) -> Group:

@@ -68,8 +68,12 @@ def _funnel(item: Indicator, counts: dict[str, list[Counts]], gap: bool, sign: i
     if found is None:
         return None
     group, disp = found
-    return {"period": period, "target": round(100 * sign * group.target, 3),
-            "unit_variance": round(group.unit_variance, 6), "municipalities": len(group.cells),
+    # Published no more precisely than a chart needs: the centre line to 0.1 point, s₀² from the target-group
+    # rate rounded likewise, sizes to 2 significant figures (denominators are taken as known to an attacker
+    # anyway, docs/disclosure.md §2, but the exact pooled sum of published numerators need not be handed out).
+    rate = round(group.rate, 3)
+    return {"period": period, "target": round(100 * sign * group.target, 1),
+            "unit_variance": round(rate * (1 - rate), 6), "municipalities": len(group.cells),
             **_numbers(disp), "sizes": {a: _significant(n) for a, n in sorted(group.sizes().items())}}
 
 
@@ -128,16 +132,3 @@ def item_model(manifest: Mapping[str, Any], item_id: str) -> dict[str, Any] | No
     or a release without an uncertainty record (imported published figures) — then no verdict may be given."""
     record = (manifest.get("uncertainty") or {}).get("items", {}).get(item_id)
     return record if record and record.get("model") else None
-
-
-def copy_intervals(published: pa.Table, with_intervals: pa.Table) -> pa.Table:
-    """ci_low/ci_high from ``with_intervals`` (computed at full precision) into the published table, for the
-    cells it publishes ("ok"); every other cell keeps no interval. Both tables hold the same cells in order."""
-    if any(not published.column(k).equals(with_intervals.column(k)) for k in ("area_code", "item_id", "period")):
-        raise ValueError("interval table does not hold the same cells in the same order as the published table")
-    ok = pc.equal(published.column("status"), Status.OK.value)
-    out = published
-    for name in ("ci_low", "ci_high"):
-        column = pc.if_else(ok, with_intervals.column(name), pa.nulls(published.num_rows, pa.float64()))
-        out = out.set_column(out.schema.get_field_index(name), out.schema.field(name), column)
-    return out
