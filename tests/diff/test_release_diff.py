@@ -80,6 +80,7 @@ def test_cli_json_reports_the_same_counts(store, releases):
     assert data["counts"] == {k: len(v) for k, v in expected.items()}
     assert {(c["area_code"], c["item_id"], c["period"]) for c in data["changes"]} == set().union(*expected.values())
     assert data["old"]["id"] == old.id and data["new"]["id"] == new.id
+    assert data["old"]["synthetic"] is data["new"]["synthetic"] is True  # built from barometer.synth registers
     # grouped by item and by area: the groups add up to the cells
     assert sum(r["added"] + r["removed"] + r["value"] + r["status"] for r in data["by_item"]) == data["changed_cells"]
     assert sum(r["added"] + r["removed"] + r["value"] + r["status"] for r in data["by_area"]) == data["changed_cells"]

@@ -134,7 +134,9 @@ class ReleaseDiff:
 def _release_ref(release: Release) -> dict[str, Any]:
     m = release.manifest
     return {"id": release.id, "edition": release.edition, "created": m.get("created"), "kind": m.get("kind"),
-            "observations": m.get("observations", {}).get("rows")}
+            "observations": m.get("observations", {}).get("rows"),
+            # each side says whether its figures are synthetic (the envelope speaks for the served release only)
+            "synthetic": release.synthetic, "publisher": release.publisher}
 
 
 def _published(row: dict[str, Any] | None) -> tuple[str | None, float | None]:
