@@ -15,11 +15,12 @@ from starlette.exceptions import HTTPException as StarletteHTTPException
 from starlette.responses import Response
 
 from barometer.exports.registry import report_formats
-from barometer.web import api, pages_area, pages_downloads, pages_indicator, pages_info, reports
+from barometer.web import api, apidocs, pages_area, pages_downloads, pages_indicator, pages_info, reports
 from barometer.web.cache import ResponseCache
 from barometer.web.geo import load_topojson
 from barometer.web.holder import NoRelease, ReleaseHolder
 from barometer.web.render import ALL_FORMATS, TABLE_FORMATS, NotFound, ParamError, error_response
+from barometer.web.security import SECURITY_HEADERS, SecurityHeaders, relative_slash_redirects
 from barometer.web.settings import WebSettings
 
 log = logging.getLogger("barometer.web")
@@ -82,15 +83,18 @@ def create_app(settings: WebSettings) -> FastAPI:
     except NoRelease as exc:
         log.warning("no release to serve yet: %s", exc)
     app = FastAPI(title="Integrationsbarometer API", version="1", description=DESCRIPTION,
-                  docs_url="/docs", redoc_url=None, openapi_url="/openapi.json")
+                  docs_url=None, redoc_url=None, openapi_url="/openapi.json")
     app.state.holder = holder
     app.include_router(api.router(holder))
     for route in (*pages_area.routes(holder), *pages_indicator.routes(holder), *pages_info.routes(holder),
                   *pages_downloads.routes(holder), *reports.routes(holder)):
         app.router.routes.append(route)
+    app.router.routes.extend(apidocs.routes(app.title))
     app.mount("/static", StaticFiles(directory=Path(__file__).parent / "static"), name="static")
     app.add_middleware(ResponseCache, holder=holder)
     app.add_middleware(HeadAsGet)
+    app.add_middleware(SecurityHeaders)
+    relative_slash_redirects(app.router)
 
     @app.exception_handler(NotFound)
     async def not_found(request: Request, exc: NotFound) -> Response:
@@ -118,7 +122,10 @@ def create_app(settings: WebSettings) -> FastAPI:
     @app.exception_handler(Exception)
     async def crash(request: Request, exc: Exception) -> Response:
         log.exception("unhandled error on %s", request.url.path)
-        return error_response(request, 500, "internal error", None)
+        # Answered by Starlette's outermost middleware, outside SecurityHeaders: the headers are set here.
+        response = error_response(request, 500, "internal error", None)
+        response.headers.update(SECURITY_HEADERS)
+        return response
 
     return app
 

@@ -17,7 +17,8 @@ from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
 from barometer.web.holder import NoRelease, ReleaseHolder
 
-SKIP = ("/static/", "/docs", "/downloads")  # downloads: the page changes as bundles are built; zips stream
+# downloads: the page changes as bundles are built; zips stream
+SKIP = ("/static/", "/swagger-ui/", "/docs", "/downloads")
 COMPRESSIBLE = (b"text/", b"application/json")
 MIN_COMPRESS = 1024
 

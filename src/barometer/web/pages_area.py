@@ -14,6 +14,7 @@ from barometer.web.data import similar
 from barometer.web.holder import ReleaseHolder, Snapshot
 from barometer.web.i18n import texts
 from barometer.web.render import Ctx, Moved, NotFound, Page, ParamError, error_response, lang_of, link, page_route
+from barometer.web.security import local_path
 
 
 def check_area(snap: Snapshot, code: str, municipality: bool = False) -> str:
@@ -128,7 +129,7 @@ def routes(holder: ReleaseHolder) -> list[Route]:
         """/en/… is the English site: the same page with ?lang=en (one set of URLs, so one cache entry each)."""
         rest = request.path_params.get("rest", "")
         items = [(k, v) for k, v in request.query_params.multi_items() if k != "lang"] + [("lang", "en")]
-        return RedirectResponse(f"/{rest}?{urlencode(items)}", status_code=307)
+        return RedirectResponse(f"{local_path(rest)}?{urlencode(items)}", status_code=307)
 
     return [
         Route("/en", english, name="english-root"),

@@ -36,6 +36,7 @@ from barometer.notice import SYNTHETIC_HEADER, attribution, synthetic_label, syn
 from barometer.settings import DEFAULT_PUBLISHER
 from barometer.web.holder import NoRelease, ReleaseHolder, Snapshot
 from barometer.web.i18n import texts
+from barometer.web.security import local_path
 
 TEMPLATES = Path(__file__).parent / "templates"
 FORMAT_LINK_TEXT = {r.name: r.link_text for r in renderers()}  # what a download link says, per format
@@ -62,7 +63,7 @@ class Moved(Exception):
         self.given, self.canonical = given, canonical
 
     def location(self, request: Request) -> str:
-        path = request.url.path.replace(f"/{self.given}", f"/{self.canonical}", 1)
+        path = local_path(request.url.path.replace(f"/{self.given}", f"/{self.canonical}", 1))
         return path + (f"?{request.url.query}" if request.url.query else "")
 
 
@@ -167,7 +168,7 @@ def html_page(request: Request, snap: Snapshot | None, lang: str, page: Page, st
     items = [(k, v) for k, v in request.query_params.multi_items() if k != "lang"]
     if lang == "da":
         items.append(("lang", "en"))
-    switch = request.url.path + (f"?{urlencode(items)}" if items else "")
+    switch = local_path(request.url.path) + (f"?{urlencode(items)}" if items else "")
     body = ENV.get_template(page.template).render(
         t=t, lang=lang, page=page, snap=snap, release=snap.id if snap else None, switch_url=switch,
         twins=twins, link=lambda path, **q: link(lang, path, **q),

@@ -15,6 +15,7 @@ from barometer.exports.registry import report_format
 from barometer.web.holder import NoRelease, ReleaseHolder
 from barometer.web.pages_area import check_area
 from barometer.web.render import Moved, NotFound, ParamError, common_headers, error_response, lang_of
+from barometer.web.security import style_csp
 
 
 def routes(holder: ReleaseHolder) -> list[Route]:
@@ -43,7 +44,9 @@ def routes(holder: ReleaseHolder) -> list[Route]:
         prefix = "development-report" if lang == "en" else "udviklingsrapport"
         name = f"{prefix}-{code}-{snap.release.edition}.{chosen.extension}"
         disposition = "attachment" if chosen.attachment else "inline"
-        return Response(body, media_type=chosen.media_type,
-                        headers=common_headers(snap) | {"Content-Disposition": f'{disposition}; filename="{name}"'})
+        headers = common_headers(snap) | {"Content-Disposition": f'{disposition}; filename="{name}"'}
+        if chosen.media_type.startswith("text/html"):  # its stylesheet is inline: allowed by its hash
+            headers["Content-Security-Policy"] = style_csp(body.decode())
+        return Response(body, media_type=chosen.media_type, headers=headers)
 
     return [Route("/reports/{code}.{fmt:report}", report, name="report")]
