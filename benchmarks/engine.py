@@ -1,4 +1,4 @@
-"""Benchmark the indicator engine on synthetic registers (issue 4 §7).
+"""Benchmark the indicator engine on synthetic registers.
 
     .venv/bin/python benchmarks/engine.py --registers /work/bench-data/synth-scale1
     .venv/bin/python benchmarks/engine.py --scale 0.05          # generates registers first (not timed)

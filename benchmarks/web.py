@@ -9,7 +9,7 @@ server's VmHWM and this process's max RSS.
     .venv/bin/python benchmarks/web.py                 # 32 clients, 20 s per scenario
     .venv/bin/python benchmarks/web.py --seconds 3     # quick look
 
-Targets (issue 5, 2 cores): p95 ≤ 50 ms, ≥ 300 requests/s, zero errors.
+Targets (2 cores): p95 ≤ 50 ms, ≥ 300 requests/s, zero errors.
 """
 
 from __future__ import annotations

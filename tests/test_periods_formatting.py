@@ -1,4 +1,4 @@
-"""Reference periods and Danish number formatting (issue 2 §5, §7)."""
+"""Reference periods and Danish number formatting."""
 
 from __future__ import annotations
 

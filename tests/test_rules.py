@@ -1,4 +1,4 @@
-"""Barometer rules, table-driven (issue 2 §3, domain.md §4)."""
+"""Barometer rules, table-driven (domain.md §4)."""
 
 from __future__ import annotations
 

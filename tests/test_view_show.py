@@ -1,4 +1,4 @@
-"""The barometer view and `barometer show --json` on the seed's Aalborg figures (issue 2 §6)."""
+"""The barometer view and `barometer show --json` on the seed's Aalborg figures."""
 
 from __future__ import annotations
 

@@ -1,4 +1,4 @@
-"""The catalogue data files are complete and consistent (issue 2 §2)."""
+"""The catalogue data files are complete and consistent."""
 
 from __future__ import annotations
 

@@ -1,4 +1,4 @@
-"""Import of published figures: the good file and every kind of bad file (issue 2 §5)."""
+"""Import of published figures: the good file and every kind of bad file."""
 
 from __future__ import annotations
 

@@ -1,4 +1,4 @@
-"""Release store: immutable releases, atomic publish, the previous release stays readable (issue 2 §4)."""
+"""Release store: immutable releases, atomic publish, the previous release stays readable."""
 
 from __future__ import annotations
 

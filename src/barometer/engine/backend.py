@@ -21,7 +21,7 @@ from barometer.registers.contract import CONTRACT
 from barometer.registers.layout import part_files
 
 DEFAULT_MEMORY_LIMIT = "6GB"
-"""DuckDB's memory limit: with the process around it, the build stays below 8 GiB (issue 4's target)."""
+"""DuckDB's memory limit: with the process around it, the build stays below 8 GiB."""
 
 
 class DuckDBBackend:

@@ -1,6 +1,6 @@
 """``barometer build``: compute every indicator and key figure from a register folder and publish a release.
 
-The lead wires ``build`` into the main Typer app. Engine settings (SU inclusion, the 9.1 sex filter, 3.3 cohort
+``barometer.cli`` wires ``build`` into the main Typer app. Engine settings (SU inclusion, the 9.1 sex filter, 3.3 cohort
 alignment …) come from the ``[engine]`` table of the settings file (``barometer --config FILE``), see
 docs/engine.md. Bad input exits with code 2 and the validation report; nothing is published then, and the
 previous release stays current.

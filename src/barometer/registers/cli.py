@@ -1,6 +1,6 @@
 """``barometer validate DIR``: check a register folder against the contract, as a Rich table or JSON.
 
-The lead wires ``validate`` into the main Typer app; ``app`` here runs it standalone (and in tests).
+``barometer.cli`` wires ``validate`` into the main Typer app; ``app`` here runs it standalone (and in tests).
 Exit code 1 when any problem is an error, 0 when the folder is clean (warnings allowed).
 """
 

@@ -1,4 +1,4 @@
-"""`barometer synth`: generate synthetic registers with a progress bar (the lead wires ``synth`` into cli.py)."""
+"""`barometer synth`: generate synthetic registers with a progress bar (``barometer.cli`` wires ``synth`` in)."""
 
 from __future__ import annotations
 

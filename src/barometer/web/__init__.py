@@ -1,4 +1,4 @@
-"""The website and API (issue 5): server-rendered pages, SVG charts, JSON/CSV twins and /api/v1/.
+"""The website and API: server-rendered pages, SVG charts, JSON/CSV twins and /api/v1/.
 
 ``create_app`` and ``WebSettings`` load lazily so that `barometer --help` and other commands do not pay for
 importing FastAPI and Altair.
