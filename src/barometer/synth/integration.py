@@ -160,11 +160,19 @@ def programme_status(c: Chunk) -> Frame:
 
 
 def igu_courses(c: Chunk) -> Frame:
-    """IGU from July 2016: about one in ten adult refugees and family-reunified to refugees aged 18-40 at arrival."""
+    """IGU from July 2016 for refugees and family-reunified to refugees aged 18-40 at arrival, starting on a day
+    drawn over their first five years here (from July 2016); take-up rises with the arrival year (model.toml
+    ``[igu]``), so new courses keep starting every year instead of piling up in 2016."""
     p, last = c.p, _last_day(c)
+    par = model()["igu"]
     cand = _programme(c) & np.isin(p.permit, (REFUGEE, FAMILY_REFUGEE)) & (c.arrival_age >= 18) & (c.arrival_age <= 40)
-    start = np.maximum(p.imm + c.rng.integers(180, 4 * 365, p.n), dates.day(2016, 7, 1)).astype(np.int32)
-    take = cand & (c.rng.random(p.n) < 0.10) & (start <= last) & (start < p.exit) & (start <= p.imm + 5 * 365)
+    first = np.maximum(p.imm.astype(np.int64) + 180, dates.day(2016, 7, 1))
+    window_end = p.imm.astype(np.int64) + 5 * 365 - 1
+    start = dates.uniform_in(c.rng, first, np.maximum(window_end, first), p.n)
+    years, shares = zip(*sorted((int(y), float(v)) for y, v in par["take_up_by_arrival_year"].items()), strict=True)
+    arrival_year = np.where(cand, dates.split(np.where(cand, p.imm, 0))[0], 0)
+    share = np.interp(arrival_year, years, shares)
+    take = cand & (first <= window_end) & (c.rng.random(p.n) < share) & (start <= last) & (start < p.exit)
     idx = np.flatnonzero(take)
     s = start[idx]
     end = np.minimum(s + 729, p.exit[idx] - 1).astype(np.int32)
