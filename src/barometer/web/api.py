@@ -12,7 +12,7 @@ from __future__ import annotations
 
 from typing import Annotated, Any, Literal
 
-from fastapi import APIRouter, Path, Query
+from fastapi import APIRouter, Depends, Path, Query, Request
 from starlette.responses import Response
 
 from barometer.diff import diff_releases
@@ -51,8 +51,19 @@ def _answer(snap: Snapshot, rows: list[dict[str, Any]], name: str, fmt: str) -> 
     return export_response(snap, Export(export_meta(snap, name), [Table(name, rows)], data=rows), fmt)
 
 
+SINGLE_VALUED = ("format", "kind", "lang")  # FastAPI would quietly take the last of repeated values
+
+
+def single_values(request: Request) -> None:
+    """A repeated single-valued parameter (`?format=csv&format=json`) is refused, as on the pages, instead of
+    answering in whichever value came last."""
+    for name in SINGLE_VALUED:
+        if len(request.query_params.getlist(name)) > 1:
+            raise ParamError(name, "give at most one value")
+
+
 def router(holder: ReleaseHolder) -> APIRouter:
-    api = APIRouter(prefix="/api/v1", tags=["api"])
+    api = APIRouter(prefix="/api/v1", tags=["api"], dependencies=[Depends(single_values)])
 
     @api.get("/releases", summary="Releases in the store (oldest first), the current one and the one served")
     async def releases() -> Response:

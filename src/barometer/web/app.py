@@ -117,7 +117,12 @@ def create_app(settings: WebSettings) -> FastAPI:
 
     @app.exception_handler(StarletteHTTPException)
     async def http_error(request: Request, exc: StarletteHTTPException) -> Response:
-        return error_response(request, exc.status_code, str(exc.detail), _snap(holder))
+        response = error_response(request, exc.status_code, str(exc.detail), _snap(holder))
+        if exc.status_code == 405:  # say which methods the address answers (HEAD wherever GET: HeadAsGet)
+            allowed = {m.strip().upper() for m in (exc.headers or {}).get("Allow", "GET").split(",") if m.strip()}
+            allowed |= {"HEAD"} if "GET" in allowed else set()
+            response.headers["Allow"] = ", ".join(sorted(allowed))
+        return response
 
     @app.exception_handler(Exception)
     async def crash(request: Request, exc: Exception) -> Response:
