@@ -53,7 +53,8 @@ def test_every_api_parameter_is_documented(client):
 
 def test_every_setting_is_documented():
     web = (DOCS / "web.md").read_text()
-    for env in ("BAROMETER_STORE", "BAROMETER_RELEASE", "BAROMETER_TOPOJSON", "BAROMETER_RELEASE_CHECK"):
+    for env in ("BAROMETER_STORE", "BAROMETER_RELEASE", "BAROMETER_TOPOJSON", "BAROMETER_RELEASE_CHECK",
+                "BAROMETER_PAGE_CACHE_MB"):
         assert env in web
     import inspect
 

@@ -30,8 +30,8 @@ def test_english_prefix_never_redirects_off_site(client, path):
 
 
 def test_english_prefix_still_works(client):
-    r = client.get("/en/kommune/851?x=1", follow_redirects=False)
-    assert r.headers["location"] == "/kommune/851?x=1&lang=en"
+    r = client.get("/en/indikator/1.2?area=851&compare=751", follow_redirects=False)
+    assert r.headers["location"] == "/indikator/1.2?area=851&compare=751&lang=en"
 
 
 @pytest.mark.parametrize(("path", "location"), [("/kommune/851/", "/kommune/851"),

@@ -19,7 +19,7 @@ from barometer.web import api, apidocs, pages_area, pages_downloads, pages_indic
 from barometer.web.cache import ResponseCache
 from barometer.web.geo import load_topojson
 from barometer.web.holder import NoRelease, ReleaseHolder
-from barometer.web.render import ALL_FORMATS, TABLE_FORMATS, NotFound, ParamError, error_response
+from barometer.web.render import ALL_FORMATS, PAGE_PARAMS, TABLE_FORMATS, NotFound, ParamError, error_response
 from barometer.web.security import SECURITY_HEADERS, SecurityHeaders, relative_slash_redirects
 from barometer.web.settings import WebSettings
 
@@ -91,7 +91,7 @@ def create_app(settings: WebSettings) -> FastAPI:
         app.router.routes.append(route)
     app.router.routes.extend(apidocs.routes(app.title))
     app.mount("/static", StaticFiles(directory=Path(__file__).parent / "static"), name="static")
-    app.add_middleware(ResponseCache, holder=holder)
+    app.add_middleware(ResponseCache, holder=holder, known=query_names(app))
     app.add_middleware(HeadAsGet)
     app.add_middleware(SecurityHeaders)
     relative_slash_redirects(app.router)
@@ -133,6 +133,13 @@ def create_app(settings: WebSettings) -> FastAPI:
         return response
 
     return app
+
+
+def query_names(app: FastAPI) -> frozenset[str]:
+    """Every query parameter a route reads: the pages' (PAGE_PARAMS) and those the API routes declare."""
+    api_names = {param["name"] for ops in app.openapi()["paths"].values() for op in ops.values()
+                 for param in op.get("parameters", []) if param.get("in") == "query"}
+    return PAGE_PARAMS | api_names
 
 
 def _snap(holder: ReleaseHolder):

@@ -2,7 +2,9 @@
 
 Responses are immutable for a release (a release never changes), so successful GET responses are kept in the
 served release's snapshot keyed by (path, query) — the query carries the language — and die with it when a new
-release is published. Only complete 200 responses are stored; errors, static files and the interactive docs
+release is published. The query is first reduced to the parameters that some route reads (others are dropped
+before the app sees them), so junk parameters cannot multiply the entries; the cache is bounded by bytes
+(settings.py), not by a count. Only complete 200 responses are stored; errors, static files and the interactive docs
 pass through, and so do the downloads (pages_downloads.py). Text bodies are also kept gzip-compressed (once,
 when stored) and sent so to clients that accept gzip, as browsers do: a municipality page shrinks from ~35 kB
 to ~5 kB.
@@ -12,6 +14,7 @@ from __future__ import annotations
 
 import gzip
 from typing import Any
+from urllib.parse import parse_qsl, urlencode
 
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
@@ -37,14 +40,26 @@ def _accepts_gzip(scope: Scope) -> bool:
     return any(k == b"accept-encoding" and b"gzip" in v for k, v in scope["headers"])
 
 
+def canonical_query(raw: bytes, known: frozenset[str]) -> bytes:
+    """The query with only the parameters some route reads (`known`), in their order, `lang` in lower case:
+    `?q=1`, `?q=2` … are all the unfiltered call, one cache entry, and the app never sees the junk."""
+    pairs = parse_qsl(raw.decode("latin-1"), keep_blank_values=True)
+    kept = [(k, v.strip().lower() if k == "lang" else v) for k, v in pairs if k in known]
+    return urlencode(kept).encode("latin-1")
+
+
 class ResponseCache:
-    def __init__(self, app: ASGIApp, holder: ReleaseHolder) -> None:
-        self.app, self.holder = app, holder
+    """`known` names every query parameter a page or API route reads (app.py collects them; Ctx refuses to read
+    any other), so dropping the rest can never change an answer."""
+
+    def __init__(self, app: ASGIApp, holder: ReleaseHolder, known: frozenset[str]) -> None:
+        self.app, self.holder, self.known = app, holder, known
 
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
         if scope["type"] != "http" or scope["method"] != "GET" or scope["path"].startswith(SKIP):
             await self.app(scope, receive, send)
             return
+        scope = dict(scope, query_string=canonical_query(scope["query_string"], self.known))
         try:
             snap = self.holder.get()
         except NoRelease:

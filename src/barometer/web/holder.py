@@ -18,7 +18,7 @@ from typing import Any
 from barometer.catalogue import Catalogue, load_catalogue
 from barometer.store import Release, StoreError, current_release_id, open_release
 from barometer.view import BarometerView, ReleaseIndex, build_view
-from barometer.web.settings import WebSettings
+from barometer.web.settings import DEFAULT_PAGE_CACHE_BYTES, WebSettings
 
 log = logging.getLogger("barometer.web")
 
@@ -28,10 +28,15 @@ class NoRelease(RuntimeError):
 
 
 class LRU:
-    """A small thread-safe least-recently-used cache."""
+    """A small thread-safe least-recently-used cache, bounded by its number of entries and, when `max_bytes` is
+    given, by the sum of `weigh(value)`: rendered responses differ in size by four orders of magnitude (a
+    municipality page some tens of kB, the unfiltered observations of a full release megabytes), so a count
+    alone bounds nothing."""
 
-    def __init__(self, size: int) -> None:
+    def __init__(self, size: int, max_bytes: int | None = None, weigh: Any = None) -> None:
         self.size, self.data, self.lock = size, OrderedDict(), threading.Lock()
+        self.max_bytes, self.weigh, self.bytes = max_bytes, weigh, 0
+        self.weights: dict[Any, int] = {}
 
     def get(self, key: Any) -> Any:
         with self.lock:
@@ -41,11 +46,26 @@ class LRU:
         return None
 
     def put(self, key: Any, value: Any) -> None:
+        weight = self.weigh(value) if self.weigh is not None else 0
+        if self.max_bytes is not None and weight > self.max_bytes:
+            return  # larger than the whole budget: answered, never kept
         with self.lock:
-            self.data[key] = value
+            self.bytes += weight - self.weights.pop(key, 0)
+            self.data[key], self.weights[key] = value, weight
             self.data.move_to_end(key)
-            while len(self.data) > self.size:
-                self.data.popitem(last=False)
+            while len(self.data) > self.size or (self.max_bytes is not None and self.bytes > self.max_bytes):
+                old, _ = self.data.popitem(last=False)
+                self.bytes -= self.weights.pop(old)
+
+
+def response_bytes(entry: Any) -> int:
+    """What a cached response holds in memory: its plain and gzip bodies and headers (cache.py's entries)."""
+    return sum(len(body) + sum(len(k) + len(v) for k, v in headers) for headers, body in (e for e in entry if e))
+
+
+def page_cache(max_bytes: int) -> LRU:
+    """The rendered-response cache of a release: bounded by bytes (the count bound only caps bookkeeping)."""
+    return LRU(1_000_000, max_bytes=max_bytes, weigh=response_bytes)
 
 
 @dataclass
@@ -54,7 +74,7 @@ class Snapshot:
     index: ReleaseIndex
     catalogue: Catalogue
     settings: WebSettings
-    pages: LRU = field(default_factory=lambda: LRU(1024))
+    pages: LRU = field(default_factory=lambda: page_cache(DEFAULT_PAGE_CACHE_BYTES))
     memo: LRU = field(default_factory=lambda: LRU(1024))  # views, charts, reports: bounded, as queries vary
 
     @property
@@ -96,7 +116,7 @@ class ReleaseHolder:
         release = open_release(self.settings.store, release_id)
         log.info("serving release %s", release.id)
         return Snapshot(release, ReleaseIndex.load(release), load_catalogue(), self.settings,
-                        pages=LRU(self.settings.page_cache_size))
+                        pages=page_cache(self.settings.page_cache_bytes))
 
     def get(self) -> Snapshot:
         """The snapshot to answer this request from; raises NoRelease when the store is empty."""

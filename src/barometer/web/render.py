@@ -76,6 +76,16 @@ class Page:
     table: list[dict[str, Any]] = field(default_factory=list)  # the .csv twin's rows
 
 
+# Every query parameter a page reads. The response cache drops all others before the app sees them
+# (barometer.web.cache), so a page reading an undeclared name is a programming error, refused at once.
+PAGE_PARAMS = frozenset({"lang", "area", "compare"})
+
+
+def _declared(name: str) -> None:
+    if name not in PAGE_PARAMS:
+        raise LookupError(f"query parameter {name!r} is not in PAGE_PARAMS (render.py)")
+
+
 @dataclass
 class Ctx:
     """What a page handler gets: the request, the release snapshot and the validated language."""
@@ -86,12 +96,14 @@ class Ctx:
     params: dict[str, str]
 
     def query_list(self, name: str) -> list[str]:
+        _declared(name)
         values: list[str] = []
         for raw in self.request.query_params.getlist(name):
             values.extend(v for v in raw.split(",") if v.strip())
         return [v.strip() for v in values]
 
     def query_one(self, name: str) -> str | None:
+        _declared(name)
         values = self.request.query_params.getlist(name)
         if len(values) > 1:
             raise ParamError(name, "give at most one value")
