@@ -294,3 +294,11 @@ def test_a_built_release_bundles_all_its_areas(tmp_path, monkeypatch):
     store = tmp_path / "store"
     release = publish(store, observation_table(sample_rows()), "2024-11", {"kind": "sample"})
     assert contents.report_areas(release) == [a.code for a in load_catalogue().areas]
+
+
+def test_a_release_of_an_undeclared_edition_is_still_listed(tmp_path):
+    store = publish_seed_figures(tmp_path / "store")
+    odd = publish(store, open_release(store).observations(), "2099-01", {"kind": "published"})
+    client = TestClient(create_app(WebSettings(store=store)))
+    page = client.get("/downloads")
+    assert page.status_code == 200 and odd.id in page.text and ">2099-01" in page.text

@@ -140,6 +140,9 @@ def test_human_output_summarises_by_item_in_both_languages(store, releases):
     assert f"{n:,}".replace(",", ".") + " celler" in da.stdout and f"{n:,} cells" in en.stdout
     assert "1.2 Beskæftigelses" in da.stdout and "1.2 Employment" in en.stdout  # titles cut to the width
     assert "ny status" in da.stdout and "new status" in en.stdout
+    assert "pr. område" not in da.stdout
+    areas = runner.invoke(app, ["--store", str(store), "diff", old.id, new.id, "--by-area"])
+    assert areas.exit_code == 0 and "Ændrede celler pr. område" in areas.stdout and "851 Aalborg" in areas.stdout
 
 
 def test_errors_are_one_clear_line(store, releases, tmp_path):

@@ -18,7 +18,7 @@ WORDS: dict[str, dict[str, str]] = {
         "total": "{n} celler (område, tal, periode) er ændret.", "movements": "Ændrede barometerbevægelser",
         "area": "Område", "goal": "Målsætning", "old": "før", "new": "nu", "provenance": "Ændret proveniens",
         "key": "Nøgle", "section": "Del", "no_movement": "–", "same": "Samme udgivelse: ingen ændringer.",
-        "parts": "{n} dele ændret (se --json)",
+        "parts": "{n} dele ændret (se --json)", "by_area": "Ændrede celler pr. område", "items": "tal",
         "ok": "vist", "suppressed": "diskretioneret", "not_computed": "opgøres ikke", "missing": "mangler",
         "positive": "positiv", "negative": "negativ", "unchanged": "uændret",
     },
@@ -28,7 +28,7 @@ WORDS: dict[str, dict[str, str]] = {
         "total": "{n} cells (area, item, period) changed.", "movements": "Changed barometer movements",
         "area": "Area", "goal": "Goal", "old": "before", "new": "now", "provenance": "Changed provenance",
         "key": "Key", "section": "Part", "no_movement": "–", "same": "Same release: no changes.",
-        "parts": "{n} parts changed (see --json)",
+        "parts": "{n} parts changed (see --json)", "by_area": "Changed cells per area", "items": "items",
         "ok": "shown", "suppressed": "withheld", "not_computed": "not computed", "missing": "missing",
         "positive": "positive", "negative": "negative", "unchanged": "unchanged",
     },
@@ -48,6 +48,7 @@ def diff(
     as_json: Annotated[bool, typer.Option("--json",
                                           help="Print the whole diff as JSON (fields: docs/api.md).")] = False,
     lang: Annotated[str, typer.Option(help="Language of the tables: da or en.")] = "da",
+    by_area: Annotated[bool, typer.Option("--by-area", help="Also summarise the changed cells per area.")] = False,
 ) -> None:
     """What changed between two releases: cells added, removed or changed, goal movements and provenance.
 
@@ -89,6 +90,8 @@ def diff(
                       *(format_number(row[k], lang) for k in numbers))
     if result.cells:
         out.print(table)
+    if result.cells and by_area:
+        out.print(_area_table(result, catalogue, lang, w))
     out.print(w["total"].format(n=format_number(len(result.cells), lang)) if result.cells else w["none"],
               highlight=False)
     if result.movements:
@@ -106,6 +109,18 @@ def diff(
         for section, key, before_text, after_text in _provenance_rows(result.provenance, w):
             prov.add_row(section, escape(key), escape(before_text), escape(after_text))
         out.print(prov)
+
+
+def _area_table(result: Any, catalogue: Any, lang: str, w: dict[str, str]) -> Table:
+    table = Table(title=w["by_area"], title_justify="left")
+    table.add_column(w["area"], no_wrap=True, overflow="ellipsis", max_width=24)
+    for key in ("added", "removed", "value", "status", "items"):
+        table.add_column(w[key], justify="right", no_wrap=True, min_width=len(w[key]))
+    for row in result.by_area(catalogue):
+        name = row["name_en" if lang == "en" else "name"]
+        table.add_row(f"{row['area_code']} {escape(name)}",
+                      *(format_number(row[k], lang) for k in ("added", "removed", "value", "status", "items")))
+    return table
 
 
 def _provenance_rows(changes: list, w: dict[str, str]) -> list[tuple[str, str, str, str]]:

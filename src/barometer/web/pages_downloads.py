@@ -33,10 +33,13 @@ def release_rows(ctx: Ctx) -> list[dict[str, Any]]:
     rows = []
     for release in reversed(list_releases(store)):
         info = read_bundle(store, release.id)
-        edition = snap.catalogue.edition(release.edition)
+        try:
+            edition = snap.catalogue.edition(release.edition)
+            label = edition.label_en if lang == "en" else edition.label_da
+        except KeyError:  # an edition this catalogue no longer declares: its id is still a fine label
+            label = release.edition
         rows.append({
-            "id": release.id, "edition": release.edition,
-            "edition_label": edition.label_en if lang == "en" else edition.label_da,
+            "id": release.id, "edition": release.edition, "edition_label": label,
             "created": release.manifest.get("created"), "kind": release.manifest.get("kind"),
             "observations": release.manifest.get("observations", {}).get("rows"),
             "served": release.id == snap.id, "url": f"/downloads/{release.id}.zip",
