@@ -302,3 +302,17 @@ def test_a_release_of_an_undeclared_edition_is_still_listed(tmp_path):
     client = TestClient(create_app(WebSettings(store=store)))
     page = client.get("/downloads")
     assert page.status_code == 200 and odd.id in page.text and ">2099-01" in page.text
+
+
+def test_public_manifest_names_input_files_without_their_folders(tmp_path):
+    from barometer.bundle.contents import public_manifest
+    from barometer.store import Release
+
+    manifest = {"id": "r", "edition": "2024-11", "created": "2024-11-16T10:00:00+00:00",
+                "inputs": {"registers_manifest": {"path": "/srv/secret/registers/manifest.json", "sha256": "ab"}},
+                "disclosure": {"source": "/etc/barometer/disclosure.toml", "digest": "cd"}}
+    (tmp_path / "manifest.json").write_text(json.dumps(manifest))
+    published = json.loads(public_manifest(Release("r", tmp_path, manifest)))
+    assert published["inputs"]["registers_manifest"] == {"path": "manifest.json", "sha256": "ab"}
+    assert published["disclosure"] == {"source": "disclosure.toml", "digest": "cd"}
+    assert "/srv" not in json.dumps(published) and "/etc" not in json.dumps(published)

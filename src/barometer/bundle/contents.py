@@ -84,6 +84,9 @@ def public_manifest(release: Release) -> bytes:
     for spec in manifest.get("inputs", {}).values():
         if isinstance(spec, dict) and "path" in spec:
             spec["path"] = Path(spec["path"]).name
+    disclosure = manifest.get("disclosure")
+    if isinstance(disclosure, dict) and disclosure.get("source") not in (None, "packaged defaults"):
+        disclosure["source"] = Path(disclosure["source"]).name
     return (json.dumps(manifest, ensure_ascii=False, indent=2) + "\n").encode("utf-8")
 
 

@@ -29,7 +29,7 @@ SECTIONS = {
     "edition": "settings", "kind": "settings", "engine": "settings", "engine_settings": "settings",
     "disclosure": "settings", "catalogue_version": "definitions", "code_version": "definitions",
     "inputs": "inputs", "register_files": "inputs", "register_coverage": "inputs", "seed": "inputs",
-    "observations": "output", "warnings": "output", "suppression": "output",
+    "observations": "output", "warnings": "output", "suppression": "output", "uncertainty": "output",
 }
 
 
