@@ -316,3 +316,17 @@ def test_public_manifest_names_input_files_without_their_folders(tmp_path):
     assert published["inputs"]["registers_manifest"] == {"path": "manifest.json", "sha256": "ab"}
     assert published["disclosure"] == {"source": "disclosure.toml", "digest": "cd"}
     assert "/srv" not in json.dumps(published) and "/etc" not in json.dumps(published)
+
+
+def test_a_synthetic_release_is_marked_on_the_page_and_its_zip(tmp_path, monkeypatch):
+    store, _calls = _fake_store(tmp_path, monkeypatch)
+    real = open_release(store)
+    fake = publish(store, real.observations(), "2024-11", {"kind": "engine", "synthetic": True})
+    assert fake.synthetic and not real.synthetic
+    client = TestClient(create_app(WebSettings(store=store)))
+    rows = {r["id"]: r for r in client.get("/downloads.json").json()["data"]}
+    assert rows[fake.id]["synthetic"] is True and rows[real.id]["synthetic"] is False
+    page = client.get("/downloads?lang=en").text
+    assert "<strong>Synthetic data</strong>" in page
+    assert client.get(f"/downloads/{fake.id}.zip").headers["x-synthetic-data"] == "true"
+    assert "x-synthetic-data" not in client.get(f"/downloads/{real.id}.zip").headers

@@ -18,10 +18,11 @@ from starlette.routing import Route
 
 from barometer.bundle import ensure_bundle, read_bundle
 from barometer.formatting import format_size
+from barometer.notice import SYNTHETIC_HEADER, attribution
 from barometer.store import list_releases
 from barometer.web.holder import ReleaseHolder
 from barometer.web.i18n import texts
-from barometer.web.render import LICENCE, Ctx, Page, error_response, page_route
+from barometer.web.render import Ctx, Page, error_response, page_route
 
 BUILD_JOBS = max(1, min(4, os.cpu_count() or 1))  # processes rendering the PDFs of a bundle built on request
 
@@ -42,7 +43,7 @@ def release_rows(ctx: Ctx) -> list[dict[str, Any]]:
             "id": release.id, "edition": release.edition, "edition_label": label,
             "created": release.manifest.get("created"), "kind": release.manifest.get("kind"),
             "observations": release.manifest.get("observations", {}).get("rows"),
-            "served": release.id == snap.id, "url": f"/downloads/{release.id}.zip",
+            "served": release.id == snap.id, "synthetic": release.synthetic, "url": f"/downloads/{release.id}.zip",
             "built": info is not None, "size": info.size if info else None,
             "size_text": format_size(info.size, lang) if info else "",
             "sha256": info.sha256 if info else None,
@@ -59,11 +60,16 @@ def routes(holder: ReleaseHolder) -> list[Route]:
     async def download(request: Request) -> Response:
         release_id = request.path_params["release"]
         store = holder.settings.store
-        if release_id not in {r.id for r in list_releases(store)}:
+        known = {r.id: r for r in list_releases(store)}
+        if release_id not in known:
             return error_response(request, 404, f"unknown release {release_id!r}")
+        release = known[release_id]
         info = await run_in_threadpool(ensure_bundle, store, release_id, jobs=BUILD_JOBS)
-        headers = {"ETag": f'"{info.sha256}"', "X-Barometer-Release": info.release_id, "X-Licence": LICENCE,
-                   "Cache-Control": "public, max-age=3600"}
+        # The zip's own release, which need not be the one the site serves.
+        headers = {"ETag": f'"{info.sha256}"', "X-Barometer-Release": info.release_id,
+                   "X-Licence": attribution(release.publisher), "Cache-Control": "public, max-age=3600"}
+        if release.synthetic:
+            headers[SYNTHETIC_HEADER] = "true"
         wanted = request.headers.get("if-none-match", "")
         if headers["ETag"] in [tag.strip() for tag in wanted.split(",")] or wanted.strip() == "*":
             return Response(status_code=304, headers=headers)
