@@ -27,9 +27,12 @@ IGNORED_KEYS = ("id", "created")
 # Where a manifest key belongs (top-level key → section); anything else is "other".
 SECTIONS = {
     "edition": "settings", "kind": "settings", "engine": "settings", "engine_settings": "settings",
-    "disclosure": "settings", "catalogue_version": "definitions", "code_version": "definitions",
+    "disclosure": "settings", "publication": "settings", "publisher": "settings",
+    "catalogue_version": "definitions", "code_version": "definitions",
     "inputs": "inputs", "register_files": "inputs", "register_coverage": "inputs", "seed": "inputs",
-    "observations": "output", "warnings": "output", "suppression": "output", "uncertainty": "output",
+    "synthetic": "inputs",
+    "observations": "output", "warnings": "output", "suppression": "output", "suppression_latest": "output",
+    "uncertainty": "output",
 }
 
 
