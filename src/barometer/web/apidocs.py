@@ -2,7 +2,8 @@
 offline and behind firewalls that block CDNs; and /favicon.ico, where browsers look for the site's icon.
 
 FastAPI's own `/docs` loads Swagger UI from cdn.jsdelivr.net and starts it with an inline script; here the
-assets come from the `swagger-ui-bundle` package (served under `/swagger-ui/`) and the start-up script is a
+assets come from the `swagger-ui-bundle-v2` package (Swagger UI 5, which reads the OpenAPI 3.1 the API
+writes; served under `/swagger-ui/`) and the start-up script is a
 static file, so the page runs under a content security policy without inline scripts.
 """
 
