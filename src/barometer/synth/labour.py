@@ -169,13 +169,15 @@ def benefits(c: Chunk) -> Frame:
 
 
 def wage_employment(c: Chunk) -> Frame:
-    """Wage-employment spells (monthly) of refugees, family-reunified and Ukrainians who arrived 2012 or later.
+    """Wage-employment spells (monthly) of refugees, family-reunified and Ukrainians.
 
-    Only these groups are generated (key figures 5 and 13 need no others); a spell covers every consecutive end
-    of November the person was an employee, starting on the first of a month before and ending after it.
+    Only these groups are generated (key figures 5 and 13 need no others), whether they arrived during the
+    simulated years or before: key figure 13 of the first years counts refugees who arrived up to three years
+    earlier. A spell covers every consecutive end of November the person was an employee, starting on the first
+    of a month before and ending after it.
     """
     p = c.p
-    who = np.flatnonzero(_refugee_like(c) & p.stream_new)
+    who = np.flatnonzero(_refugee_like(c))
     years = list(c.st.years)
     if not len(who) or not years:
         return {}
@@ -188,6 +190,9 @@ def wage_employment(c: Chunk) -> Frame:
     n = len(persons)
     start_month = c.rng.integers(0, 11, n)  # January-November of the first year
     start = dates.year_start(ys).astype("datetime64[D]").astype("datetime64[M]") + start_month
+    # someone already employed when the simulated years begin has been so for a while (up to three years)
+    earlier = (ys == years[0]) & ~p.stream_new[persons]
+    start[earlier] -= start_month[earlier] + 1 + c.rng.integers(0, 36, int(earlier.sum()))
     start_day = np.maximum(start.astype("datetime64[D]").astype(np.int32), p.imm[persons])
     end_month = dates.year_start(ye + 1).astype("datetime64[D]").astype("datetime64[M]") + c.rng.integers(0, 10, n)
     end_day = (end_month + 1).astype("datetime64[D]").astype(np.int32) - 1
