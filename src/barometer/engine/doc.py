@@ -65,7 +65,7 @@ def render() -> str:
         "",
         "Every figure is computed by one SQL declaration over the derived views of `barometer.engine.views`, per",
         "municipality; regions and the whole country are sums of the same municipal numbers (docs/engine.md).",
-        "\"Target group\" means immigrants and descendants of non-Western origin (domain.md §2). Open choices are",
+        "\"Target group\" means immigrants and descendants of non-Western origin. Open choices are",
         "settings; the defaults used below are:",
         "",
     ]

@@ -1,4 +1,4 @@
-"""Engine settings: the choices domain.md leaves open, declared with their defaults in one place.
+"""Engine settings: the choices the published definitions leave open, declared with their defaults in one place.
 
 Every setting changes what a figure means, so the values used are recorded in each release's provenance
 (``EngineSettings.model_dump()``) and documented in docs/engine.md.
@@ -31,12 +31,12 @@ STUDENT_GRANT = "student_grant"
 
 
 class EngineSettings(BaseModel):
-    """Open definitional choices (domain.md §3 [open]) and their defaults."""
+    """Open definitional choices (left open by the published definitions) and their defaults."""
 
     model_config = ConfigDict(extra="forbid", frozen=True)
 
     include_student_grant: bool = Field(
-        default=False, description="Count SU (student grant) as public support in 7.1/7.2 (domain.md: open).")
+        default=False, description="Count SU (student grant) as public support in 7.1/7.2 (an open choice).")
     weekly_hours_cap: float = Field(
         default=37.0, gt=0, description="Hours a week that make one full-time person; overlapping benefits are "
                                         "summed and capped at this per person.")
@@ -48,7 +48,7 @@ class EngineSettings(BaseModel):
                                             "first programme course start.")
     danish_cohort_lag_years: int = Field(
         default=5, ge=0, le=10, description="3.3/N15: the figure for year Y is the cohort that started in "
-                                            "Y minus this many years (domain.md: open).")
+                                            "Y minus this many years (an open choice).")
     education_year_label: Literal["status", "population"] = Field(
         default="status", description="2.2/2.3: label the education status of 1 October Y (population 1 January "
                                       "Y+1) as year Y ('status') or as Y+1 ('population', as DST tables labelled "

@@ -1,6 +1,6 @@
 """The derived views every definition reads, declared once in portable SQL (see barometer.engine.sql).
 
-- ``person``: one row per person with the origin group of domain.md §2 and "arrived aged 0-12".
+- ``person``: one row per person with the origin group by DST's definition and "arrived aged 0-12".
 - ``person_year``: a person resident on 1 January of ``year``, with municipality and age on that date.
 - ``exams``: 9th-grade exam results, one row per pupil and year with the four subjects the indicators use.
 - ``fulltime_support``: full-time persons on public support per person and year (37-hour weekly cap).
@@ -21,7 +21,7 @@ COVERAGE = View("coverage", "First and last residence year in the data (the year
 SELECT MIN(year) AS first_year, MAX(year) AS last_year FROM residence
 """)
 
-PERSON = View("person", "Persons with origin group and arrival age (domain.md §2).", """
+PERSON = View("person", "Persons with origin group and arrival age.", """
 SELECT p.pnr, p.birth_date, p.sex, p.origin_type, p.immigration_date, p.death_date,
        CASE WHEN p.origin_type = 'dansk' THEN 'dansk'
             WHEN COALESCE(c.western, FALSE) THEN 'western'

@@ -88,7 +88,7 @@ def countries() -> dict[str, Country]:
 
 
 def western_country_codes() -> frozenset[str]:
-    """Codes of the Western countries (domain.md §2); every other code is non-Western."""
+    """Codes of the Western countries; every other code is non-Western."""
     return frozenset(code for code, c in countries().items() if c.western)
 
 

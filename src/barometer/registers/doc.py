@@ -162,7 +162,7 @@ Whether a person of foreign origin belongs to the target group depends only on t
 (`src/barometer/registers/data/countries.toml`; the engine's `ref_country`, the synthetic generator and the
 reference implementation all read it through `barometer.registers.contract.countries()`).
 
-- **Western**: DST's definition of *vestlige lande* (domain.md §2): the EU countries, Andorra, Iceland,
+- **Western**: DST's definition of *vestlige lande*: the EU countries, Andorra, Iceland,
   Liechtenstein, Monaco, Norway, San Marino, Switzerland, the Vatican, Canada, USA, Australia and New Zealand,
   and the United Kingdom, which DST's current definition names. Every other country, `ZZ` (unknown) and `XS`
   (stateless) are non-Western.
@@ -174,7 +174,7 @@ reference implementation all read it through `barometer.registers.contract.count
 - **Former countries** still occur as a country of origin (people who came before the state dissolved); they
   have ISO 3166-3 codes and the class DST gives them, for the reason stated below.
 
-Sources: DST's definition of Western and non-Western countries (domain.md §2); DST's country list with its
+Sources: DST's definition of Western and non-Western countries; DST's country list with its
 Western/non-Western category as reproduced, "the same method as Danmarks Statistik uses", in LIFA's LOIS
 statistics manual (<https://dok.lifa.dk/manual/LOISstatistikPRO2/html/kategorisering.htm>: 5101 Grønland,
 5129 Tjekkoslovakiet Western; 5151 Serbien og Montenegro, 5152 Jugoslavien, 5162 Sovjetunionen non-Western).

@@ -29,7 +29,7 @@ PERSONS = Table(
         Column(
             "origin_type",
             "string",
-            "Origin type (herkomst) by DST's definition (domain.md §2).",
+            "Origin type (herkomst) by DST's definition.",
             "BEF: IE_TYPE",
             codes=ORIGIN_TYPES,
         ),

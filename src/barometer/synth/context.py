@@ -28,7 +28,7 @@ class Chunk:
         self.arrival_age = self.p.arrival_age()
         # Grew up in Denmark: descendants, Danish origin and immigrants who arrived aged 0-12.
         self.danish_raised = (self.p.origin != INDVANDRER) | (self.arrival_age <= 12)
-        # Indicator target groups (domain.md §3).
+        # Indicator target groups.
         self.nw_raised = self.p.nw & ((self.p.origin == EFTERKOMMER) | (self.arrival_age <= 12))
 
     def normal(self, name: str) -> np.ndarray:

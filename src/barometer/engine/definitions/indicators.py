@@ -1,4 +1,4 @@
-"""Register-based indicators (domain.md §3), one declaration each: words for the docs, SQL for the engine.
+"""Register-based indicators, one declaration each: words for the docs, SQL for the engine.
 
 Conventions shared by all (docs/engine.md): the target group is ``person.target`` (immigrants and descendants of
 non-Western origin); "arrived aged 0-12" is immigrants whose first immigration was before their 13th birthday;

@@ -1,4 +1,4 @@
-"""Key figures N1-N18 (domain.md §5), one declaration each.
+"""Key figures N1-N18, one declaration each.
 
 Each key figure is computed for the periods in ``ref_kf_period`` (item_id, period code, p_start, p_end): the
 catalogue's reference period of the edition and, by default, the same period in earlier years
