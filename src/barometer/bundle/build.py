@@ -16,7 +16,6 @@ removed by the next build.
 from __future__ import annotations
 
 import fcntl
-import hashlib
 import json
 import os
 import shutil
@@ -27,6 +26,7 @@ from datetime import UTC, datetime
 from pathlib import Path
 
 from barometer.bundle.contents import write_contents
+from barometer.provenance import sha256_file
 from barometer.store import Release, open_release
 
 FOLDER = "downloads"
@@ -67,13 +67,6 @@ def read_bundle(store: Path, release_id: str) -> BundleInfo | None:
     return BundleInfo(release_id, path, size, meta["sha256"], meta.get("built", ""))
 
 
-def _sha256(path: Path) -> str:
-    digest = hashlib.sha256()
-    with open(path, "rb") as fh:
-        for block in iter(lambda: fh.read(1 << 20), b""):
-            digest.update(block)
-    return digest.hexdigest()
-
 
 def _fsync(path: Path) -> None:
     fd = os.open(path, os.O_RDONLY)
@@ -107,7 +100,7 @@ def _build(store: Path, release: Release, jobs: int, progress: Progress | None) 
         part = tmp / "bundle.zip"
         write_contents(store, release, part, tmp / "work", jobs=jobs, progress=progress)
         _fsync(part)
-        info = BundleInfo(release.id, bundle_path(store, release.id), part.stat().st_size, _sha256(part),
+        info = BundleInfo(release.id, bundle_path(store, release.id), part.stat().st_size, sha256_file(part),
                           datetime.now(UTC).isoformat(timespec="seconds"))
         meta = tmp / "bundle.json"
         meta.write_text(json.dumps({"release": release.id, "size": info.size, "sha256": info.sha256,
