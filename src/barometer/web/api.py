@@ -13,24 +13,34 @@ from __future__ import annotations
 from typing import Annotated, Any, Literal
 
 from fastapi import APIRouter, Depends, Path, Query, Request
+from starlette.concurrency import run_in_threadpool
 from starlette.responses import Response
 
 from barometer.diff import diff_releases
 from barometer.exports import Export, Table, renderer_names
 from barometer.exports.release import area_record as _area_record
-from barometer.exports.release import item_ids, published_rows
+from barometer.exports.release import item_ids
 from barometer.exports.release import item_record as _item_record
 from barometer.periods import PeriodError, validate_code
 from barometer.store import Status, list_releases
 from barometer.view import ReleaseIndex
 from barometer.web.holder import ReleaseHolder, Snapshot
-from barometer.web.render import NotFound, ParamError, export_meta, export_response, json_response
+from barometer.web.render import (
+    NotFound,
+    ParamError,
+    common_headers,
+    export_meta,
+    export_response,
+    json_response,
+)
+from barometer.web.stream import STREAM_FORMATS, streamed
 
 # The formats each kind of list answers in, from the export registry (cube formats need observations).
 ObsFmt = Literal[tuple(renderer_names())]  # type: ignore[valid-type]
 TableFmt = Literal[tuple(renderer_names(observations=False))]  # type: ignore[valid-type]
 OBS_FORMATS = ", ".join(renderer_names())
 TABLE_FORMATS = ", ".join(renderer_names(observations=False))
+INLINE_ROWS = 500  # JSON/CSV rows rendered on the event loop (~1 ms); more stream, other formats use a thread
 
 
 def _split(values: list[str] | None) -> list[str]:
@@ -126,10 +136,10 @@ def router(holder: ReleaseHolder) -> APIRouter:
             raise NotFound(f"unknown item {item_id!r}")
         return json_response(snap, item_record(snap, item_id))
 
-    # observations and barometer are plain functions: FastAPI runs them in the threadpool, so a first
-    # (uncached) answer that filters the whole release or builds a view does not stall other requests.
+    # Indexed (obsindex.py): a query touches only its rows, so a small answer is rendered on the event loop; a
+    # large one is streamed (json, csv) or rendered in the threadpool (the other formats), never on the loop.
     @api.get("/observations", summary="Observations filtered by area, item, period and status")
-    def observations(
+    async def observations(
         area: Annotated[list[str] | None, Query(description="Area codes (repeat or comma-separate)")] = None,
         item: Annotated[list[str] | None, Query(description="Item ids (repeat or comma-separate)")] = None,
         period: Annotated[list[str] | None, Query(description="Period codes, e.g. 2022, 2024Q2, 2024-08-31")] = None,
@@ -150,10 +160,15 @@ def router(holder: ReleaseHolder) -> APIRouter:
             except PeriodError as exc:
                 raise ParamError("period", str(exc)) from exc
         statuses = {s.value for s in status or []}
-        rows = published_rows(row for (a, i, p), row in snap.index.rows.items()
-                              if (not areas_ or a in areas_) and (not items_ or i in items_)
-                              and (not periods or p in periods) and (not statuses or row["status"] in statuses))
-        return _answer(snap, rows, "observations", format)
+        index = snap.observations
+        rows = (index.rows if not (areas_ or items_ or periods or statuses)
+                else list(index.select(areas_, items_, periods, statuses)))
+        if format in STREAM_FORMATS and len(rows) <= INLINE_ROWS:
+            return _answer(snap, rows, "observations", format)
+        if format in STREAM_FORMATS:  # too large to render on the loop: streamed in chunks from the threadpool
+            return streamed(Export(export_meta(snap, "observations"), [Table("observations", rows)], data=rows),
+                            rows, format, common_headers(snap))
+        return await run_in_threadpool(_answer, snap, rows, "observations", format)
 
     @api.get("/barometer/{code}", summary="The barometer of an area (goals, indicators, movements, key figures)")
     def barometer(code: Annotated[str, Path(description="Area code, e.g. 000 or 851")],

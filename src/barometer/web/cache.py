@@ -7,7 +7,9 @@ before the app sees them), so junk parameters cannot multiply the entries; the c
 (settings.py), not by a count. Only complete 200 responses are stored; errors, static files and the interactive docs
 pass through, and so do the downloads (pages_downloads.py). Text bodies are also kept gzip-compressed (once,
 when stored) and sent so to clients that accept gzip, as browsers do: a municipality page shrinks from ~35 kB
-to ~5 kB.
+to ~5 kB. Compressing happens in a worker thread after the answer has been sent (zlib lets go of the GIL), so a
+large first answer does not stall the event loop and the other clients; an answer larger than an eighth of the
+cache's budget is not buffered at all (streamed answers stay streamed: the whole release's observations).
 """
 
 from __future__ import annotations
@@ -16,6 +18,7 @@ import gzip
 from typing import Any
 from urllib.parse import parse_qsl, urlencode
 
+from starlette.concurrency import run_in_threadpool
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
 from barometer.web.holder import NoRelease, ReleaseHolder
@@ -74,20 +77,35 @@ class ResponseCache:
             return
         start: dict[str, Any] = {}
         chunks: list[bytes] = []
+        size, limit = 0, entry_limit(snap.pages.max_bytes)
+        done: list[tuple[list[tuple[bytes, bytes]], bytes]] = []
 
         async def capture(message: Message) -> None:
+            nonlocal size
             if message["type"] == "http.response.start":
                 start.update(message)
-            elif message["type"] == "http.response.body":
-                chunks.append(message.get("body", b""))
-                if not message.get("more_body") and start.get("status") == 200:
+            elif message["type"] == "http.response.body" and size <= limit:
+                body = message.get("body", b"")
+                size += len(body)
+                chunks.append(body)
+                if size > limit:
+                    chunks.clear()  # too large to keep: passed on as it comes, never held whole
+                elif not message.get("more_body") and start.get("status") == 200:
                     headers = [(bytes(k), bytes(v)) for k, v in start["headers"]]
                     release = dict(headers).get(b"x-barometer-release", b"").decode()
                     if release == snap.id:  # answered from the same release it is filed under
-                        body = b"".join(chunks)
-                        vary = [(b"vary", b"Accept-Encoding")]
-                        plain = ([(k, v) for k, v in headers if k != b"vary"] + vary, body)
-                        snap.pages.put(key, (plain, _compressed(headers, body)))
+                        done.append((headers, b"".join(chunks)))
             await send(message)
 
         await self.app(scope, receive, capture)
+        if done:  # the client has its answer; compress it off the event loop, then keep both versions
+            headers, body = done[0]
+            vary = [(b"vary", b"Accept-Encoding")]
+            plain = ([(k, v) for k, v in headers if k != b"vary"] + vary, body)
+            snap.pages.put(key, (plain, await run_in_threadpool(_compressed, headers, body)))
+
+
+def entry_limit(max_bytes: int | None) -> int:
+    """The largest answer the cache buffers to keep: an eighth of its budget, so one answer cannot evict most
+    others (and the plain and compressed bodies of it fit together)."""
+    return (max_bytes if max_bytes is not None else 2**62) // 8

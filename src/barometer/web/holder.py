@@ -13,11 +13,13 @@ import threading
 import time
 from collections import OrderedDict
 from dataclasses import dataclass, field
+from functools import cached_property
 from typing import Any
 
 from barometer.catalogue import Catalogue, load_catalogue
 from barometer.store import Release, StoreError, current_release_id, open_release
 from barometer.view import BarometerView, ReleaseIndex, build_view
+from barometer.web.obsindex import ObservationIndex
 from barometer.web.settings import DEFAULT_PAGE_CACHE_BYTES, WebSettings
 
 log = logging.getLogger("barometer.web")
@@ -77,6 +79,11 @@ class Snapshot:
     pages: LRU = field(default_factory=lambda: page_cache(DEFAULT_PAGE_CACHE_BYTES))
     memo: LRU = field(default_factory=lambda: LRU(1024))  # views, charts, reports: bounded, as queries vary
 
+    @cached_property
+    def observations(self) -> ObservationIndex:
+        """The published rows indexed by area, item and period (obsindex.py); built when the release is loaded."""
+        return ObservationIndex(self.index.rows.values())
+
     @property
     def id(self) -> str:
         return self.release.id
@@ -115,8 +122,10 @@ class ReleaseHolder:
     def _load(self, release_id: str | None) -> Snapshot:
         release = open_release(self.settings.store, release_id)
         log.info("serving release %s", release.id)
-        return Snapshot(release, ReleaseIndex.load(release), load_catalogue(), self.settings,
+        snap = Snapshot(release, ReleaseIndex.load(release), load_catalogue(), self.settings,
                         pages=page_cache(self.settings.page_cache_bytes))
+        snap.observations  # noqa: B018 - indexed once now, before the snapshot serves its first request
+        return snap
 
     def get(self) -> Snapshot:
         """The snapshot to answer this request from; raises NoRelease when the store is empty."""
