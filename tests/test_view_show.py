@@ -185,7 +185,10 @@ def test_weighted_survey_share_keeps_its_sampling_interval_but_gets_no_verdict(t
 
 def test_settings_file_errors_name_file_and_key(tmp_path):
     cases = {
-        "[rulez]\nx = 1\n": "unknown section(s) [rulez]; known: [rules], [engine], [report], [release], [web]",
+        "[rulez]\nx = 1\n": "[rulez]: unknown section; known sections: [rules], [engine], [disclosure], [report], "
+                            "[release], [web]",
+        "[web]\npage_cache_mbb = 1\n": "[web] page_cache_mbb: unknown key; known keys of [web]: topojson,",
+        "[disclosure.rates]\nmin_denominator = -1\n": "[disclosure.rates] min_denominator: Input should be greater",
         "[engine]\nweekly_hours_cap = -3\n": "[engine] weekly_hours_cap: Input should be greater than 0",
         "[engine]\ncrime_sex = 'X'\n": "[engine] crime_sex:",
         "[rules\n": "cannot read settings",

@@ -1,69 +1,32 @@
-"""The `barometer` command line: one Typer app whose commands live beside the code they drive.
+"""The `barometer` command line: the commands that read and publish releases, and the wiring of all others.
 
-Every command takes ``--store DIR`` (default ``data/``, or $BAROMETER_STORE) for where releases live.
+The app, its global options (``--store DIR``, default ``data/`` or $BAROMETER_STORE; ``--config FILE``) and the
+one mapping of errors to messages and exit codes live in the leaf module ``barometer.cliapp``; the commands live
+beside the code they drive (``*/cli.py``) and import only that leaf, which is why this module can import them all.
 Errors the user can fix are printed as one clear message and exit with code 2 (bad input) or 1 (failure).
 """
 
 from __future__ import annotations
 
 import json
-import os
 import sys
 from pathlib import Path
 from typing import Annotated
 
 import typer
-from rich.console import Console
 from rich.markup import escape
 from rich.table import Table
 
 from barometer.catalogue import load_catalogue
+from barometer.cliapp import State, app, check_area, err, existing_store, fail, load_index, out
 from barometer.notice import synthetic_label, synthetic_note
 from barometer.provenance import provenance
-from barometer.settings import SettingsError, current_settings
-from barometer.sources.published import PublishedImportError, read_published
-from barometer.store import (
-    StoreError,
-    current_release_id,
-    list_releases,
-    open_release,
-    publish,
-    resolve_store,
-    set_current,
-)
-from barometer.view import BarometerView, ReleaseIndex, build_view
+from barometer.settings import current_settings
+from barometer.sources.published import read_published
+from barometer.store import current_release_id, list_releases, open_release, publish, set_current
+from barometer.view import BarometerView, build_view
 
-app = typer.Typer(help="Integrationsbarometer: compute, publish and serve the Danish integration barometer.",
-                  no_args_is_help=True, pretty_exceptions_enable=False, add_completion=False)
-err = Console(stderr=True, soft_wrap=True)
-out = Console()
-
-
-class State:
-    store: Path = resolve_store(None)
-
-
-def fail(message: str, code: int = 2) -> typer.Exit:
-    """Print a user-facing error and return the exit to raise."""
-    err.print(f"[bold red]error:[/] {escape(message)}", highlight=False)
-    return typer.Exit(code)
-
-
-@app.callback()
-def main(
-    store: Annotated[Path | None, typer.Option(help="Folder where releases live "
-                                                    "(env BAROMETER_STORE; default: data/).")] = None,
-    config: Annotated[Path | None, typer.Option(help="Settings file (TOML, docs/configuration.md) "
-                                                     "(env BAROMETER_CONFIG).")] = None,
-) -> None:
-    State.store = resolve_store(store)
-    if config is not None:
-        os.environ["BAROMETER_CONFIG"] = str(config)
-        current_settings.cache_clear()
-    try:
-        current_settings()
-    except SettingsError as exc:
-        raise fail(str(exc)) from exc
+__all__ = ["State", "app", "check_area", "err", "fail", "load_index", "out"]
 
 
 @app.command("import-published")
@@ -77,10 +40,7 @@ def import_published(
         raise fail(f"--edition {edition!r} is not a known edition ({', '.join(e.id for e in catalogue.editions)})")
     if not file.is_file():
         raise fail(f"{file}: no such file")
-    try:
-        observations = read_published(file, catalogue, edition)
-    except PublishedImportError as exc:
-        raise fail(f"{exc}\nNo release was written.") from exc
+    observations = read_published(file, catalogue, edition)  # PublishedImportError says no release was written
     release = publish(State.store, observations, edition, provenance({"published_csv": file}, kind="published",
                                                                       synthetic=False))
     out.print(f"published release [bold]{release.id}[/] ({observations.num_rows} observations) in {State.store}")
@@ -89,9 +49,7 @@ def import_published(
 @app.command("releases")
 def releases(as_json: Annotated[bool, typer.Option("--json", help="Print JSON.")] = False) -> None:
     """List the releases in the store (oldest first; the current one is marked)."""
-    if not State.store.is_dir():
-        raise fail(f"store {State.store} does not exist (check --store or BAROMETER_STORE)", 1)
-    found = list_releases(State.store)
+    found = list_releases(existing_store())
     current = current_release_id(State.store)
     if as_json:
         print(json.dumps([{**r.manifest, "current": r.id == current} for r in found], ensure_ascii=False, indent=2))
@@ -110,26 +68,9 @@ def releases(as_json: Annotated[bool, typer.Option("--json", help="Print JSON.")
 @app.command("use")
 def use(release: Annotated[str, typer.Argument(help="Id of the release to make current (see `releases`).")]) -> None:
     """Make an earlier (or any) release current again — a roll-back; the website follows within seconds."""
-    try:
-        chosen = open_release(State.store, release)
-    except StoreError as exc:
-        raise fail(str(exc), 1) from exc
+    chosen = open_release(State.store, release)
     set_current(State.store, chosen.id)
     out.print(f"current release is now [bold]{chosen.id}[/]")
-
-
-def load_index(release_id: str | None) -> ReleaseIndex:
-    try:
-        return ReleaseIndex.load(open_release(State.store, release_id))
-    except StoreError as exc:
-        raise fail(str(exc), 1) from exc
-
-
-def check_area(code: str) -> str:
-    if not load_catalogue().has_area(code):
-        raise fail(f"--area {code!r} is not a known area code (000 Hele landet, 081-085 regions, "
-                   "or a municipality code such as 851)")
-    return code
 
 
 @app.command("show")

@@ -13,6 +13,8 @@ from datetime import date
 
 from babel.dates import format_date, get_month_names
 
+from barometer.errors import BarometerError
+
 _YEAR = re.compile(r"^(\d{4})$")
 _QUARTER = re.compile(r"^(\d{4})Q([1-4])$")
 _MONTH = re.compile(r"^(\d{4})-(\d{2})$")
@@ -20,8 +22,12 @@ _DATE = re.compile(r"^(\d{4})-(\d{2})-(\d{2})$")
 _RANGE = re.compile(r"^(\d{4}-\d{2})/(\d{4}-\d{2})$")
 
 
-class PeriodError(ValueError):
+class PeriodError(BarometerError, ValueError):
     """A period text or code that cannot be understood."""
+
+    code = "invalid_period"
+    exit_code = 2
+    http_status = 422
 
 
 def _month_numbers(locale: str) -> dict[str, int]:

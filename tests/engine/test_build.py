@@ -14,7 +14,6 @@ from typer.testing import CliRunner
 from barometer.catalogue import load_catalogue
 from barometer.engine import RegisterInputError, build
 from barometer.engine.build import EngineError, step_names
-from barometer.engine.cli import build as build_command
 from barometer.registers.fixtures import write_register_set
 from barometer.store import current_release_id, list_releases, open_release
 from tests.engine import hand_fixture
@@ -111,17 +110,15 @@ def test_unknown_engine_and_edition(registers, tmp_path):
 
 
 def _cli() -> typer.Typer:
-    app = typer.Typer(add_completion=False)
-    app.command("build")(build_command)
-    app.command("noop")(lambda: None)
+    """The real command line: its one error mapping turns a BarometerError into `error: …` and the exit code."""
+    from barometer.cli import app
+
     return app
 
 
-def test_cli_builds_and_reports(registers, tmp_path, monkeypatch):
-    from barometer.cli import State
-
-    monkeypatch.setattr(State, "store", tmp_path / "store")
-    result = CliRunner().invoke(_cli(), ["build", "--registers", str(registers), "--edition", "2024-11"])
+def test_cli_builds_and_reports(registers, tmp_path):
+    result = CliRunner().invoke(_cli(), ["build", "--registers", str(registers), "--edition", "2024-11",
+                                         "--store", str(tmp_path / "store")])
     assert result.exit_code == 0, result.output
     assert "Published release" in result.output
     assert "warning: indicator 3.3: no figure for its baseline year 2012" in result.output
@@ -129,9 +126,7 @@ def test_cli_builds_and_reports(registers, tmp_path, monkeypatch):
 
 
 def test_cli_bad_input_exit_code_and_message(tmp_path, monkeypatch):
-    from barometer.cli import State
-
-    monkeypatch.setattr(State, "store", tmp_path / "store")
+    monkeypatch.setenv("BAROMETER_STORE", str(tmp_path / "store"))
     rows = hand_fixture.rows()
     rows["benefits"][0]["hours_per_week"] = -5.0
     bad = write_register_set(tmp_path / "bad", rows)
@@ -144,15 +139,14 @@ def test_cli_bad_input_exit_code_and_message(tmp_path, monkeypatch):
 
 
 def test_cli_engine_settings_from_config(registers, tmp_path, monkeypatch):
-    from barometer.cli import State
     from barometer.settings import current_settings
 
     config = tmp_path / "barometer.toml"
     config.write_text('[engine]\ncrime_sex = "X"\n', encoding="utf-8")
     monkeypatch.setenv("BAROMETER_CONFIG", str(config))
     current_settings.cache_clear()
-    monkeypatch.setattr(State, "store", tmp_path / "store")
-    result = CliRunner().invoke(_cli(), ["build", "--registers", str(registers), "--edition", "2024-11"])
+    result = CliRunner().invoke(_cli(), ["build", "--registers", str(registers), "--edition", "2024-11",
+                                         "--store", str(tmp_path / "store")])
     assert result.exit_code == 2 and "crime_sex" in result.output
 
 

@@ -66,8 +66,8 @@ def test_import_published_records_not_synthetic_and_the_configured_publisher(tmp
 
 def test_publisher_setting_is_checked(tmp_path: Path) -> None:
     bad = tmp_path / "bad.toml"
-    for text, message in (('[release]\npublisher = ""\n', "release.publisher"),
-                          ('[release]\npublischer = "x"\n', "release.publischer")):
+    for text, message in (('[release]\npublisher = ""\n', r"\[release\] publisher: String should have"),
+                          ('[release]\npublischer = "x"\n', r"\[release\] publischer: unknown key")):
         bad.write_text(text, encoding="utf-8")
         with pytest.raises(SettingsError, match=message):
             load_settings(bad)

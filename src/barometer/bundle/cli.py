@@ -6,6 +6,8 @@ from typing import Annotated
 
 import typer
 
+from barometer.cliapp import State, existing_store, fail, out
+
 
 def bundle(
     release: Annotated[str | None, typer.Option(help="Release id (default: the current release).")] = None,
@@ -17,18 +19,13 @@ def bundle(
     catalogue, the definitions, the provenance and every area's PDF report, kept in STORE/downloads/ and
     served at /downloads/<release-id>.zip. A bundle that exists is left as it is (unless --rebuild)."""
     from barometer.bundle.build import ensure_bundle
-    from barometer.cli import State, fail, out
     from barometer.formatting import format_size
-    from barometer.store import StoreError, list_releases, open_release
+    from barometer.store import list_releases, open_release
 
     if release is not None and all_releases:
         raise fail("give either --release ID or --all, not both")
-    if not State.store.is_dir():
-        raise fail(f"store {State.store} does not exist (check --store or BAROMETER_STORE)", 1)
-    try:
-        ids = [r.id for r in list_releases(State.store)] if all_releases else [open_release(State.store, release).id]
-    except StoreError as exc:
-        raise fail(str(exc), 1) from exc
+    store = existing_store()
+    ids = [r.id for r in list_releases(store)] if all_releases else [open_release(store, release).id]
     if not ids:
         raise fail(f"no releases in {State.store}", 1)
     for release_id in ids:

@@ -25,12 +25,15 @@ from barometer.catalogue.models import (
     KeyFigureSection,
     MunicipalityGroupInfo,
 )
+from barometer.errors import BarometerError
 
 DATA_FILES = ("goals.toml", "key_figures.toml", "areas.toml", "editions.toml")
 
 
-class CatalogueError(ValueError):
+class CatalogueError(BarometerError, ValueError):
     """A catalogue data file is inconsistent."""
+
+    code = "catalogue_invalid"
 
 
 @dataclass(frozen=True)

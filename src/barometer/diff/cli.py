@@ -9,6 +9,7 @@ import typer
 from rich.markup import escape
 from rich.table import Table
 
+from barometer.cliapp import State, existing_store, fail, out
 from barometer.formatting import format_number
 
 WORDS: dict[str, dict[str, str]] = {
@@ -56,18 +57,13 @@ def diff(
     With --json: an object whose `changed_cells` counts the (area, item, period) cells that differ and whose
     `changes` lists them; `goal_movements` and `provenance` list the other differences."""
     from barometer.catalogue import load_catalogue
-    from barometer.cli import State, fail, out
     from barometer.diff.compare import diff_releases
-    from barometer.store import StoreError, open_release
+    from barometer.store import open_release
 
     if lang not in WORDS:
         raise fail(f"--lang must be da or en, got {lang!r}")
-    if not State.store.is_dir():
-        raise fail(f"store {State.store} does not exist (check --store or BAROMETER_STORE)", 1)
-    try:
-        before, after = open_release(State.store, old), open_release(State.store, new)
-    except StoreError as exc:
-        raise fail(str(exc), 1) from exc
+    existing_store()
+    before, after = open_release(State.store, old), open_release(State.store, new)
     catalogue = load_catalogue()
     result = diff_releases(before, after, catalogue)
     if as_json:

@@ -24,6 +24,7 @@ from barometer.engine.definitions import DEFINITIONS
 from barometer.engine.periods import key_figure_periods
 from barometer.engine.settings import EngineSettings
 from barometer.engine.views import VIEWS
+from barometer.errors import BarometerError
 from barometer.registers.contract import countries
 from barometer.registers.report import ValidationReport
 from barometer.registers.validate import validate_registers
@@ -32,17 +33,24 @@ ENGINES = ("duckdb",)
 Progress = Callable[[str], None]
 
 
-class EngineError(RuntimeError):
+class EngineError(BarometerError, RuntimeError):
     """The build cannot run (unknown engine or edition); nothing was published."""
+
+    code = "build_refused"
+    exit_code = 2
 
 
 class RegisterInputError(EngineError):
     """The registers failed validation; ``report`` says what is wrong (nothing was computed or published)."""
 
+    code = "registers_refused"
+
     def __init__(self, report: ValidationReport) -> None:
         self.report = report
         first = "; ".join(p.message for p in report.errors[:3])
-        super().__init__(f"{report.directory}: {len(report.errors)} validation error(s), e.g. {first}")
+        super().__init__(f"{report.directory}: the registers do not follow the contract ({len(report.errors)} "
+                         f"validation error(s), e.g. {first}); nothing was built (the current release is "
+                         "unchanged)")
 
 
 def step_names() -> list[str]:

@@ -15,20 +15,7 @@ import typer
 from rich.console import Console
 from rich.progress import BarColumn, Progress, TextColumn, TimeElapsedColumn
 
-
-def engine_settings():  # -> EngineSettings
-    """The ``[engine]`` table of the current settings file, validated (defaults when absent)."""
-    from pydantic import ValidationError
-
-    from barometer.engine.settings import EngineSettings
-    from barometer.settings import current_settings
-
-    extra = current_settings().model_extra or {}
-    try:
-        return EngineSettings(**extra.get("engine", {}))
-    except ValidationError as exc:
-        first = exc.errors()[0]
-        raise ValueError(f"settings [engine].{'.'.join(map(str, first['loc']))}: {first['msg']}") from exc
+from barometer.cliapp import State, fail
 
 
 def build(
@@ -39,10 +26,9 @@ def build(
         help="Disclosure rules TOML overriding the packaged defaults (docs/disclosure.md).")] = None,
 ) -> None:
     """Compute the barometer from person-level registers and publish a protected release."""
-    from barometer.cli import State, fail
-    from barometer.disclosure import DisclosureConfigError
     from barometer.engine.build import EngineError, RegisterInputError, step_names
     from barometer.engine.build import build as run_build
+    from barometer.engine.settings import engine_settings
     from barometer.registers.cli import render
 
     console = Console(stderr=True)
@@ -50,10 +36,7 @@ def build(
         raise fail(f"--registers {registers}: no such folder")
     if disclosure_config is not None and not disclosure_config.is_file():
         raise fail(f"--disclosure-config {disclosure_config}: no such file")
-    try:
-        settings = engine_settings()
-    except ValueError as exc:
-        raise fail(str(exc)) from exc
+    settings = engine_settings()  # validated with the whole settings tree when the command line started
     steps = step_names()
     with Progress(TextColumn("{task.description:<16}"), BarColumn(), TextColumn("{task.completed}/{task.total}"),
                   TimeElapsedColumn(), console=console, transient=False) as bar:
@@ -69,10 +52,9 @@ def build(
         except RegisterInputError as exc:
             bar.stop()
             render(exc.report, Console(stderr=True, width=200))
-            raise fail(f"{registers}: the registers do not follow the contract; nothing was built "
-                       "(the current release is unchanged)") from exc
-        except (EngineError, DisclosureConfigError) as exc:
-            raise fail(f"{exc}\nNothing was published.") from exc
+            raise
+        except EngineError as exc:
+            raise EngineError(f"{exc}\nNothing was published.", code=exc.code) from exc
     for message in result.warnings:
         console.print(f"[yellow]warning:[/] {message}", highlight=False)
     summary = result.disclosure_summary

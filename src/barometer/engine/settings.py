@@ -1,4 +1,6 @@
-"""Engine settings: the choices the published definitions leave open, declared with their defaults in one place.
+"""Engine settings: the choices the published definitions leave open (fields and defaults declared once, in
+``barometer.settings.EngineOptions``, the ``[engine]`` section of the settings tree), with the SQL placeholders
+they give the declarations.
 
 Every setting changes what a figure means, so the values used are recorded in each release's provenance
 (``EngineSettings.model_dump()``) and documented in docs/engine.md.
@@ -6,11 +8,8 @@ Every setting changes what a figure means, so the values used are recorded in ea
 
 from __future__ import annotations
 
-from typing import Literal
-
-from pydantic import BaseModel, ConfigDict, Field
-
 from barometer.engine.sql import sql_list
+from barometer.settings import EngineOptions, current_settings
 
 SUPPORT_BENEFITS = (
     "unemployment_benefit",
@@ -30,32 +29,8 @@ SUPPORT_BENEFITS = (
 STUDENT_GRANT = "student_grant"
 
 
-class EngineSettings(BaseModel):
-    """Open definitional choices (left open by the published definitions) and their defaults."""
-
-    model_config = ConfigDict(extra="forbid", frozen=True)
-
-    include_student_grant: bool = Field(
-        default=False, description="Count SU (student grant) as public support in 7.1/7.2 (an open choice).")
-    weekly_hours_cap: float = Field(
-        default=37.0, gt=0, description="Hours a week that make one full-time person; overlapping benefits are "
-                                        "summed and capped at this per person.")
-    crime_sex: Literal["all", "M", "K"] = Field(
-        default="all", description="Sex filter of 9.1 (the old site counted men only; the 2024 text says the "
-                                   "whole group).")
-    danish_test_window_years: int = Field(
-        default=5, ge=1, le=10, description="3.3/N15: a test counts if passed within this many years of the "
-                                            "first programme course start.")
-    danish_cohort_lag_years: int = Field(
-        default=5, ge=0, le=10, description="3.3/N15: the figure for year Y is the cohort that started in "
-                                            "Y minus this many years (an open choice).")
-    education_year_label: Literal["status", "population"] = Field(
-        default="status", description="2.2/2.3: label the education status of 1 October Y (population 1 January "
-                                      "Y+1) as year Y ('status') or as Y+1 ('population', as DST tables labelled "
-                                      "by the population date do).")
-    key_figure_series: bool = Field(
-        default=True, description="Besides each key figure's reference period, compute the same period in "
-                                  "every earlier year the data cover.")
+class EngineSettings(EngineOptions):
+    """The ``[engine]`` settings (declared with their defaults in barometer.settings) and what the SQL needs."""
 
     def sql_params(self) -> dict[str, object]:
         """Placeholders the SQL declarations may use (``{support_benefits}``, ``{crime_sex_filter}`` …)."""
@@ -73,3 +48,8 @@ class EngineSettings(BaseModel):
             # how many years past the figure's year the test register must reach (end of the cohort's window)
             "test_window_beyond_period": self.danish_test_window_years - self.danish_cohort_lag_years,
         }
+
+
+def engine_settings() -> EngineSettings:
+    """The ``[engine]`` section of the current settings (defaults when the file has none)."""
+    return EngineSettings.model_validate(current_settings().engine.model_dump())

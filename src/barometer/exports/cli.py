@@ -7,6 +7,8 @@ from typing import Annotated
 
 import typer
 
+from barometer.cliapp import State, fail
+from barometer.cliapp import out as console
 from barometer.exports.registry import writers
 
 # The choices come from the registry, so a new format module shows up here (and in docs/cli.md) by itself.
@@ -20,19 +22,14 @@ def export(
 ) -> None:
     """Export a release's published figures (docs/exports.md): every observation, the areas and the items,
     with the release id, licence and source in every format."""
-    from barometer.cli import State, fail
-    from barometer.cli import out as console
     from barometer.exports import UnknownFormat, writer
-    from barometer.store import StoreError, open_release
+    from barometer.store import open_release
 
     try:
         chosen = writer(format)
     except UnknownFormat as exc:
         raise fail(f"--format {format!r} is not one of {', '.join(exc.known)}") from exc
-    try:
-        resolved = open_release(State.store, release)
-    except StoreError as exc:
-        raise fail(str(exc), 1) from exc
+    resolved = open_release(State.store, release)
     try:
         out.mkdir(parents=True, exist_ok=True)
         probe = out / ".barometer-write-test"

@@ -23,14 +23,19 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
+from barometer.errors import BarometerError
 from barometer.exports.model import Export
 
 if TYPE_CHECKING:
     from barometer.store import Release
 
 
-class UnknownFormat(ValueError):
+class UnknownFormat(BarometerError, ValueError):
     """A format name that no module registers."""
+
+    code = "unknown_format"
+    exit_code = 2
+    http_status = 422
 
     def __init__(self, name: str, known: list[str]) -> None:
         super().__init__(f"unknown format {name!r}: choose one of {', '.join(known)}")

@@ -18,6 +18,7 @@ from importlib import resources
 
 import pyarrow as pa
 
+from barometer.errors import BarometerError
 from barometer.registers.schema import Column, ColumnType, Contract, ForeignKey, RowRule, Table
 from barometer.registers.tables import ALL_TABLES, SURVEY_QUESTIONS
 
@@ -47,8 +48,10 @@ class Country:
     note: str | None = None  # why a former country has its class (rendered into docs/data-contract.md)
 
 
-class CountryListError(ValueError):
+class CountryListError(BarometerError, ValueError):
     """data/countries.toml is inconsistent (the message names the entry)."""
+
+    code = "catalogue_invalid"
 
 
 _COUNTRY_KEYS = {"code", "name", "name_en", "western", "part_of", "former", "note"}

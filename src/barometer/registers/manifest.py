@@ -15,12 +15,16 @@ from pathlib import Path
 import pyarrow.parquet as pq
 from pydantic import BaseModel, ConfigDict, Field, ValidationError
 
+from barometer.errors import BarometerError
 from barometer.registers.contract import CONTRACT, CONTRACT_VERSION
 from barometer.registers.layout import MANIFEST_NAME, part_files
 
 
-class ManifestError(ValueError):
+class ManifestError(BarometerError, ValueError):
     """manifest.json is missing or not a valid manifest."""
+
+    code = "invalid_manifest"
+    exit_code = 2
 
 
 class FileEntry(BaseModel):

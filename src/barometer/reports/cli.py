@@ -7,6 +7,10 @@ from typing import Annotated
 
 import typer
 
+from barometer.cliapp import State, check_area, fail, load_index
+from barometer.cliapp import out as console
+from barometer.settings import current_settings
+
 
 def report(
     area: Annotated[str | None, typer.Option(help="Area code: 000, a region (081-085) or a municipality "
@@ -28,8 +32,6 @@ def report(
     from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
 
     from barometer.catalogue import load_catalogue
-    from barometer.cli import State, check_area, fail, load_index
-    from barometer.cli import out as console
     from barometer.reports.batch import FORMATS, write_reports
 
     if (area is None) == (not all_areas):
@@ -46,8 +48,6 @@ def report(
     codes = [a.code for a in load_catalogue().areas] if all_areas else [check_area(area or "")]
     index = load_index(release)  # a clear error (exit 1) for an empty store or an unknown release
     if significance is None:
-        from barometer.settings import current_settings
-
         significance = current_settings().report.significance
     release_id = index.release.id
 

@@ -3,8 +3,8 @@
 Format (docs/published-csv.md): UTF-8, comma-separated, decimal point, header
 ``area_code,item_id,period,value,development``. ``period`` is the year for indicators and the reference period
 (Danish text or canonical code) for key figures; an empty ``value`` means not published; ``development`` may be
-empty. Every problem is reported with file, line and reason, and nothing is published unless the whole file is
-clean.
+empty. Every problem is reported with file, line, kind (a code of the problem catalogue, docs/problems.md) and reason,
+and nothing is published unless the whole file is clean.
 """
 
 from __future__ import annotations
@@ -17,7 +17,9 @@ from pathlib import Path
 import pyarrow as pa
 
 from barometer.catalogue import Catalogue
+from barometer.errors import BarometerError
 from barometer.periods import PeriodError, parse_period, period_year
+from barometer.problems import problem_kind
 from barometer.store import Status, observation_table
 
 REQUIRED_COLUMNS = ("area_code", "item_id", "period", "value", "development")
@@ -28,20 +30,29 @@ MAX_REPORTED = 20
 class ImportProblem:
     file: str
     line: int
+    kind: str  # a code of the problem catalogue (problems.toml)
     reason: str
 
+    def __post_init__(self) -> None:
+        problem_kind(self.kind)  # a code the catalogue lacks is a programming error, caught by the tests
+
     def __str__(self) -> str:
-        return f"{self.file}:{self.line}: {self.reason}"
+        return f"{self.file}:{self.line}: {self.reason} [{self.kind}]"
 
 
-class PublishedImportError(ValueError):
-    """The file was refused; ``problems`` lists every problem found (file, line, reason)."""
+class PublishedImportError(BarometerError, ValueError):
+    """The file was refused; ``problems`` lists every problem found (file, line, kind, reason)."""
+
+    code = "published_csv_refused"
+    exit_code = 2
+    http_status = 422
 
     def __init__(self, problems: list[ImportProblem]):
         self.problems = problems
         shown = "\n".join(str(p) for p in problems[:MAX_REPORTED])
         more = f"\n… and {len(problems) - MAX_REPORTED} more" if len(problems) > MAX_REPORTED else ""
-        super().__init__(f"{len(problems)} problem(s) in published figures:\n{shown}{more}")
+        super().__init__(f"{len(problems)} problem(s) in published figures:\n{shown}{more}\n"
+                         "No release was written.")
 
 
 def _number(text: str) -> float:
@@ -61,17 +72,18 @@ def read_published(path: Path, catalogue: Catalogue, edition: str | None = None)
         text = path.read_bytes().decode("utf-8-sig")
     except UnicodeDecodeError as exc:
         line = path.read_bytes()[: exc.start].count(b"\n") + 1
-        raise PublishedImportError([ImportProblem(name, line, "file is not valid UTF-8 "
+        raise PublishedImportError([ImportProblem(name, line, "not_utf8", "file is not valid UTF-8 "
                                                                f"(byte {exc.start}); save it as UTF-8")]) from exc
     except OSError as exc:
-        raise PublishedImportError([ImportProblem(name, 0, f"cannot read file: {exc.strerror}")]) from exc
+        raise PublishedImportError([ImportProblem(name, 0, "unreadable_file",
+                                                  f"cannot read file: {exc.strerror}")]) from exc
     if not text.strip():
-        raise PublishedImportError([ImportProblem(name, 1, "file is empty; expected header "
+        raise PublishedImportError([ImportProblem(name, 1, "empty_table", "file is empty; expected header "
                                                            + ",".join(REQUIRED_COLUMNS))])
     reader = csv.DictReader(text.splitlines(), strict=True)
     header = reader.fieldnames or []
     if missing := [c for c in REQUIRED_COLUMNS if c not in header]:
-        raise PublishedImportError([ImportProblem(name, 1, f"missing column(s) {', '.join(missing)}; "
+        raise PublishedImportError([ImportProblem(name, 1, "missing_column", f"missing column(s) {', '.join(missing)}; "
                                                            f"header is {','.join(header)}")])
     problems: list[ImportProblem] = []
     rows: list[dict] = []
@@ -80,20 +92,21 @@ def read_published(path: Path, catalogue: Catalogue, edition: str | None = None)
         for record in reader:
             line = reader.line_num
             row, row_problems = _parse_row(record, catalogue, edition)
-            problems += [ImportProblem(name, line, reason) for reason in row_problems]
+            problems += [ImportProblem(name, line, kind, reason) for kind, reason in row_problems]
             if row is None:
                 continue
             key = (row["area_code"], row["item_id"], row["period"])
             if key in seen:
-                problems.append(ImportProblem(name, line, f"duplicate row for area {key[0]}, item {key[1]}, "
-                                                          f"period {key[2]} (first on line {seen[key]})"))
+                problems.append(ImportProblem(name, line, "duplicate_key",
+                                              f"duplicate row for area {key[0]}, item {key[1]}, "
+                                              f"period {key[2]} (first on line {seen[key]})"))
                 continue
             seen[key] = line
             rows.append(row)
     except csv.Error as exc:
-        problems.append(ImportProblem(name, reader.line_num, f"malformed CSV: {exc}"))
+        problems.append(ImportProblem(name, reader.line_num, "malformed_csv", f"malformed CSV: {exc}"))
     if not rows and not problems:
-        problems.append(ImportProblem(name, 2, "no data rows after the header"))
+        problems.append(ImportProblem(name, 2, "empty_table", "no data rows after the header"))
     if problems:
         raise PublishedImportError(problems)
     return observation_table(rows)
@@ -114,28 +127,29 @@ def _range_problem(item_id: str, unit: str, column: str, value: float) -> str | 
 
 
 def _parse_row(record: dict[str, str | None], catalogue: Catalogue,
-               edition: str | None) -> tuple[dict | None, list[str]]:
+               edition: str | None) -> tuple[dict | None, list[tuple[str, str]]]:
+    """The observation of one row, or None and the row's problems as (kind, reason)."""
     if None in record:
-        return None, [f"too many fields ({len(record) - 1 + len(record[None] or [])} for "
-                      f"{len(record) - 1} columns)"]
+        return None, [("malformed_csv", f"too many fields ({len(record) - 1 + len(record[None] or [])} for "
+                      f"{len(record) - 1} columns)")]
     values = {k: (v or "").strip() for k, v in record.items()}
     problems = []
     area, item = values["area_code"], values["item_id"]
     if not catalogue.has_area(area):
-        problems.append(f"unknown area_code {area!r} (expected a code such as 000, 084 or 851)")
+        problems.append(("unknown_area", f"unknown area_code {area!r} (expected a code such as 000, 084 or 851)"))
     if not catalogue.has_item(item):
-        problems.append(f"unknown item_id {item!r} (expected 1.1 … 9.1 or N1 … N18)")
+        problems.append(("unknown_item", f"unknown item_id {item!r} (expected 1.1 … 9.1 or N1 … N18)"))
     period = values["period"]
     if catalogue.has_item(item):
         try:
             period = parse_period(period)
             is_indicator = item[0].isdigit()
             if is_indicator and not period.isdigit():
-                problems.append(f"period {values['period']!r} of indicator {item} must be a year")
+                problems.append(("invalid_period", f"period {values['period']!r} of indicator {item} must be a year"))
             elif edition and period_year(period) > int(edition[:4]):
-                problems.append(f"period {values['period']!r} is after edition {edition}")
+                problems.append(("period_after_edition", f"period {values['period']!r} is after edition {edition}"))
         except PeriodError as exc:
-            problems.append(f"period: {exc}")
+            problems.append(("invalid_period", f"period: {exc}"))
     parsed: dict[str, float | None] = {}
     for column in ("value", "development"):
         if values[column] == "":
@@ -144,11 +158,12 @@ def _parse_row(record: dict[str, str | None], catalogue: Catalogue,
         try:
             parsed[column] = _number(values[column])
         except ValueError:
-            problems.append(f"{column} {values[column]!r} is not a number (use a decimal point, e.g. 2.2)")
+            problems.append(("not_a_number", f"{column} {values[column]!r} is not a number (use a decimal point, "
+                                             "e.g. 2.2)"))
             continue
         if catalogue.has_item(item) and (bad := _range_problem(item, catalogue.item(item).unit, column,
                                                                parsed[column])):
-            problems.append(bad)
+            problems.append(("out_of_range", bad))
     if problems:
         return None, problems
     return {

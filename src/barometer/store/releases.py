@@ -26,6 +26,7 @@ from typing import Any
 import pyarrow as pa
 import pyarrow.parquet as pq
 
+from barometer.errors import BarometerError
 from barometer.store.schema import check_observations
 
 OBSERVATIONS = "observations.parquet"
@@ -33,8 +34,12 @@ MANIFEST = "manifest.json"
 DEFAULT_STORE = "data"
 
 
-class StoreError(RuntimeError):
-    """A release cannot be found or read."""
+class StoreError(BarometerError, RuntimeError):
+    """A release cannot be found or read (the code says which: no_release, unknown_release, store_missing …)."""
+
+    code = "failure"
+    exit_code = 1
+    http_status = 503
 
 
 @dataclass(frozen=True)
@@ -133,7 +138,7 @@ def publish(store: Path, observations: pa.Table, edition: str, provenance: dict[
 def set_current(store: Path, release_id: str) -> None:
     """Point CURRENT at a release (atomically); used by publish and by roll-back (`barometer use`)."""
     if not (store / "releases" / release_id / MANIFEST).is_file():
-        raise StoreError(f"release {release_id!r} not found in {store}")
+        raise StoreError(f"release {release_id!r} not found in {store}", code="unknown_release", http_status=404)
     pointer = store / "CURRENT"
     tmp = store / f".CURRENT.{os.getpid()}"
     tmp.write_text(release_id + "\n", encoding="utf-8")
@@ -167,10 +172,11 @@ def open_release(store: Path, release_id: str | None = None) -> Release:
     wanted = release_id or current_release_id(store)
     if wanted is None:
         raise StoreError(f"no release in store {store} — build or import one first "
-                         "(barometer import-published FILE.csv --edition 2024-11)")
+                         "(barometer import-published FILE.csv --edition 2024-11)", code="no_release")
     path = store / "releases" / wanted
     if not (path / MANIFEST).is_file():
         known = ", ".join(r.id for r in list_releases(store)) or "none"
-        raise StoreError(f"release {wanted!r} not found in {store} (known: {known})")
+        raise StoreError(f"release {wanted!r} not found in {store} (known: {known})", code="unknown_release",
+                         http_status=404)
     manifest = json.loads((path / MANIFEST).read_text(encoding="utf-8"))
     return Release(wanted, path, manifest)

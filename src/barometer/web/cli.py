@@ -7,6 +7,8 @@ from typing import Annotated
 
 import typer
 
+from barometer.cliapp import State, fail
+
 
 def serve(
     release: Annotated[str | None, typer.Option(help="Serve this release id and never switch "
@@ -22,24 +24,17 @@ def serve(
 
     import uvicorn
 
-    from barometer.cli import State, fail
-    from barometer.store import StoreError, open_release
+    from barometer.store import open_release
 
-    try:
-        opened = open_release(State.store, release)
-    except StoreError as exc:
-        raise fail(str(exc), 1) from exc
-    from barometer.web.geo import TopoJSONError, load_topojson
+    opened = open_release(State.store, release)
+    from barometer.web.geo import load_topojson
     from barometer.web.settings import WebSettings
 
     if topojson is not None and not topojson.is_file():
         raise fail(f"--topojson {topojson}: no such file")
     configured = WebSettings.resolve(State.store, release, topojson).topojson  # option, env or settings file
     if configured is not None:
-        try:
-            load_topojson(configured)
-        except TopoJSONError as exc:
-            raise fail(str(exc), 2) from exc
+        load_topojson(configured)  # TopoJSONError: exit 2, the file and what is missing named
     os.environ["BAROMETER_STORE"] = str(State.store.resolve())
     if release:
         os.environ["BAROMETER_RELEASE"] = release

@@ -12,9 +12,14 @@ from functools import lru_cache
 from pathlib import Path
 from typing import Any
 
+from barometer.errors import BarometerError
 
-class TopoJSONError(ValueError):
+
+class TopoJSONError(BarometerError, ValueError):
     """The configured boundary file cannot be used for the maps (message names the file and the problem)."""
+
+    code = "topojson_invalid"
+    exit_code = 2
 
 
 def load_topojson(path: Path) -> tuple[dict[str, Any], str]:

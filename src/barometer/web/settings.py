@@ -1,20 +1,19 @@
 """Settings of the website: where releases live, which release to serve, optional map boundaries.
 
-Values come from the `barometer serve` options, then environment variables, then the `[web]` table of the
-settings file (barometer.settings); docs/web.md lists them. The two-indicator rule and the least number of
+Values come from the `barometer serve` options, then environment variables, then the `[web]` section of the
+settings tree (barometer.settings, which declares each key, its default and its environment variable once);
+docs/web.md and docs/configuration.md list them. The two-indicator rule and the least number of
 indicators before a goal moves are the project-wide settings, so that the site shows exactly what the reports show.
 """
 
 from __future__ import annotations
 
-import os
 from dataclasses import dataclass
 from pathlib import Path
 
 from barometer.rules import DEFAULT_MIN_INDICATORS, TwoIndicatorRule
-from barometer.settings import current_settings
+from barometer.settings import DEFAULT_PAGE_CACHE_MB, current_settings, with_env
 
-DEFAULT_PAGE_CACHE_MB = 128  # per release: room for the pages and several full downloads (megabytes each)
 DEFAULT_PAGE_CACHE_BYTES = DEFAULT_PAGE_CACHE_MB * 2**20
 
 
@@ -30,11 +29,8 @@ class WebSettings:
 
     @classmethod
     def resolve(cls, store: Path, release_id: str | None = None, topojson: Path | None = None) -> WebSettings:
-        web = (current_settings().model_extra or {}).get("web", {}) or {}
-        topo = topojson or os.environ.get("BAROMETER_TOPOJSON") or web.get("topojson")
-        interval = float(os.environ.get("BAROMETER_RELEASE_CHECK", web.get("check_interval", 2.0)))
-        cache_mb = float(os.environ.get("BAROMETER_PAGE_CACHE_MB", web.get("page_cache_mb", DEFAULT_PAGE_CACHE_MB)))
-        return cls(store=Path(store), release_id=release_id, topojson=Path(topo) if topo else None,
-                   check_interval=interval, page_cache_bytes=int(cache_mb * 2**20),
+        web = with_env(current_settings().web)
+        return cls(store=Path(store), release_id=release_id, topojson=topojson or web.topojson,
+                   check_interval=web.check_interval, page_cache_bytes=int(web.page_cache_mb * 2**20),
                    two_rule=current_settings().rules.two_indicator_rule,
                    min_indicators=current_settings().rules.min_indicators)
