@@ -108,7 +108,7 @@ def test_min_indicators_from_the_settings_file(published_store, tmp_path):
 def test_bad_min_indicators_names_the_key(tmp_path, value):
     config = tmp_path / "settings.toml"
     config.write_text(f"[rules]\nmin_indicators = {value}\n")
-    with pytest.raises(SettingsError, match=r"rules\.min_indicators"):
+    with pytest.raises(SettingsError, match=r"\[rules\] min_indicators: "):
         load_settings(config)
 
 

@@ -31,8 +31,8 @@ class RateRule(_Strict):
     """Shares ("pct") and each group of a gap ("pct_point")."""
 
     min_denominator: float = Field(20, ge=0, description="A share is hidden when its group has fewer persons.")
-    min_numerator: float = Field(3, ge=0, description="... or fewer persons have the trait ...")
-    min_complement: float = Field(3, ge=0, description="... or fewer persons lack it.")
+    min_numerator: float = Field(3, ge=0, description="A share is hidden when fewer persons have the trait.")
+    min_complement: float = Field(3, ge=0, description="A share is hidden when fewer persons lack the trait.")
 
 
 class CountRule(_Strict):

@@ -53,15 +53,15 @@ def test_empty_store_answers_503_not_500(tmp_path):
 
 
 def test_serve_command_checks_the_store_and_runs_uvicorn(tmp_path, monkeypatch):
-    import typer
     import uvicorn
 
     from barometer.cli import State
+    from barometer.errors import BarometerError, UsageError
 
     monkeypatch.setattr(State, "store", tmp_path)
-    with pytest.raises(typer.Exit) as exc:
+    with pytest.raises(BarometerError) as exc:  # the command line prints it as `error: …` and exits with 1
         serve(release=None, host="127.0.0.1", port=8123, topojson=None, workers=1)
-    assert exc.value.exit_code == 1
+    assert exc.value.exit_code == 1 and exc.value.code == "no_release"
     release = publish_sample(tmp_path)
     calls = []
     monkeypatch.setattr(uvicorn, "run", lambda *a, **k: calls.append((a, k)))
@@ -70,7 +70,7 @@ def test_serve_command_checks_the_store_and_runs_uvicorn(tmp_path, monkeypatch):
     assert calls[0][0] == ("barometer.web.asgi:app",) and calls[0][1]["port"] == 8123
     import os
     assert os.environ["BAROMETER_RELEASE"] == release.id and os.environ["BAROMETER_STORE"] == str(tmp_path.resolve())
-    with pytest.raises(typer.Exit):
+    with pytest.raises(UsageError, match=r"missing\.topojson: no such file"):
         serve(release=None, host="127.0.0.1", port=8123, topojson=tmp_path / "missing.topojson", workers=1)
 
 
