@@ -15,8 +15,12 @@ PUBLISHED_CSV = FIXTURES / "published-2024-11.csv"
 
 
 def publish_seed_figures(store: Path) -> Path:
-    """Publish the shipped seed figures (Aalborg and Hele landet, November 2024) into ``store``; return it."""
-    publish(store, read_published(PUBLISHED_CSV, load_catalogue()), "2024-11", {"kind": "published"})
+    """Publish the shipped seed figures (Aalborg and Hele landet, November 2024) into ``store`` as
+    `barometer import-published` does (the definitions recorded are the published ones); return it."""
+    from barometer.provenance import provenance
+
+    publish(store, read_published(PUBLISHED_CSV, load_catalogue()), "2024-11",
+            provenance({"published_csv": PUBLISHED_CSV}, kind="published", synthetic=False))
     return store
 
 

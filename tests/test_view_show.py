@@ -24,7 +24,7 @@ def test_show_json_shape_and_aalborg_figures(published_store):
     result, data = _show(published_store, "--area", "851", "--json")
     assert result.exit_code == 0, result.output
     assert data["area"] == {"code": "851", "name": "Aalborg"} and data["edition"] == "2024-11"
-    assert data["release"].startswith("2024-11_")
+    assert data["release"].startswith("2024-11-")
     goals = {g["id"]: g for g in data["goals"]}
     assert [g["id"] for g in data["goals"]] == [str(n) for n in range(1, 10)]
     # movements worked out by hand from the seed's developments and the rules (docs/rules.md)

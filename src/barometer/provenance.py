@@ -1,14 +1,25 @@
-"""What a release records about how it was made: input checksums, catalogue and code version, settings."""
+"""What a release records about how it was made: inputs, catalogue, definitions, code and library versions.
+
+The result is the provenance part of the release manifest (barometer.store.manifest), so that every output can
+describe the release from the release itself.
+"""
 
 from __future__ import annotations
 
 import hashlib
 import subprocess
+from collections.abc import Iterable
 from importlib.metadata import PackageNotFoundError, version
 from pathlib import Path
-from typing import Any
+from typing import Any, Protocol
 
-from barometer.catalogue import load_catalogue
+from barometer.catalogue import Catalogue, load_catalogue
+from barometer.catalogue.load import catalogue_documents
+
+PACKAGE = "integrationsbarometer"
+LIBRARIES = (PACKAGE, "duckdb", "pyarrow", "polars", "numpy", "pydantic", "jinja2", "babel", "weasyprint",
+             "xlsxwriter", "sdmx1", "pyspark", "sqlglot")
+"""Distributions whose versions a release records (those not installed are left out)."""
 
 
 def sha256_file(path: Path) -> str:
@@ -19,33 +30,86 @@ def sha256_file(path: Path) -> str:
     return digest.hexdigest()
 
 
-def code_version() -> str:
-    """Package version plus the git commit when run from a checkout (the commit pins the exact code)."""
+def package_version(name: str = PACKAGE) -> str | None:
     try:
-        pkg = version("integrationsbarometer")
+        return version(name)
     except PackageNotFoundError:
-        pkg = "unknown"
-    try:
-        commit = subprocess.run(["git", "rev-parse", "--short", "HEAD"], capture_output=True, text=True,
-                                cwd=Path(__file__).parent, timeout=5, check=True).stdout.strip()
-    except (OSError, subprocess.SubprocessError):
-        commit = ""
-    return f"{pkg}+{commit}" if commit else pkg
+        return None
 
 
-def provenance(inputs: dict[str, Path], *, synthetic: bool, **extra: Any) -> dict[str, Any]:
+def library_versions(names: Iterable[str] = LIBRARIES) -> dict[str, str]:
+    """Installed versions of the libraries that shape a release's figures and outputs."""
+    return {name: v for name in names if (v := package_version(name)) is not None}
+
+
+def code_version() -> str:
+    """``git describe --always --dirty`` of the checkout the code runs from (it pins the exact code, and says
+    when it was changed); the package version when the code is not run from a git checkout."""
+    here = Path(__file__).resolve().parent
+    if "site-packages" not in here.parts:
+        try:
+            described = subprocess.run(["git", "describe", "--always", "--dirty"], capture_output=True, text=True,
+                                       cwd=here, timeout=5, check=True).stdout.strip()
+        except (OSError, subprocess.SubprocessError):
+            described = ""
+        if described:
+            return described
+    return package_version() or "unknown"
+
+
+class EngineDefinition(Protocol):
+    """What provenance needs of an engine declaration (barometer.engine.model.Definition)."""
+
+    id: str
+    sql: str
+    tables: tuple[str, ...]
+    optional_tables: tuple[str, ...]
+
+
+def sql_digest(sql: str) -> str:
+    """Digest of an item's SQL with whitespace normalised, so re-indenting the declaration changes nothing."""
+    return hashlib.sha256(" ".join(sql.split()).encode("utf-8")).hexdigest()
+
+
+def definitions_record(catalogue: Catalogue, engine: Iterable[EngineDefinition] | None) -> dict[str, Any]:
+    """Every item's definition as the release records it.
+
+    With ``engine`` declarations the figures were computed here: each item records the catalogue's words and
+    the digest of the SQL that ran. Without (imported published figures) the definitions are the ministry's
+    published ones — the catalogue's words — and there is no SQL.
+    """
+    by_id = {d.id: d for d in engine or ()}
+    out: dict[str, Any] = {}
+    for item in (*catalogue.indicators, *catalogue.key_figures):
+        record: dict[str, Any] = {"origin": "engine" if engine is not None else "published",
+                                  "words": {lang: item.words(lang) for lang in ("da", "en")}}
+        if (d := by_id.get(item.id)) is not None:
+            record |= {"sql_sha256": sql_digest(d.sql), "tables": list(d.tables),
+                       "optional_tables": list(d.optional_tables)}
+        out[item.id] = record
+    return out
+
+
+def provenance(inputs: dict[str, Path], *, synthetic: bool, definitions: Iterable[EngineDefinition] | None = None,
+               **extra: Any) -> dict[str, Any]:
     """The provenance block of a release manifest.
 
     Every release states whether its figures come from synthetic registers (``synthetic``: each output then
     says "Syntetiske data") and who publishes it (``publisher``, from the `[release]` settings in force now),
     so that outputs read both from the release rather than from whatever settings a later reader has.
+    ``definitions`` are the engine declarations that computed the figures (None: imported published figures).
     """
     from barometer.settings import current_settings
 
+    catalogue = load_catalogue()
+    files, catalogue_version = catalogue_documents()
     return {
         "inputs": {name: {"path": str(path), "sha256": sha256_file(path)} for name, path in inputs.items()},
-        "catalogue_version": load_catalogue().version,
+        "catalogue_version": catalogue_version,
+        "catalogue": {"version": catalogue_version, "files": files},
+        "definitions": definitions_record(catalogue, definitions),
         "code_version": code_version(),
+        "libraries": library_versions(),
         "synthetic": synthetic,
         "publisher": current_settings().release.publisher,
         **extra,

@@ -12,7 +12,7 @@ from typing import Literal
 
 from pydantic import BaseModel
 
-from barometer.catalogue import Area, Catalogue, Indicator, KeyFigure, load_catalogue
+from barometer.catalogue import Area, Catalogue, Indicator, KeyFigure
 from barometer.formatting import (
     development_unit,
     format_development,
@@ -277,8 +277,8 @@ def build_view(index: ReleaseIndex, area_code: str, lang: Lang = "da", catalogue
                two_rule: TwoIndicatorRule | None = None, today: date | None = None,
                min_indicators: int | None = None) -> BarometerView:
     """The barometer of one area from an indexed release (two_rule and min_indicators default to the
-    configured rules)."""
-    cat = catalogue or load_catalogue()
+    configured rules; the catalogue to the one the release was made with)."""
+    cat = catalogue or index.release.catalogue
     two_rule = two_rule or current_settings().rules.two_indicator_rule
     if min_indicators is None:
         min_indicators = current_settings().rules.min_indicators

@@ -69,9 +69,16 @@ def sample_rows(seed: int = 7) -> list[dict]:
 
 def publish_sample(store: Path, seed: int = 7) -> Release:
     """Publish the sample release into `store` and make it current, with the uncertainty record a build makes
-    (overdispersion and funnel from the sample's published cells)."""
+    (overdispersion and funnel from the sample's published cells) and the definitions (words and SQL digests)."""
+    from barometer.disclosure import load_config
+    from barometer.engine.definitions import DEFINITIONS
+    from barometer.provenance import provenance
     from barometer.uncertainty_model import assess
 
     table = observation_table(sample_rows(seed))
-    return publish(store, table, EDITION, {"kind": "sample", "seed": seed,
-                                           "uncertainty": assess(table, table, EDITION), "synthetic": True})
+    config = load_config()
+    return publish(store, table, EDITION, provenance(
+        {}, synthetic=True, definitions=DEFINITIONS, kind="sample", seed=seed,
+        uncertainty=assess(table, table, EDITION),
+        disclosure={"config": config.model_dump(mode="json"), "digest": config.digest(),
+                    "source": "packaged defaults"}))

@@ -23,7 +23,7 @@ def test_front_page_shows_national_barometer_and_picker(client):
     assert '<form class="picker" method="get" action="/kommune"' in html
     assert html.count("<option value=\"") == 99  # 98 municipalities and the placeholder
     assert 'href="/index.json"' in html and 'href="/index.csv"' in html
-    assert r.headers["x-barometer-release"].startswith("2024-11_")
+    assert r.headers["x-barometer-release"].startswith("2024-11-")
 
 
 def test_front_page_movements_match_the_view(client, sample_store):

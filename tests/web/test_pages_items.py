@@ -107,14 +107,13 @@ def test_definition_pages(client):
     assert data["latest_year"] == 2022 and data["baseline_year"] == 2012 and data["data_source"]
     html = client.get("/definitioner/1.2").text
     assert "Tæller" in html and "Nævner" in html and "Seneste år" in html
-    try:
-        from barometer.engine.definitions import definition
-    except ImportError:
-        return
-    d = definition("1.2")
-    assert data["numerator"] == d.numerator and data["population"] == d.population
+    words = CAT.item("1.2").words("da")  # the words the sample release recorded: the catalogue's, in Danish
+    assert data["numerator"] == words["numerator"] and data["population"] == words["population"]
+    assert data["origin"] == "engine" and len(data["sql_sha256"]) == 64 and data["words_lang"] == "da"
     from html import escape
-    assert escape(d.denominator) in html
+    assert escape(words["denominator"]) in html and 'lang="en"' not in html.split("<main")[1]
+    english = client.get("/definitioner/1.2.json?lang=en").json()["data"]
+    assert english["population"] == CAT.item("1.2").words("en")["population"]
     assert client.get("/definitioner/N5").status_code == 200
     assert client.get("/definitioner/zz").status_code == 404
 

@@ -6,6 +6,7 @@ section exists) so that everything downstream may index the catalogue without de
 
 from __future__ import annotations
 
+import copy
 import hashlib
 import tomllib
 from dataclasses import dataclass, field
@@ -181,10 +182,22 @@ def _group_source(doc: dict[str, Any]) -> ClassificationSource | None:
 
 
 @cache
-def load_catalogue() -> Catalogue:
-    """The packaged catalogue; its version is a checksum of the data files, recorded in every release."""
+def _packaged() -> tuple[dict[str, dict[str, Any]], str]:
     docs, digest = {}, hashlib.sha256()
     for name in DATA_FILES:
         docs[name], raw = _read(name)
         digest.update(raw)
-    return build_catalogue(docs, version=digest.hexdigest()[:12])
+    return docs, digest.hexdigest()[:12]
+
+
+def catalogue_documents() -> tuple[dict[str, dict[str, Any]], str]:
+    """The packaged data files, parsed (by file name), and the catalogue version: what a release snapshots."""
+    docs, version = _packaged()
+    return copy.deepcopy(docs), version
+
+
+@cache
+def load_catalogue() -> Catalogue:
+    """The packaged catalogue; its version is a checksum of the data files, recorded in every release."""
+    docs, version = _packaged()
+    return build_catalogue(copy.deepcopy(docs), version=version)

@@ -40,6 +40,21 @@ class Goal(_Strict):
         return self.title_en if lang == "en" else self.title_da
 
 
+class DefinitionText(_Strict):
+    """How an item is defined, in Danish and English: the one place these words live. The engine keeps only the
+    computation (SQL); docs/indicators.md, the definitions pages and every release's manifest take the words from
+    here."""
+
+    population_da: str
+    population_en: str
+    numerator_da: str
+    numerator_en: str
+    denominator_da: str
+    denominator_en: str
+    reference_da: str  # the reference dates: of the population, the status and the age
+    reference_en: str
+
+
 class _Measured(_Strict):
     """Fields shared by indicators and key figures: what is measured and in which unit."""
 
@@ -52,7 +67,9 @@ class _Measured(_Strict):
     count_noun_da: str | None = None
     count_noun_en: str | None = None
     local: bool
-    data_source: str
+    data_source: str  # Danish
+    data_source_en: str
+    definition: DefinitionText
 
     @model_validator(mode="after")
     def _count_has_noun(self) -> _Measured:
@@ -67,6 +84,16 @@ class _Measured(_Strict):
 
     def count_noun(self, lang: str = "da") -> str | None:
         return self.count_noun_en if lang == "en" else self.count_noun_da
+
+    def source_text(self, lang: str = "da") -> str:
+        return self.data_source_en if lang == "en" else self.data_source
+
+    def words(self, lang: str = "da") -> dict[str, str]:
+        """The definition in one language: population, numerator, denominator, reference dates and source."""
+        suffix = "_en" if lang == "en" else "_da"
+        d = self.definition
+        return {name: getattr(d, name + suffix) for name in ("population", "numerator", "denominator", "reference")} \
+            | {"source": self.source_text(lang)}
 
 
 class Indicator(_Measured):

@@ -28,7 +28,8 @@ IGNORED_KEYS = ("id", "created")
 SECTIONS = {
     "edition": "settings", "kind": "settings", "engine": "settings", "engine_settings": "settings",
     "disclosure": "settings", "publication": "settings", "publisher": "settings",
-    "catalogue_version": "definitions", "code_version": "definitions",
+    "catalogue_version": "definitions", "code_version": "definitions", "catalogue": "definitions",
+    "definitions": "definitions", "libraries": "definitions", "schema_version": "definitions",
     "inputs": "inputs", "register_files": "inputs", "register_coverage": "inputs", "seed": "inputs",
     "synthetic": "inputs",
     "observations": "output", "warnings": "output", "suppression": "output", "suppression_latest": "output",

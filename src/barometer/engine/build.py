@@ -205,7 +205,7 @@ def build(registers: Path | str, edition: str, engine: str = "duckdb", settings:
     prov = provenance(
         {"registers_manifest": Path(registers) / MANIFEST_NAME},
         synthetic=is_synthetic(read_manifest(registers)),  # validated above: the manifest is readable
-        kind="engine", engine=engine, engine_settings=settings.model_dump(),
+        definitions=DEFINITIONS, kind="engine", engine=engine, engine_settings=settings.model_dump(),
         disclosure={"config": config.model_dump(mode="json"), "digest": config.digest(),
                     "source": str(disclosure_config) if disclosure_config else "packaged defaults"},
         register_files=_register_checksums(Path(registers)),

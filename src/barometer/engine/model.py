@@ -1,4 +1,4 @@
-"""The shape of a declaration: a derived view or one item's definition (SQL plus the words that explain it).
+"""The shape of a declaration: a derived view or one item's computation (SQL; its words are the catalogue's).
 
 Declarations are data: docs/indicators.md is generated from them, the build runs their SQL, and a Spark backend
 can run the same text. An item's SQL returns one row per municipality and period with the columns of
@@ -37,14 +37,11 @@ class Needs:
 
 @dataclass(frozen=True)
 class Definition:
-    """How one indicator or key figure is computed, in words (for the docs) and in SQL (for the engine)."""
+    """How one indicator or key figure is computed: its SQL and the registers it reads. What it means in words
+    (population, numerator, denominator, reference dates) is the catalogue's (``item.definition``), once."""
 
     id: str
     group: str  # progress step the item is computed in
-    population: str
-    numerator: str
-    denominator: str
-    reference: str  # which dates the figure refers to (reference date of population, status and age)
     tables: tuple[str, ...]  # register tables read (directly or through views)
     sql: str
     optional_tables: tuple[str, ...] = ()  # without these tables the item is "not computed"

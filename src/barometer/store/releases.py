@@ -14,19 +14,29 @@ and readable, and a half-written folder is never listed.
 from __future__ import annotations
 
 import hashlib
-import json
 import os
 import shutil
 import tempfile
 from dataclasses import dataclass
 from datetime import UTC, datetime
+from functools import cached_property
 from pathlib import Path
 from typing import Any
 
 import pyarrow as pa
 import pyarrow.parquet as pq
 
+from barometer.catalogue import Catalogue, load_catalogue
 from barometer.errors import BarometerError
+from barometer.store.manifest import (
+    ManifestError,
+    ObservationsFile,
+    ReleaseManifest,
+    catalogue_of,
+    new_manifest,
+    parse_manifest,
+    read_manifest_text,
+)
 from barometer.store.schema import check_observations
 
 OBSERVATIONS = "observations.parquet"
@@ -47,6 +57,19 @@ class Release:
     id: str
     path: Path
     manifest: dict[str, Any]
+
+    @cached_property
+    def meta(self) -> ReleaseManifest:
+        """The manifest as its typed model (barometer.store.manifest); ``manifest`` is the same as plain data."""
+        return parse_manifest(self.manifest, f"release {self.id}")
+
+    @cached_property
+    def catalogue(self) -> Catalogue:
+        """The catalogue the release was made with (its snapshot), which every view of it reads."""
+        try:
+            return catalogue_of(self.meta)
+        except ManifestError:  # a hand-made Release without a full manifest
+            return load_catalogue()
 
     @property
     def edition(self) -> str:
@@ -113,19 +136,20 @@ def publish(store: Path, observations: pa.Table, edition: str, provenance: dict[
         _write_parquet(observations, tmp / OBSERVATIONS)
         digest = hashlib.sha256((tmp / OBSERVATIONS).read_bytes()).hexdigest()
         created = datetime.now(UTC)
-        release_id = f"{edition}_{created:%Y%m%dT%H%M%S%f}_{digest[:8]}"
-        manifest = {
-            "id": release_id,
-            "edition": edition,
-            "created": created.isoformat(timespec="seconds"),
-            "observations": {"file": OBSERVATIONS, "rows": observations.num_rows, "sha256": digest},
-            **provenance,
-        }
-        (tmp / MANIFEST).write_text(json.dumps(manifest, indent=2, ensure_ascii=False) + "\n", encoding="utf-8")
+        model = new_manifest(edition, created.isoformat(timespec="microseconds"),
+                             ObservationsFile(file=OBSERVATIONS, rows=observations.num_rows, sha256=digest),
+                             provenance)
+        release_id, manifest = model.id, model.as_dict()
+        final = releases / release_id
+        if (final / MANIFEST).is_file():
+            # The id is derived from the content: the same release exists already; it becomes current again.
+            shutil.rmtree(tmp, ignore_errors=True)
+            set_current(store, release_id)
+            return open_release(store, release_id)
+        (tmp / MANIFEST).write_text(model.to_json(), encoding="utf-8")
         for child in tmp.iterdir():
             with open(child, "rb") as fh:
                 os.fsync(fh.fileno())
-        final = releases / release_id
         os.rename(tmp, final)
         _fsync_dir(releases)
         set_current(store, release_id)
@@ -155,8 +179,7 @@ def list_releases(store: Path) -> list[Release]:
     for path in sorted(folder.iterdir()):
         if path.name.startswith(".") or not (path / MANIFEST).is_file():
             continue
-        manifest = json.loads((path / MANIFEST).read_text(encoding="utf-8"))
-        found.append(Release(path.name, path, manifest))
+        found.append(Release(path.name, path, _read_manifest(path)))
     return sorted(found, key=lambda r: r.manifest["created"] + r.id)
 
 
@@ -178,5 +201,12 @@ def open_release(store: Path, release_id: str | None = None) -> Release:
         known = ", ".join(r.id for r in list_releases(store)) or "none"
         raise StoreError(f"release {wanted!r} not found in {store} (known: {known})", code="unknown_release",
                          http_status=404)
-    manifest = json.loads((path / MANIFEST).read_text(encoding="utf-8"))
-    return Release(wanted, path, manifest)
+    return Release(wanted, path, _read_manifest(path))
+
+
+def _read_manifest(folder: Path) -> dict[str, Any]:
+    """A release folder's manifest, checked against the model (older schemas migrated): StoreError if unreadable."""
+    try:
+        return read_manifest_text((folder / MANIFEST).read_text(encoding="utf-8"), str(folder / MANIFEST)).as_dict()
+    except (ManifestError, OSError, UnicodeDecodeError) as exc:
+        raise StoreError(str(exc), code="release_manifest_invalid") from exc

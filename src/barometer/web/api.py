@@ -134,7 +134,15 @@ def router(holder: ReleaseHolder) -> APIRouter:
         snap = holder.get()
         if not snap.catalogue.has_item(item_id):
             raise NotFound(f"unknown item {item_id!r}")
-        return json_response(snap, item_record(snap, item_id))
+        recorded = snap.release.meta.definitions.get(item_id)
+        definition = recorded.model_dump(mode="json") if recorded else None
+        return json_response(snap, item_record(snap, item_id) | {"definition": definition})
+
+    @api.get("/release", summary="How the served release was made: its manifest (catalogue snapshot, definitions, "
+             "engine and disclosure settings, code and library versions), without local folders")
+    async def release() -> Response:
+        snap = holder.get()
+        return json_response(snap, snap.cached(("public-manifest",), snap.release.meta.public))
 
     # Indexed (obsindex.py): a query touches only its rows, so a small answer is rendered on the event loop; a
     # large one is streamed (json, csv) or rendered in the threadpool (the other formats), never on the loop.

@@ -1,8 +1,10 @@
-"""What the definitions page says about an item: catalogue texts plus the engine's declaration when present.
+"""What the definitions page says about an item, from the served release only.
 
-The engine declares, per item, the population, numerator, denominator and reference dates in words
-(barometer.engine.definitions, the same text as docs/indicators.md); the site shows them as declared. The
-latest year and the national numerator/denominator come from the served release.
+The words (population, numerator, denominator, reference dates, source) are those the release recorded in its
+manifest when it was made — the catalogue's words then, in Danish and English — with who computed the figures:
+this code (and a checksum of the SQL that ran, and the registers it read) or the ministry (a release of imported
+published figures: the definitions are the published ones, and no SQL ran). Titles and units come from the
+release's catalogue snapshot; the latest year and the national numerator/denominator from its observations.
 """
 
 from __future__ import annotations
@@ -15,29 +17,26 @@ from barometer.web.data import latest_year, observation
 from barometer.web.holder import Snapshot
 
 
-def _engine_definition(item_id: str) -> Any:
-    try:
-        from barometer.engine.definitions import definition
-    except ImportError:
-        return None
-    try:
-        return definition(item_id)
-    except KeyError:
-        return None
+def recorded_words(snap: Snapshot, item_id: str, lang: str) -> dict[str, Any]:
+    """The release's record of an item's definition, in ``lang`` when it has it (``words_lang`` says which)."""
+    recorded = snap.release.meta.definitions.get(item_id)
+    if recorded is None:  # a release from before manifests recorded definitions
+        return {"recorded": False, "origin": None, "words_lang": lang, "population": None, "numerator": None,
+                "denominator": None, "reference": None, "data_source": None, "sql_sha256": None, "tables": []}
+    words, words_lang = recorded.in_lang(lang)
+    return {"recorded": True, "origin": recorded.origin, "words_lang": words_lang,
+            "population": words.population if words else None, "numerator": words.numerator if words else None,
+            "denominator": words.denominator if words else None, "reference": words.reference if words else None,
+            "data_source": words.source if words else None, "sql_sha256": recorded.sql_sha256,
+            "tables": list(recorded.tables)}
 
 
 def definition_of(snap: Snapshot, item: Indicator | KeyFigure, lang: str) -> dict[str, Any]:
     cat = snap.catalogue
-    engine = _engine_definition(item.id)
     record: dict[str, Any] = {
         "id": item.id, "title": item.title(lang), "title_da": item.title_da, "title_en": item.title_en,
         "unit": item.unit, "unit_text": unit_text(item.unit, item.count_noun(lang), lang), "local": item.local,
-        "data_source": item.data_source,
-        "population": engine.population if engine else None,
-        "numerator": engine.numerator if engine else None,
-        "denominator": engine.denominator if engine else None,
-        "reference": engine.reference if engine else None,
-        "tables": list(engine.tables) if engine else [],
+        **recorded_words(snap, item.id, lang),
         "national_numerator": None, "national_denominator": None, "national_value": None,
     }
     if isinstance(item, Indicator):

@@ -16,7 +16,7 @@ from dataclasses import dataclass, field
 from functools import cached_property
 from typing import Any
 
-from barometer.catalogue import Catalogue, load_catalogue
+from barometer.catalogue import Catalogue
 from barometer.store import Release, StoreError, current_release_id, open_release
 from barometer.view import BarometerView, ReleaseIndex, build_view
 from barometer.web.obsindex import ObservationIndex
@@ -122,7 +122,7 @@ class ReleaseHolder:
     def _load(self, release_id: str | None) -> Snapshot:
         release = open_release(self.settings.store, release_id)
         log.info("serving release %s", release.id)
-        snap = Snapshot(release, ReleaseIndex.load(release), load_catalogue(), self.settings,
+        snap = Snapshot(release, ReleaseIndex.load(release), release.catalogue, self.settings,
                         pages=page_cache(self.settings.page_cache_bytes))
         snap.observations  # noqa: B018 - indexed once now, before the snapshot serves its first request
         return snap

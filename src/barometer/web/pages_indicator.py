@@ -112,9 +112,11 @@ def indicator_metadata(ctx: Ctx) -> dict[str, Any]:
     meta = export_meta(snap, f"indikator-{ind.id}", lang)
     page = ctx.request.url.path.removesuffix(".metadata.json")
     query = f"?{ctx.request.url.query}" if ctx.request.url.query else ""
-    return {"item": ind.id, "definition": definition_of(snap, ind, lang),
+    definition = definition_of(snap, ind, lang)
+    return {"item": ind.id, "definition": definition,
             "unit": ind.unit, "unit_text": unit_text(ind.unit, ind.count_noun(lang), lang),
-            "decimals": ind.decimals, "source": ind.data_source, "release": meta.release, "edition": meta.edition,
+            "decimals": ind.decimals, "source": definition["data_source"] or ind.source_text(lang),
+            "release": meta.release, "edition": meta.edition,
             "release_created": meta.created, "licence": meta.licence, "publisher_source": meta.source,
             "page": page + query,
             "downloads": {fmt: f"{page}.{fmt}{query}" for fmt in ALL_FORMATS}}

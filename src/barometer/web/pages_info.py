@@ -47,20 +47,36 @@ def compare_page(ctx: Ctx) -> Page:
                 data=[v.show_json() for v in views], table=table)
 
 
-def method_page(ctx: Ctx) -> Page:
-    from barometer.disclosure import load_config
+def release_settings(snap: Any) -> dict[str, Any]:
+    """How the served release was made, from its manifest: the disclosure rules it was protected with (None for
+    a release that records none, e.g. the ministry's published figures), engine, code and library versions."""
+    meta = snap.release.meta
+    disclosure = meta.disclosure
+    levels = (meta.uncertainty or {}).get("funnel_levels")
+    return {"kind": meta.kind, "disclosure": disclosure.config.model_dump(mode="json") if disclosure else None,
+            "disclosure_source": disclosure.source if disclosure else None,
+            "disclosure_digest": disclosure.digest if disclosure else None,
+            "funnel_levels": list(levels) if levels else None, "engine": meta.engine,
+            "engine_settings": meta.engine_settings, "code_version": meta.code_version,
+            "catalogue_version": meta.catalogue_version, "libraries": meta.libraries,
+            "schema_version": meta.schema_version}
 
+
+def method_page(ctx: Ctx) -> Page:
+    """The method: the barometer rules this site applies, and the disclosure rules and settings the served
+    release was made with (read from its manifest, never from the code or settings in force now)."""
     snap, t = ctx.snap, texts(ctx.lang)
-    disclosure = load_config().model_dump(mode="json")
+    made = release_settings(snap)
     data = {"two_indicator_rule": snap.settings.two_rule, "min_indicators": snap.settings.min_indicators,
-            "disclosure": disclosure,
-            "release_disclosure": snap.release.manifest.get("disclosure"),
-            "confidence_level": 0.95}
+            **made, "confidence_level": 0.95}
+    disclosure = made["disclosure"] or {}
     return Page("method.html", t["method_heading"], {"m": data}, data=data,
                 table=[{"setting": "two_indicator_rule", "value": snap.settings.two_rule},
                        {"setting": "min_indicators", "value": snap.settings.min_indicators}]
                 + [{"setting": f"disclosure.{k}.{k2}", "value": v2} for k, v in disclosure.items()
-                   for k2, v2 in v.items()])
+                   for k2, v2 in v.items()]
+                + [{"setting": k, "value": made[k]} for k in ("disclosure_source", "disclosure_digest",
+                                                              "code_version", "catalogue_version")])
 
 
 def sdmx_structure_route(holder: ReleaseHolder) -> Route:

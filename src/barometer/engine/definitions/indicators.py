@@ -1,4 +1,5 @@
-"""Register-based indicators, one declaration each: words for the docs, SQL for the engine.
+"""Register-based indicators, one declaration each: the computation (SQL). Their words (population, numerator,
+denominator, reference dates) live in the catalogue (catalogue/data/goals.toml), in Danish and English.
 
 Conventions shared by all (docs/engine.md): the target group is ``person.target`` (immigrants and descendants of
 non-Western origin); "arrived aged 0-12" is immigrants whose first immigration was before their 13th birthday;
@@ -13,17 +14,8 @@ from barometer.engine.model import Definition, Needs
 _YOUTH_EDUCATION = "('H20', 'H30', 'H35', 'H40', 'H50', 'H60', 'H70', 'H80')"
 _HIGHER_EDUCATION = "('H40', 'H50', 'H60', 'H70', 'H80')"
 
-_END_OF_YEAR = ("Status in year Y; population, municipality and age on 1 January Y+1 (residents then; "
-                "persons who died or emigrated during Y are not in it).")
-
 EMPLOYMENT_GAP = Definition(
     id="1.1", group="employment",
-    population="Residents aged 25-64 on 1 January Y+1: non-Western immigrants and descendants (target) and "
-               "persons of Danish origin (reference).",
-    numerator="Persons employed at the end of November Y (employee, self-employed or assisting spouse), in each "
-              "group.",
-    denominator="All persons of the group in the population (no RAS row counts as not employed).",
-    reference=_END_OF_YEAR + " Value = reference rate − target rate, in percentage points.",
     gap_sign=1,
     tables=("persons", "residence", "employment"),
     needs=(Needs("employment", "year"),),
@@ -41,10 +33,6 @@ GROUP BY s.municipality, s.year
 
 EMPLOYMENT_RATE = Definition(
     id="1.2", group="employment",
-    population="Non-Western immigrants and descendants resident and aged 25-64 on 1 January Y+1.",
-    numerator="Those employed at the end of November Y (employee, self-employed or assisting spouse).",
-    denominator="The population.",
-    reference=_END_OF_YEAR,
     tables=("persons", "residence", "employment"),
     needs=(Needs("employment", "year"),),
     sql="""
@@ -57,15 +45,10 @@ GROUP BY s.municipality, s.year
 """)
 
 
-def _exam(item_id: str, who: str, where: str, subjects: tuple[str, str], words: str) -> Definition:
+def _exam(item_id: str, where: str, subjects: tuple[str, str]) -> Definition:
     a, b = subjects
     return Definition(
         id=item_id, group="education",
-        population=f"{who} who sat the 9th-grade exam in both {words} in June of year Y and were resident on "
-                   "1 January Y.",
-        numerator=f"Pupils with grade 02 or above in both {words}.",
-        denominator="The population (pupils with a grade in both subjects).",
-        reference="Exam year Y (June); municipality on 1 January Y.",
         tables=("persons", "residence", "grades"),
         needs=(Needs("grades", "year"),),
         sql=f"""
@@ -79,22 +62,15 @@ GROUP BY py.municipality, x.year
 
 
 _GREW_UP = "py.target AND (py.origin_type = 'efterkommer' OR py.arrived_0_12)"
-_GREW_UP_WORDS = "Non-Western descendants and immigrants who arrived aged 0-12"
 
-EXAM_WRITTEN_MATHS = _exam("2.1", _GREW_UP_WORDS, _GREW_UP, ("written_danish", "maths_with_aids"),
-                           "written Danish and mathematics with aids")
-EXAM_ORAL_SPELLING = _exam("3.1", "Non-Western immigrants who arrived aged 0-12",
-                           "py.target AND py.origin_type = 'indvandrer' AND py.arrived_0_12",
-                           ("oral_danish", "spelling"), "oral Danish and spelling")
+EXAM_WRITTEN_MATHS = _exam("2.1", _GREW_UP, ("written_danish", "maths_with_aids"))
+EXAM_ORAL_SPELLING = _exam("3.1", "py.target AND py.origin_type = 'indvandrer' AND py.arrived_0_12",
+                           ("oral_danish", "spelling"))
 
 
-def _education(item_id: str, ages: tuple[int, int], levels: str, words: str) -> Definition:
+def _education(item_id: str, ages: tuple[int, int], levels: str) -> Definition:
     return Definition(
         id=item_id, group="education",
-        population=f"{_GREW_UP_WORDS}, resident and aged {ages[0]}-{ages[1]} on 1 January Y+1.",
-        numerator=f"Those whose highest completed Danish education on 1 October Y is {words}.",
-        denominator="The population (no education row counts as none).",
-        reference=_END_OF_YEAR + " Labelled Y by default; Y+1 with education_year_label = 'population'.",
         tables=("persons", "residence", "education"),
         needs=(Needs("education", "year", "minus_education_label_shift"),),
         sql=f"""
@@ -108,9 +84,8 @@ GROUP BY s.municipality, s.year + {{education_label_shift}}
 """)
 
 
-YOUTH_EDUCATION = _education("2.2", (20, 24), _YOUTH_EDUCATION,
-                             "at least a youth education (H20, H30, H35 or higher)")
-HIGHER_EDUCATION = _education("2.3", (25, 39), _HIGHER_EDUCATION, "a higher education (H40-H80)")
+YOUTH_EDUCATION = _education("2.2", (20, 24), _YOUTH_EDUCATION)
+HIGHER_EDUCATION = _education("2.3", (25, 39), _HIGHER_EDUCATION)
 
 DANISH_TEST_NEEDS = (Needs("danish_courses", "start_date", "minus_cohort_lag"),
                      Needs("danish_tests", "test_date", "test_window_beyond_period"))
@@ -118,12 +93,6 @@ DANISH_TEST_NEEDS = (Needs("danish_courses", "start_date", "minus_cohort_lag"),
 
 DANISH_TEST = Definition(
     id="3.3", group="danish",
-    population="Course participants under the integration programme whose first programme Danish course "
-               "started in year Y minus the cohort lag (default 5), by the municipality of that course.",
-    numerator="Those who passed a Danish test (PD1, PD2, PD3 or Studieprøven) on or after the start and less than "
-              "the test window (default 5 years) after it.",
-    denominator="The cohort.",
-    reference="Cohort of course starts in Y − lag; emitted only when Y is within the data's last year.",
     tables=("danish_courses", "danish_tests", "residence"),
     needs=DANISH_TEST_NEEDS,
     sql="""
@@ -134,12 +103,6 @@ FROM course_cohort c CROSS JOIN coverage cv
 WHERE c.cohort_year + {cohort_lag} <= cv.last_year
 GROUP BY c.municipality, c.cohort_year + {cohort_lag}
 """)
-
-_SUPPORT_WORDS = ("Full-time persons on public support in year Y: each person counts by the share of the year on "
-                  "benefits (unemployment, cash/integration/self-support benefit, activation, sickness, maternity, "
-                  "disability pension, early retirement, flexjob, other; SU only if configured), overlapping "
-                  "benefits summed and capped at 37 hours a week")
-
 
 def _support_sql(gap: bool) -> str:
     if gap:
@@ -163,12 +126,6 @@ GROUP BY s.municipality, s.year
 
 SUPPORT_GAP = Definition(
     id="7.1", group="support",
-    population="Residents aged 16-66 on 1 January Y+1: non-Western immigrants and descendants (target) and "
-               "persons of Danish origin (reference).",
-    numerator=_SUPPORT_WORDS + ", in each group.",
-    denominator="All persons of the group in the population.",
-    reference=_END_OF_YEAR + " Value = target share − reference share, in percentage points (the published "
-                             "sign: a positive gap means the target group is more often on support).",
     gap_sign=-1,
     tables=("persons", "residence", "benefits"),
     needs=(Needs("benefits", "start_date"),),
@@ -176,23 +133,14 @@ SUPPORT_GAP = Definition(
 
 SUPPORT_SHARE = Definition(
     id="7.2", group="support",
-    population="Non-Western immigrants and descendants resident and aged 16-66 on 1 January Y+1.",
-    numerator=_SUPPORT_WORDS + ".",
-    denominator="The population.",
-    reference=_END_OF_YEAR,
     tables=("persons", "residence", "benefits"),
     needs=(Needs("benefits", "start_date"),),
     sql=_support_sql(gap=False))
 
 
-def _housing(item_id: str, category: str, words: str) -> Definition:
+def _housing(item_id: str, category: str) -> Definition:
     return Definition(
         id=item_id, group="housing",
-        population=f"Housing areas on the official list of {words} published 1 December of year Y.",
-        numerator="Number of areas on the list in the municipality (0 where none; a list year counts even when "
-                  "this list is empty).",
-        denominator="—",
-        reference="List year Y (published 1 December).",
         tables=("housing_areas",),
         sql=f"""
 SELECT COALESCE(h.municipality, '') AS municipality, y.year AS period, COUNT(h.area_id) AS num,
@@ -203,17 +151,12 @@ GROUP BY COALESCE(h.municipality, ''), y.year
 """)
 
 
-PARALLEL = _housing("8.1", "parallelsamfund", "parallel societies (parallelsamfund)")
-TRANSFORMATION = _housing("8.2", "omdannelsesomraade", "transformation areas (omdannelsesområder)")
-VULNERABLE = _housing("8.3", "udsat", "vulnerable housing areas (udsatte boligområder)")
+PARALLEL = _housing("8.1", "parallelsamfund")
+TRANSFORMATION = _housing("8.2", "omdannelsesomraade")
+VULNERABLE = _housing("8.3", "udsat")
 
 CRIME = Definition(
     id="9.1", group="crime",
-    population="Non-Western immigrants and descendants resident and aged 15-29 on 1 January Y (sex filter "
-               "configurable, default both sexes).",
-    numerator="Those with at least one conviction under the criminal code (straffeloven) decided in year Y.",
-    denominator="The population.",
-    reference="Convictions decided during Y; population, municipality and age on 1 January Y.",
     tables=("persons", "residence", "convictions"),
     needs=(Needs("convictions", "decision_date"),),
     sql="""

@@ -17,11 +17,9 @@ _NO_REF = "CAST(NULL AS BIGINT) AS ref_num, CAST(NULL AS BIGINT) AS ref_den"
 _COUNT_TAIL = f"CAST(NULL AS BIGINT) AS den, {_NO_REF}"
 
 
-def _kf(item_id: str, population: str, numerator: str, denominator: str, reference: str,
-        tables: tuple[str, ...], sql: str, optional: tuple[str, ...] = (),
+def _kf(item_id: str, tables: tuple[str, ...], sql: str, optional: tuple[str, ...] = (),
         needs: tuple[Needs, ...] = ()) -> Definition:
-    return Definition(id=item_id, group="key figures", population=population, numerator=numerator,
-                      denominator=denominator, reference=reference, tables=tables, optional_tables=optional,
+    return Definition(id=item_id, group="key figures", tables=tables, optional_tables=optional,
                       sql=sql.replace("{item}", item_id), needs=needs)
 
 
@@ -57,105 +55,67 @@ GROUP BY municipality, period
 
 
 _SHARE = "SUM(CASE WHEN {cond} THEN 1 ELSE 0 END) AS num, COUNT(*) AS den"
-_RESIDENT = ("placed by the address spell covering the period's last day (no spell that day: not resident; a spell "
-             "without a municipality: counted for the whole country only; not dead)")
-
 KEY_FIGURES: tuple[Definition, ...] = (
-    _kf("N1", "Persons with a special-act (Ukraine) permit visitated to a municipality.",
-        "Persons visitated on or before the reference date (since the act), by the municipality visitated to.",
-        "—", "Cumulative up to the reference date.", ("visitations",), f"""
+    _kf("N1", ("visitations",), f"""
 SELECT v.municipality, kp.period, COUNT(DISTINCT v.pnr) AS num, {_COUNT_TAIL}
 FROM ref_kf_period kp JOIN visitations v ON v.visitation_date <= kp.p_end
 WHERE kp.item_id = '{{item}}' AND v.permit_type = 'ukraine'
 GROUP BY v.municipality, kp.period
 """),
-    _kf("N2", f"Persons with a valid special-act permit, {_RESIDENT}.", "Number of such persons.", "—",
-        "Reference date.", ("permits", "addresses", "persons"),
+    _kf("N2", ("permits", "addresses", "persons"),
         _holders("ukraine", "0 AND 200", "COUNT(*) AS num, CAST(NULL AS BIGINT) AS den")),
-    _kf("N3", f"Adults (18+) with a valid special-act permit on the quarter's last day, {_RESIDENT}.",
-        "Those on a Danish-education course at some time in the quarter.", "—", "Quarter.",
-        ("permits", "addresses", "persons", "danish_courses"),
+    _kf("N3", ("permits", "addresses", "persons", "danish_courses"),
         _holders("ukraine", "18 AND 200", "COUNT(*) AS num, CAST(NULL AS BIGINT) AS den",
                  f"EXISTS (SELECT 1 FROM danish_courses dc WHERE dc.pnr = h.pnr AND {_overlaps('', 'dc')})"),
         needs=(Needs("danish_courses", "start_date"),)),
-    _kf("N4", f"0-16-year-olds with a valid special-act permit, {_RESIDENT}.",
-        "Those enrolled in daycare or primary school on the date.", "The population.", "Reference date.",
-        ("permits", "addresses", "persons", "enrolment"),
+    _kf("N4", ("permits", "addresses", "persons", "enrolment"),
         _holder_share("ukraine", "0 AND 16", "enrolment"),
         needs=(Needs("enrolment", "start_date"),)),
-    _kf("N5", f"18-66-year-olds with a valid special-act permit on the month's last day, {_RESIDENT}.",
-        "Those in wage employment at some time in the month.", "The population.", "Month.",
-        ("permits", "addresses", "persons"),
+    _kf("N5", ("permits", "addresses", "persons"),
         _holder_share("ukraine", "18 AND 66", "wage_employment"),
         optional=("wage_employment",),
         needs=(Needs("wage_employment", "start_date"),)),
-    _kf("N6", f"18-66-year-olds with a valid special-act permit on the month's last day, {_RESIDENT}.",
-        "Those on self-support and return benefit (selvforsørgelses- og hjemrejseydelse) at some time in the "
-        "month.", "The population.", "Month.", ("permits", "addresses", "persons", "benefits"),
+    _kf("N6", ("permits", "addresses", "persons", "benefits"),
         _holder_share("ukraine", "18 AND 66", "(SELECT pnr, start_date, end_date FROM benefits "
                                                "WHERE benefit = 'self_support_return_benefit')"),
         needs=(Needs("benefits", "start_date"),)),
-    _kf("N7", "Refugees and family-reunified to refugees visitated to a municipality.",
-        "Persons visitated within the period, by the municipality visitated to.", "—", "Range of months.",
-        ("visitations",), f"""
+    _kf("N7", ("visitations",), f"""
 SELECT v.municipality, kp.period, COUNT(DISTINCT v.pnr) AS num, {_COUNT_TAIL}
 FROM ref_kf_period kp JOIN visitations v ON v.visitation_date BETWEEN kp.p_start AND kp.p_end
 WHERE kp.item_id = '{{item}}' AND v.permit_type IN ('refugee', 'family_refugee')
 GROUP BY v.municipality, kp.period
 """),
-    _kf("N8", f"18-66-year-old refugees and family-reunified to refugees, {_RESIDENT}, whose first refugee or "
-              "family-reunification permit started less than 5 years before the date (the programme's gross target "
-              "group; the integration period starts with the first permit, a renewal does not restart it).",
-        "Number of such persons.", "—", "Reference date.", ("permits", "addresses", "persons"),
+    _kf("N8", ("permits", "addresses", "persons"),
         _holders("refugee", "18 AND 66", "COUNT(*) AS num, CAST(NULL AS BIGINT) AS den",
                  "h.permit_start > ADD_YEARS(kp.p_end, -5)")),
-    _kf("N9", f"Adult (18+) refugees and family-reunified to refugees with a valid permit on the quarter's last "
-              f"day, {_RESIDENT}.",
-        "Those on a programme Danish course and receiving a benefit (programme status) in the quarter.", "—",
-        "Quarter.", ("permits", "addresses", "persons", "danish_courses", "programme_status"),
+    _kf("N9", ("permits", "addresses", "persons", "danish_courses", "programme_status"),
         _holders("refugee", "18 AND 200", "COUNT(*) AS num, CAST(NULL AS BIGINT) AS den",
                  f"EXISTS (SELECT 1 FROM danish_courses dc WHERE dc.pnr = h.pnr AND dc.programme "
                  f"AND {_overlaps('', 'dc')}) AND EXISTS (SELECT 1 FROM programme_status ps WHERE ps.pnr = h.pnr "
                  "AND ps.benefit_recipient AND ps.month BETWEEN kp.p_start AND kp.p_end)"),
         needs=(Needs("danish_courses", "start_date"), Needs("programme_status", "month"))),
     *(
-        _kf(item, "Benefit recipients aged 16-64 (on the first day of the month) covered by the integration "
-                  "programme in the month, by the municipality responsible.",
-            words, "The population.", "Month.", ("programme_status", "persons"), f"""
+        _kf(item, ("programme_status", "persons"), f"""
 SELECT ps.municipality, kp.period, {_SHARE.format(cond=cond)}, {_NO_REF}
 FROM ref_kf_period kp JOIN programme_status ps ON ps.month = kp.p_start
 JOIN person p ON p.pnr = ps.pnr
 WHERE kp.item_id = '{{item}}' AND ps.benefit_recipient AND AGE_AT(p.birth_date, ps.month) BETWEEN 16 AND 64
 GROUP BY ps.municipality, kp.period
 """, needs=(Needs("programme_status", "month"),))
-        for item, words, cond in (
-            ("N10", "Those matched as job-ready (null match counts as not job-ready).", "ps.job_ready"),
-            ("N11", "Those in company-directed activation.", "ps.company_directed_activation"),
-        )
+        for item, cond in (("N10", "ps.job_ready"), ("N11", "ps.company_directed_activation"))
     ),
-    _kf("N12", "IGU courses (integrationsgrunduddannelse).",
-        "Courses started within the period, by the municipality of residence at start.", "—",
-        "Range of months (cumulative since July 2016).", ("igu_courses",), f"""
+    _kf("N12", ("igu_courses",), f"""
 SELECT g.municipality, kp.period, COUNT(*) AS num, {_COUNT_TAIL}
 FROM ref_kf_period kp JOIN igu_courses g ON g.start_date BETWEEN kp.p_start AND kp.p_end
 WHERE kp.item_id = '{{item}}'
 GROUP BY g.municipality, kp.period
 """),
-    _kf("N13", f"21-64-year-old refugees and family-reunified to refugees with a valid permit on the quarter's "
-               f"last day, {_RESIDENT}, whose first refugee or family-reunification permit started at least 3 and "
-               "less than 4 years before that day (3 years' residence counted from the permit, not from a first "
-               "immigration on another basis).",
-        "Those in wage employment at some time in the quarter.", "The population.", "Quarter.",
-        ("permits", "addresses", "persons"),
+    _kf("N13", ("permits", "addresses", "persons"),
         _holder_share("refugee", "21 AND 64", "wage_employment",
             "h.permit_start > ADD_YEARS(kp.p_end, -4) AND h.permit_start <= ADD_YEARS(kp.p_end, -3)"),
         optional=("wage_employment",),
         needs=(Needs("wage_employment", "start_date"),)),
-    _kf("N14", "Men aged 15-29 resident on 1 January Y holding a refugee or family-reunification permit that "
-               "started on or before that day, who first immigrated less than 5 years before it.",
-        "Those with a conviction under the criminal code decided in year Y.", "The population.",
-        "Year Y; population, municipality and age on 1 January Y.",
-        ("persons", "residence", "permits", "convictions"), f"""
+    _kf("N14", ("persons", "residence", "permits", "convictions"), f"""
 SELECT municipality, period, SUM(hit) AS num, COUNT(*) AS den, {_NO_REF}
 FROM (
   SELECT py.municipality, kp.period, py.pnr, MAX(CASE WHEN cv.pnr IS NOT NULL THEN 1 ELSE 0 END) AS hit
@@ -170,12 +130,7 @@ FROM (
 ) s
 GROUP BY municipality, period
 """, needs=(Needs("convictions", "decision_date"),)),
-    _kf("N15", "Refugees and family-reunified to refugees aged 18+ at the start of their first programme Danish "
-               "course, started in year Y minus the cohort lag, who received a benefit (programme status) in the "
-               "year the course started; by the course's municipality.",
-        "Those who passed a Danish test within the test window (as 3.3).", "The cohort.",
-        "Cohort of course starts in Y − lag (as 3.3).",
-        ("danish_courses", "danish_tests", "permits", "persons", "programme_status"), f"""
+    _kf("N15", ("danish_courses", "danish_tests", "permits", "persons", "programme_status"), f"""
 SELECT c.municipality, kp.period, SUM(c.passed) AS num, COUNT(*) AS den, {_NO_REF}
 FROM ref_kf_period kp JOIN course_cohort c ON c.cohort_year + {{cohort_lag}} = EXTRACT(YEAR FROM kp.p_start)
 JOIN person p ON p.pnr = c.pnr
@@ -187,21 +142,16 @@ WHERE kp.item_id = '{{item}}' AND AGE_AT(p.birth_date, c.start_date) >= 18
 GROUP BY c.municipality, kp.period
 """, needs=(*DANISH_TEST_NEEDS, Needs("programme_status", "month", "minus_cohort_lag"))),
     *(
-        _kf(item, f"{words.capitalize()} events of persons who hold (at any time) a refugee or "
-                  "family-reunification permit.",
-            f"Number of {words} events in the year (whole country; events without a municipality included).",
-            "—", "Year.", ("migrations", "permits"), f"""
+        _kf(item, ("migrations", "permits"), f"""
 SELECT COALESCE(m.municipality, '') AS municipality, kp.period, COUNT(*) AS num, {_COUNT_TAIL}
 FROM ref_kf_period kp JOIN migrations m ON m.event_date BETWEEN kp.p_start AND kp.p_end
 WHERE kp.item_id = '{{item}}' AND m.direction = '{direction}'
   AND m.pnr IN (SELECT pnr FROM permits WHERE permit_type IN ('refugee', 'family_refugee'))
 GROUP BY COALESCE(m.municipality, ''), kp.period
 """)
-        for item, words, direction in (("N16", "immigration", "immigration"), ("N17", "emigration", "emigration"))
+        for item, direction in (("N16", "immigration"), ("N17", "emigration"))
     ),
-    _kf("N18", "Persons repatriated with support under the repatriation act.",
-        "Persons who left within the period, by the municipality they left.", "—", "Range of months.",
-        ("repatriations",), f"""
+    _kf("N18", ("repatriations",), f"""
 SELECT r.municipality, kp.period, COUNT(DISTINCT r.pnr) AS num, {_COUNT_TAIL}
 FROM ref_kf_period kp JOIN repatriations r ON r.repatriation_date BETWEEN kp.p_start AND kp.p_end
 WHERE kp.item_id = '{{item}}'

@@ -10,23 +10,15 @@ from __future__ import annotations
 
 from barometer.engine.model import Definition
 
-_GROUPS = {
-    "all": ("('indvandrer', 'efterkommer')", "Non-Western immigrants (≥ 3 years' residence) and descendants"),
-    "immigrants": ("('indvandrer')", "Non-Western immigrants (≥ 3 years' residence)"),
-}
+_GROUPS = {"all": "('indvandrer', 'efterkommer')", "immigrants": "('indvandrer')"}
+"""Respondent groups: non-Western immigrants (at least 3 years' residence) and descendants, or the immigrants."""
 
 
-def _survey(item_id: str, question: str, yes: str, yes_words: str, groups: str = "all",
+def _survey(item_id: str, question: str, yes: str, groups: str = "all",
             ages: tuple[int, int] = (18, 120)) -> Definition:
-    codes, who = _GROUPS[groups]
-    age_words = f"{ages[0]}+" if ages[1] >= 120 else f"{ages[0]}-{ages[1]}"
+    codes = _GROUPS[groups]
     return Definition(
         id=item_id, group="survey",
-        population=f"{who} aged {age_words} answering '{question}' in the citizenship survey of year Y "
-                   "(weighted).",
-        numerator=f"Sum of weights of respondents answering {yes_words}.",
-        denominator="Sum of weights of all respondents in the population (every answer code, 'ved ikke' included).",
-        reference="Survey year Y; whole country only.",
         tables=("survey_respondents", "survey_answers"),
         extra_columns=("sum_w2",),
         sql=f"""
@@ -43,13 +35,12 @@ GROUP BY r.year
 
 
 SURVEY: tuple[Definition, ...] = (
-    _survey("3.2", "danish_problems", "(1, 2)", "'slet ikke' (1) or 'i mindre grad' (2)", groups="immigrants"),
-    _survey("4.1", "recognition", "(1, 2)", "'helt enig' (1) or 'overvejende enig' (2)"),
-    _survey("4.2", "association_member", "(1)", "'ja' (1)"),
-    _survey("4.3", "politically_active", "(1)", "'ja' (1)"),
-    _survey("5.1", "discrimination", "(1)", "'ja' (1)"),
-    _survey("6.1", "restricted_partner", "(1)", "'ja' (1)", ages=(18, 29)),
-    _survey("6.2", "restricted_education_friends", "(1)", "'ja' (1)", ages=(18, 29)),
-    _survey("6.3", "gender_equality", "(3, 4, 5)", "neither agree nor disagree or disagree (3, 4, 5)",
-            ages=(18, 29)),
+    _survey("3.2", "danish_problems", "(1, 2)", groups="immigrants"),
+    _survey("4.1", "recognition", "(1, 2)"),
+    _survey("4.2", "association_member", "(1)"),
+    _survey("4.3", "politically_active", "(1)"),
+    _survey("5.1", "discrimination", "(1)"),
+    _survey("6.1", "restricted_partner", "(1)", ages=(18, 29)),
+    _survey("6.2", "restricted_education_friends", "(1)", ages=(18, 29)),
+    _survey("6.3", "gender_equality", "(3, 4, 5)", ages=(18, 29)),
 )

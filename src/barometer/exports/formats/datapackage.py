@@ -77,7 +77,7 @@ def _provenance(manifest: dict[str, Any]) -> dict[str, Any]:
     summary["observations_sha256"] = manifest.get("observations", {}).get("sha256")
     summary["inputs"] = {name: spec.get("sha256") for name, spec in manifest.get("inputs", {}).items()
                          if isinstance(spec, dict)}
-    for key in ("disclosure", "engine", "seed"):
+    for key in ("disclosure", "engine", "seed", "libraries"):
         if key in manifest:
             summary[key] = manifest[key]
     return summary
