@@ -114,6 +114,16 @@ def test_provenance_is_the_manifest_without_local_folders(built):
     assert "/" not in json.dumps(published["inputs"])
 
 
+def test_definitions_are_the_release_s(built):
+    """A release of imported figures ships the published definitions it recorded, not the engine's SQL."""
+    store, info = built
+    text = _zip(info).read("definitions/indicators.md").decode("utf-8")
+    words = load_catalogue().item("1.1").words
+    assert open_release(store).id in text and "ministeriets offentliggjorte tal" in text
+    assert words("da")["population"] in text and words("en")["numerator"] in text
+    assert "SQL sha256" not in text and "`employment`" not in text
+
+
 def test_size_and_checksum_are_those_of_the_file(built):
     store, info = built
     data = info.path.read_bytes()

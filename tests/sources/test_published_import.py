@@ -119,3 +119,8 @@ def test_store_from_environment(tmp_path, monkeypatch):
     result = runner.invoke(app, ["import-published", str(PUBLISHED_CSV), "--edition", "2024-11"])
     assert result.exit_code == 0, result.output
     assert len(list_releases(tmp_path / "env-store")) == 1
+    # the release says its definitions are the ministry's published ones: no SQL ran
+    meta = list_releases(tmp_path / "env-store")[0].meta
+    assert meta.kind == "published" and meta.engine is None and meta.disclosure is None
+    assert {d.origin for d in meta.definitions.values()} == {"published"}
+    assert not any(d.sql_sha256 for d in meta.definitions.values()) and len(meta.definitions) == 39

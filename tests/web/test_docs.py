@@ -39,7 +39,7 @@ def test_every_route_is_documented(tmp_path):
         if not _documented(doc, path):
             missing.append(path)
     assert not missing, f"routes not documented: {missing}"
-    assert sum(p.startswith("/api/v1/") for p in _paths(tmp_path)) == 8
+    assert sum(p.startswith("/api/v1/") for p in _paths(tmp_path)) == 9
 
 
 def test_every_api_parameter_is_documented(client):

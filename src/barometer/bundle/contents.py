@@ -1,8 +1,8 @@
 """What goes into a release's bulk zip, and the README that explains it (Danish first, then English).
 
 Everything comes from the release (its observations, already protected by disclosure control, and its
-manifest) and from the code that publishes it (catalogue, definitions, report templates): nothing is read from
-registers, so the zip publishes exactly what the website and the API publish.
+manifest: the catalogue and definitions it was made with) and from the code that publishes it (report
+templates): nothing is read from registers, so the zip publishes exactly what the website and the API publish.
 """
 
 from __future__ import annotations
@@ -97,11 +97,23 @@ def _entry(zf: zipfile.ZipFile, name: str, data: bytes, stamp: tuple[int, ...], 
     zf.writestr(info, data, compresslevel=6 if compress else None)
 
 
+def catalogue_files(release: Release) -> dict[str, tuple[bytes, bool]]:
+    """The catalogue the release was made with: the packaged data files when they are the same (same version),
+    else the release's snapshot of them, as JSON (the parsed files; comments are not part of a snapshot)."""
+    snapshot = release.meta.catalogue
+    if snapshot is None or snapshot.version == load_catalogue().version:
+        return {f"catalogue/{name}": (resources.files("barometer.catalogue").joinpath("data", name).read_bytes(),
+                                      True) for name in DATA_FILES}
+    return {f"catalogue/{name.removesuffix('.toml')}.json":
+            ((json.dumps(doc, ensure_ascii=False, indent=2) + "\n").encode("utf-8"), True)
+            for name, doc in snapshot.files.items()}
+
+
 def write_contents(store: Path, release: Release, zip_path: Path, workdir: Path, *, jobs: int = 1,
                    progress: Progress | None = None) -> list[str]:
     """Write the bundle of ``release`` to ``zip_path`` (reports are rendered into ``workdir`` first); returns
     the names in the zip. Entries carry the release's creation time, not the time of the build."""
-    from barometer.engine.doc import render as render_definitions
+    from barometer.bundle.definitions import render_release_definitions
     from barometer.exports.formats.datapackage import write_datapackage
     from barometer.reports.batch import write_reports
 
@@ -116,9 +128,8 @@ def write_contents(store: Path, release: Release, zip_path: Path, workdir: Path,
     files: dict[str, tuple[bytes, bool]] = {
         **{path.name: (path.read_bytes(), True) for path in package},
         OBSERVATIONS: ((release.path / OBSERVATIONS).read_bytes(), False),
-        **{f"catalogue/{name}": (resources.files("barometer.catalogue").joinpath("data", name).read_bytes(), True)
-           for name in DATA_FILES},
-        "definitions/indicators.md": (render_definitions().encode("utf-8"), True),
+        **catalogue_files(release),
+        "definitions/indicators.md": (render_release_definitions(release).encode("utf-8"), True),
         "provenance/manifest.json": (public_manifest(release), True),
         **{f"reports/{pdf.name}": (pdf.read_bytes(), False) for pdf in pdfs},
     }

@@ -10,7 +10,7 @@ from collections.abc import Iterable
 from pathlib import Path
 from typing import Any
 
-from barometer.catalogue import Catalogue, load_catalogue
+from barometer.catalogue import Catalogue
 from barometer.exports.model import SOURCE, Export, ExportMeta, Table
 from barometer.notice import SYNTHETIC_SOURCE, attribution
 from barometer.store import Release
@@ -57,7 +57,7 @@ def item_ids(catalogue: Catalogue) -> list[str]:
 def release_meta(release: Release, name: str, lang: str = "da") -> ExportMeta:
     """The facts every download of this release carries; the publisher and the synthetic mark come from its
     manifest, and a synthetic release names synthetic registers as its source."""
-    edition = load_catalogue().edition(release.edition)
+    edition = release.catalogue.edition(release.edition)
     label = edition.label_en if lang == "en" else edition.label_da
     synthetic = release.synthetic
     return ExportMeta(release=release.id, name=name, lang=lang, edition=release.edition,
@@ -68,8 +68,9 @@ def release_meta(release: Release, name: str, lang: str = "da") -> ExportMeta:
 
 
 def release_export(release: Release, lang: str = "da", rows: list[dict[str, Any]] | None = None) -> Export:
-    """The whole release: observations, areas and items (items list the periods each has observations for)."""
-    catalogue = load_catalogue()
+    """The whole release: observations, areas and items (items list the periods each has observations for), with
+    the catalogue the release was made with."""
+    catalogue = release.catalogue
     observations = published_rows(rows if rows is not None else release.observations().to_pylist())
     periods: dict[str, set[str]] = {}
     for row in observations:

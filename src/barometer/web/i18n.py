@@ -142,7 +142,6 @@ STRINGS: dict[str, dict[str, str]] = {
         "disclosure_source": "Diskretioneringsregler fra",
         "code_version": "Kodeversion",
         "engine_settings": "Beregningens indstillinger",
-        "libraries": "Biblioteker",
         "method_heading": "Metode",
         "similar_heading": "Kommuner der ligner",
         "similar_intro": "De nærmeste kommuner målt på befolkningens størrelse, andelen med ikke-vestlig "
@@ -307,7 +306,6 @@ STRINGS: dict[str, dict[str, str]] = {
         "disclosure_source": "Disclosure rules from",
         "code_version": "Code version",
         "engine_settings": "Computation settings",
-        "libraries": "Libraries",
         "method_heading": "Method",
         "similar_heading": "Municipalities like this one",
         "similar_intro": "The nearest municipalities by population size, share of non-Western origin and "

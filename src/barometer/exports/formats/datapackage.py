@@ -13,7 +13,6 @@ import json
 from pathlib import Path
 from typing import Any
 
-from barometer.catalogue import load_catalogue
 from barometer.exports.codes import STATUS_CODES
 from barometer.exports.columns import column
 from barometer.exports.formats.csv import csv_text
@@ -85,7 +84,7 @@ def _provenance(manifest: dict[str, Any]) -> dict[str, Any]:
 
 def descriptor(export: Export, release: Release, files: dict[str, bytes]) -> dict[str, Any]:
     meta = export.meta
-    catalogue = load_catalogue()
+    catalogue = release.catalogue
     edition = catalogue.edition(release.edition)
     resources = []
     for table in export.tables:
