@@ -23,9 +23,13 @@ def test_doc_names_every_table_and_column():
 
 
 def test_every_problem_kind_is_documented():
-    from typing import get_args
+    import pytest
+    from pydantic import ValidationError
 
-    from barometer.registers.report import PROBLEM_KINDS, ProblemKind
+    from barometer.problems import kinds_in
+    from barometer.registers.report import PROBLEM_KINDS, Problem
 
-    assert list(PROBLEM_KINDS) == list(get_args(ProblemKind))
+    assert list(PROBLEM_KINDS) == [k.code for k in kinds_in("registers")] and "overlapping_spells" in PROBLEM_KINDS
     assert all(f"| `{kind}` |" in render_markdown() for kind in PROBLEM_KINDS)
+    with pytest.raises(ValidationError, match="not a register problem kind"):
+        Problem(kind="not_utf8", message="a published-CSV kind, not one validation reports")

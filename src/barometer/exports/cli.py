@@ -28,7 +28,7 @@ def export(
     try:
         chosen = writer(format)
     except UnknownFormat as exc:
-        raise fail(f"--format {format!r} is not one of {', '.join(exc.known)}") from exc
+        raise UnknownFormat(format, exc.known, f"--format {format!r} is not one of {', '.join(exc.known)}") from exc
     resolved = open_release(State.store, release)
     try:
         out.mkdir(parents=True, exist_ok=True)

@@ -37,13 +37,18 @@ class UnknownFormat(BarometerError, ValueError):
     exit_code = 2
     http_status = 422
 
-    def __init__(self, name: str, known: list[str]) -> None:
-        super().__init__(f"unknown format {name!r}: choose one of {', '.join(known)}")
+    def __init__(self, name: str, known: list[str], message: str | None = None) -> None:
+        super().__init__(message or f"unknown format {name!r}: choose one of {', '.join(known)}")
         self.name, self.known = name, known
 
 
-class NotRenderable(ValueError):
+class NotRenderable(BarometerError, ValueError):
     """A format that cannot express the given tables (a JSON-stat cube of the list of areas)."""
+
+    code = "not_renderable"
+    exit_code = 2
+    http_status = 422
+    parameter = "format"
 
 
 @dataclass(frozen=True)

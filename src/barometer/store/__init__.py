@@ -10,11 +10,18 @@ from barometer.store.releases import (
     resolve_store,
     set_current,
 )
-from barometer.store.schema import OBSERVATION_SCHEMA, Status, check_observations, observation_table
+from barometer.store.schema import (
+    OBSERVATION_SCHEMA,
+    ReleaseCheckError,
+    Status,
+    check_observations,
+    observation_table,
+)
 
 __all__ = [
     "OBSERVATION_SCHEMA",
     "Release",
+    "ReleaseCheckError",
     "Status",
     "StoreError",
     "check_observations",

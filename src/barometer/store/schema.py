@@ -11,6 +11,8 @@ from enum import StrEnum
 
 import pyarrow as pa
 
+from barometer.errors import BarometerError
+
 
 class Status(StrEnum):
     OK = "ok"
@@ -49,19 +51,31 @@ def observation_table(rows: list[dict]) -> pa.Table:
     return pa.Table.from_pydict(columns, schema=OBSERVATION_SCHEMA).sort_by(SORT_KEYS)
 
 
+class ReleaseCheckError(BarometerError, ValueError):
+    """Observations that break an invariant every release holds; nothing is published (a fault of the program
+    that made them, not of the user's input — the code says which check failed)."""
+
+    code = "schema_mismatch"
+
+
 def check_observations(table: pa.Table) -> None:
-    """Invariants every release must hold; raises ValueError naming the first violation."""
+    """Invariants every release must hold; raises ReleaseCheckError naming the first violation."""
     if not table.schema.equals(OBSERVATION_SCHEMA):
-        raise ValueError("observations do not follow OBSERVATION_SCHEMA")
+        expected = {f.name: f for f in OBSERVATION_SCHEMA}
+        differ = [f"{f.name} {f.type}{'' if f.nullable else ' not null'}" for f in table.schema
+                  if expected.get(f.name) != f] + [f"{n} missing" for n in expected if n not in table.schema.names]
+        raise ReleaseCheckError("observations do not follow OBSERVATION_SCHEMA ("
+                                + (", ".join(differ) or "columns in another order") + ")")
     statuses = set(table.column("status").to_pylist())
     if unknown := statuses - {s.value for s in Status}:
-        raise ValueError(f"unknown status flags: {sorted(unknown)}")
+        raise ReleaseCheckError(f"unknown status flags: {sorted(unknown)}", code="unknown_status")
     rows = table.select(["area_code", "item_id", "period", "value", "status"]).to_pylist()
     seen: set[tuple[str, str, str]] = set()
     for row in rows:
         key = (row["area_code"], row["item_id"], row["period"])
         if key in seen:
-            raise ValueError(f"duplicate observation {key}")
+            raise ReleaseCheckError(f"duplicate observation {key}", code="duplicate_key")
         seen.add(key)
         if (row["status"] == Status.OK) != (row["value"] is not None):
-            raise ValueError(f"observation {key}: a value is present exactly when status is ok")
+            raise ReleaseCheckError(f"observation {key}: a value is present exactly when status is ok",
+                                    code="value_status_mismatch")

@@ -14,12 +14,13 @@ from starlette.convertors import Convertor, register_url_convertor
 from starlette.exceptions import HTTPException as StarletteHTTPException
 from starlette.responses import Response
 
+from barometer.errors import BarometerError
 from barometer.exports.registry import report_formats
 from barometer.web import api, apidocs, pages_area, pages_downloads, pages_indicator, pages_info, reports
 from barometer.web.cache import ResponseCache
 from barometer.web.geo import load_topojson
 from barometer.web.holder import NoRelease, ReleaseHolder
-from barometer.web.render import ALL_FORMATS, PAGE_PARAMS, TABLE_FORMATS, NotFound, ParamError, error_response
+from barometer.web.render import ALL_FORMATS, PAGE_PARAMS, TABLE_FORMATS, error_response, problem_response
 from barometer.web.security import SECURITY_HEADERS, SecurityHeaders, relative_slash_redirects
 from barometer.web.settings import WebSettings
 
@@ -96,24 +97,17 @@ def create_app(settings: WebSettings) -> FastAPI:
     app.add_middleware(SecurityHeaders)
     relative_slash_redirects(app.router)
 
-    @app.exception_handler(NotFound)
-    async def not_found(request: Request, exc: NotFound) -> Response:
-        return error_response(request, 404, str(exc.args[0]), _snap(holder))
-
-    @app.exception_handler(ParamError)
-    async def bad_param(request: Request, exc: ParamError) -> Response:
-        return error_response(request, 422, str(exc), _snap(holder), exc.name)
+    @app.exception_handler(BarometerError)
+    async def problem(request: Request, exc: BarometerError) -> Response:
+        """Every BarometerError of every route (pages, API, reports, downloads), by its status and code."""
+        return problem_response(request, exc, _snap(holder))
 
     @app.exception_handler(RequestValidationError)
     async def invalid(request: Request, exc: RequestValidationError) -> Response:
         first = exc.errors()[0]
         names = [str(p) for p in first.get("loc", ()) if isinstance(p, str) and p not in ("query", "path")]
         name = names[-1] if names else None
-        return error_response(request, 422, f"{name}: {first['msg']}", _snap(holder), name)
-
-    @app.exception_handler(NoRelease)
-    async def no_release(request: Request, exc: NoRelease) -> Response:
-        return error_response(request, 503, str(exc))
+        return error_response(request, 422, f"{name}: {first['msg']}", _snap(holder), name, "bad_parameter")
 
     @app.exception_handler(StarletteHTTPException)
     async def http_error(request: Request, exc: StarletteHTTPException) -> Response:

@@ -17,6 +17,7 @@ from functools import cached_property
 from typing import Any
 
 from barometer.catalogue import Catalogue
+from barometer.errors import BarometerError
 from barometer.store import Release, StoreError, current_release_id, open_release
 from barometer.view import BarometerView, ReleaseIndex, build_view
 from barometer.web.obsindex import ObservationIndex
@@ -25,8 +26,11 @@ from barometer.web.settings import DEFAULT_PAGE_CACHE_BYTES, WebSettings
 log = logging.getLogger("barometer.web")
 
 
-class NoRelease(RuntimeError):
+class NoRelease(BarometerError, RuntimeError):
     """The store has no readable release yet."""
+
+    code = "no_release"
+    http_status = 503
 
 
 class LRU:

@@ -13,7 +13,7 @@ from barometer.view import BarometerView, IndicatorView
 from barometer.web.data import similar
 from barometer.web.holder import ReleaseHolder, Snapshot
 from barometer.web.i18n import texts
-from barometer.web.render import Ctx, Moved, NotFound, Page, ParamError, error_response, lang_of, link, page_route
+from barometer.web.render import Ctx, Moved, NotFound, Page, ParamError, lang_of, link, page_route
 from barometer.web.security import local_path
 
 
@@ -108,21 +108,14 @@ def routes(holder: ReleaseHolder) -> list[Route]:
     async def pick(request: Request) -> Response:
         """The picker form (GET /kommune?area=851) answers with a redirect, so it works without JavaScript."""
         code = request.query_params.get("area", "").strip()
+        lang = lang_of(request)
+        snap = holder.get()
+        if not code:
+            raise ParamError("area", "choose a municipality")
         try:
-            lang = lang_of(request)
-            snap = holder.get()
-            if not code:
-                raise ParamError("area", "choose a municipality")
-            try:
-                check_area(snap, code)
-            except Moved as moved:
-                code = moved.canonical
-        except ParamError as exc:
-            return error_response(request, 422, str(exc), None, exc.name)
-        except NotFound as exc:
-            return error_response(request, 404, str(exc), None)
-        except Exception as exc:
-            return error_response(request, 503, str(exc))
+            check_area(snap, code)
+        except Moved as moved:
+            code = moved.canonical
         return RedirectResponse(link(lang, f"/kommune/{code}"), status_code=303)
 
     async def english(request: Request) -> Response:

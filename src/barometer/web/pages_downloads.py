@@ -22,7 +22,7 @@ from barometer.notice import SYNTHETIC_HEADER, attribution
 from barometer.store import list_releases
 from barometer.web.holder import ReleaseHolder
 from barometer.web.i18n import texts
-from barometer.web.render import Ctx, Page, error_response, page_route
+from barometer.web.render import Ctx, NotFound, Page, page_route
 
 BUILD_JOBS = max(1, min(4, os.cpu_count() or 1))  # processes rendering the PDFs of a bundle built on request
 
@@ -62,7 +62,7 @@ def routes(holder: ReleaseHolder) -> list[Route]:
         store = holder.settings.store
         known = {r.id: r for r in list_releases(store)}
         if release_id not in known:
-            return error_response(request, 404, f"unknown release {release_id!r}")
+            raise NotFound(f"unknown release {release_id!r}", code="unknown_release")
         release = known[release_id]
         info = await run_in_threadpool(ensure_bundle, store, release_id, jobs=BUILD_JOBS)
         # The zip's own release, which need not be the one the site serves.

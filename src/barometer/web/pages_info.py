@@ -10,7 +10,7 @@ from starlette.requests import Request
 from starlette.responses import Response
 from starlette.routing import Route
 
-from barometer.web.holder import NoRelease, ReleaseHolder
+from barometer.web.holder import ReleaseHolder
 from barometer.web.i18n import texts
 from barometer.web.pages_area import barometer_rows, picker
 from barometer.web.render import (
@@ -19,7 +19,6 @@ from barometer.web.render import (
     Page,
     ParamError,
     common_headers,
-    error_response,
     export_meta,
     page_route,
 )
@@ -85,10 +84,7 @@ def sdmx_structure_route(holder: ReleaseHolder) -> Route:
     async def structure(request: Request) -> Response:
         from barometer.exports.formats.sdmx import STRUCTURE_MEDIA_TYPE, render_structure
 
-        try:
-            snap = holder.get()
-        except NoRelease as exc:
-            return error_response(request, 503, str(exc))
+        snap = holder.get()
         meta = export_meta(snap, "sdmx-structure")
         body = await run_in_threadpool(snap.cached, ("sdmx-structure",),
                                        lambda: render_structure(meta.release, meta.source, meta.licence))

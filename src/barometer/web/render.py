@@ -20,11 +20,11 @@ from starlette.requests import Request
 from starlette.responses import RedirectResponse, Response
 from starlette.routing import Route
 
+from barometer.errors import BarometerError
 from barometer.exports import (
     LICENCE,
     Export,
     ExportMeta,
-    NotRenderable,
     page_tables,
     renderer,
     renderer_names,
@@ -34,7 +34,7 @@ from barometer.exports.release import release_meta
 from barometer.formatting import format_number
 from barometer.notice import SYNTHETIC_HEADER, attribution, synthetic_label, synthetic_note
 from barometer.settings import DEFAULT_PUBLISHER
-from barometer.web.holder import NoRelease, ReleaseHolder, Snapshot
+from barometer.web.holder import ReleaseHolder, Snapshot
 from barometer.web.i18n import texts
 from barometer.web.security import local_path
 
@@ -42,16 +42,24 @@ TEMPLATES = Path(__file__).parent / "templates"
 FORMAT_LINK_TEXT = {r.name: r.link_text for r in renderers()}  # what a download link says, per format
 
 
-class ParamError(ValueError):
-    """A query or path parameter with a bad value (answered with 422)."""
+class ParamError(BarometerError, ValueError):
+    """A query or path parameter with a bad value (answered with 422, the parameter named)."""
+
+    code = "bad_parameter"
+    exit_code = 2
+    http_status = 422
 
     def __init__(self, name: str, message: str) -> None:
         super().__init__(f"{name}: {message}")
-        self.name, self.message = name, message
+        self.name = self.parameter = name
 
 
-class NotFound(LookupError):
-    """An unknown area, item or page (answered with 404)."""
+class NotFound(BarometerError, LookupError):
+    """An unknown area, item, release or page (answered with 404)."""
+
+    code = "not_found"
+    exit_code = 2
+    http_status = 404
 
 
 class Moved(Exception):
@@ -214,13 +222,26 @@ def json_response(snap: Snapshot | None, data: Any, status: int = 200) -> Respon
     return Response(body, status, media_type="application/json", headers=common_headers(snap))
 
 
+STATUS_CODES = {404: "not_found", 405: "method_not_allowed", 422: "bad_parameter", 503: "no_release",
+                500: "internal_error"}
+"""The problem code of an HTTP error that no BarometerError carries (a route that does not exist, a method)."""
+
+
+def problem_response(request: Request, exc: BarometerError, snap: Snapshot | None) -> Response:
+    """The one mapping of a BarometerError to an answer: its HTTP status, code and message, and the parameter
+    it names (the app's exception handler calls this for every route, pages and API alike)."""
+    return error_response(request, exc.http_status, exc.message, snap, getattr(exc, "parameter", None), exc.code)
+
+
 def error_response(request: Request, status: int, message: str, snap: Snapshot | None = None,
-                   parameter: str | None = None) -> Response:
-    """A 404/422/503 as JSON for API and twin URLs (English `message`, for developers), as an HTML page
-    otherwise — in the page's language and in words for citizens (the technical message is not shown)."""
+                   parameter: str | None = None, code: str | None = None) -> Response:
+    """A 404/422/503 as JSON for API and twin URLs (English `message`, for developers, and the problem `code`,
+    docs/problems.md), as an HTML page otherwise — in the page's language and in words for citizens (the
+    technical message is not shown)."""
     path = request.url.path
     if path.startswith("/api/") or path.endswith(tuple(f".{name}" for name in renderer_names())):
-        error = {"status": status, "message": message} | ({"parameter": parameter} if parameter else {})
+        code = code or STATUS_CODES.get(status, "bad_request" if status < 500 else "internal_error")
+        error = {"status": status, "code": code, "message": message} | ({"parameter": parameter} if parameter else {})
         return Response(json.dumps({"error": error, "licence": licence(snap), "release": snap.id if snap else None},
                                    ensure_ascii=False), status, media_type="application/json",
                         headers=common_headers(snap))
@@ -268,20 +289,13 @@ def page_route(holder: ReleaseHolder, path: str, handler: Handler, name: str,
     formats, convertor = (ALL_FORMATS, "obsfmt") if observations else (TABLE_FORMATS, "fmt")
 
     async def endpoint(request: Request) -> Response:
-        try:
-            snap = holder.get()
-        except NoRelease as exc:
-            return error_response(request, 503, str(exc))
+        snap = holder.get()  # NoRelease, ParamError, NotFound …: answered by the app's one error handler
         fmt = request.path_params.get("fmt", "html")
         try:
             lang = lang_of(request)
             params = {k: v for k, v in request.path_params.items() if k != "fmt"}
             # Off the event loop: a first render may draw charts (vl-convert) and must not stall cached requests.
             page = await run_in_threadpool(handler, Ctx(request, snap, lang, params))
-        except ParamError as exc:
-            return error_response(request, 422, str(exc), snap, exc.name)
-        except NotFound as exc:
-            return error_response(request, 404, str(exc.args[0]), snap)
         except Moved as exc:
             return RedirectResponse(exc.location(request), status_code=308)
         if fmt == "html":
@@ -290,10 +304,7 @@ def page_route(holder: ReleaseHolder, path: str, handler: Handler, name: str,
         stem += "-en" if lang == "en" else ""
         meta = replace(export_meta(snap, stem, lang), title=f"Integrationsbarometeret — {page.title}")
         export = Export(meta, page_tables(page.table, stem), data=page.data)
-        try:
-            return await run_in_threadpool(export_response, snap, export, fmt)
-        except NotRenderable as exc:
-            return error_response(request, 422, str(exc), snap, "format")
+        return await run_in_threadpool(export_response, snap, export, fmt)  # NotRenderable: 422
 
     return [Route(twin_base + f".{{fmt:{convertor}}}", endpoint, name=f"{name}-twin"),
             Route(path, endpoint, name=name)]
@@ -303,17 +314,10 @@ def data_route(holder: ReleaseHolder, path: str, handler: Callable[[Ctx], Any], 
     """A JSON-only address (a page's `.metadata.json`): the handler's data in the usual envelope."""
 
     async def endpoint(request: Request) -> Response:
-        try:
-            snap = holder.get()
-        except NoRelease as exc:
-            return error_response(request, 503, str(exc))
+        snap = holder.get()
         try:
             lang = lang_of(request)
             data = await run_in_threadpool(handler, Ctx(request, snap, lang, dict(request.path_params)))
-        except ParamError as exc:
-            return error_response(request, 422, str(exc), snap, exc.name)
-        except NotFound as exc:
-            return error_response(request, 404, str(exc.args[0]), snap)
         except Moved as exc:
             return RedirectResponse(exc.location(request), status_code=308)
         return json_response(snap, data)

@@ -12,30 +12,22 @@ from starlette.responses import RedirectResponse, Response
 from starlette.routing import Route
 
 from barometer.exports.registry import report_format
-from barometer.web.holder import NoRelease, ReleaseHolder
+from barometer.web.holder import ReleaseHolder
 from barometer.web.pages_area import check_area
-from barometer.web.render import Moved, NotFound, ParamError, common_headers, error_response, lang_of
+from barometer.web.render import Moved, common_headers, lang_of
 from barometer.web.security import style_csp
 
 
 def routes(holder: ReleaseHolder) -> list[Route]:
     async def report(request: Request) -> Response:
         code, kind = request.path_params["code"], request.path_params["fmt"]
-        try:
-            snap = holder.get()
-        except NoRelease as exc:
-            return error_response(request, 503, str(exc))
+        snap = holder.get()  # NoRelease, NotFound, ParamError: answered by the app's one error handler
         try:
             check_area(snap, code)
         except Moved as moved:
             return RedirectResponse(moved.location(request), status_code=308)
-        except NotFound:
-            return error_response(request, 404, f"unknown area {code!r}", snap)
         chosen = report_format(kind)
-        try:
-            lang = lang_of(request)
-        except ParamError as exc:
-            return error_response(request, 422, str(exc), snap, exc.name)
+        lang = lang_of(request)
 
         def make() -> bytes:
             return chosen.render(snap.view(code, lang), False)  # the facsimile: no verdict marks
