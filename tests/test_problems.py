@@ -167,6 +167,11 @@ def test_store_problems(tmp_path, published_store):
     with pytest.raises(StoreError) as unknown:
         open_release(published_store, "2024-11_nope")
     assert (unknown.value.code, unknown.value.http_status) == ("unknown_release", 404)
+    current = open_release(published_store)
+    (current.path / "manifest.json").write_text("{", encoding="utf-8")
+    with pytest.raises(StoreError) as broken:
+        open_release(published_store)
+    assert broken.value.code == "release_manifest_invalid" and "manifest.json" in str(broken.value)
 
 
 # --- the command line: one mapping to `error: …` and the exit code --------------------------------------------
