@@ -10,17 +10,21 @@ from typing import Any
 import typer
 
 from barometer.cli import app
+from barometer.cliapp import GLOBAL_OPTIONS
 
 INTRO = """# CLI reference
 
 Generated from the code by `python -m barometer.clidoc > docs/cli.md` — do not edit by hand.
 
-Every command accepts the global options before its name, e.g. `barometer --store data show --area 851`.
+Every command accepts the global options `--store` and `--config` before its name or after it:
+`barometer --store data show --area 851` and `barometer show --area 851 --store data` do the same (given in both
+places, the later one wins).
 Exit codes: 0 success; 1 a failure the arguments did not cause (no release in the store, an unknown release
 id) and, for `validate`, registers with errors; 2 bad input or arguments (the message names the file, line,
-column or option — `build` refuses invalid registers with 2 and prints the validation report). `serve` exits
-with uvicorn's code (3) when the port is taken. A refused input never changes the store: the current release
-stays current.
+column or option — `build` refuses invalid registers with 2 and prints the validation report). Every error is
+printed as one `error: …` message; its kind has a code in the problem catalogue (docs/problems.md). `serve`
+exits with uvicorn's code (3) when the port is taken. A refused input never changes the store: the current
+release stays current.
 
 Typical sequence:
 
@@ -37,11 +41,11 @@ barometer import-published tests/fixtures/published-2024-11.csv --edition 2024-1
 """
 
 
-def _param_rows(command: Any) -> list[str]:
+def _param_rows(command: Any, group: bool = False) -> list[str]:
     rows = []
     for param in command.params:
-        if param.name == "help":
-            continue
+        if param.name == "help" or (not group and param.name in GLOBAL_OPTIONS and not param.expose_value):
+            continue  # the global options a command accepts after its name are documented once, above
         if param.param_type_name == "argument":
             name = f"`{param.name.upper()}` (argument)"
         else:
@@ -56,7 +60,7 @@ def _param_rows(command: Any) -> list[str]:
 
 def render() -> str:
     group: Any = typer.main.get_command(app)  # Typer's (vendored) click Group
-    parts = [INTRO, "## Global options\n", "| option | meaning |", "|---|---|", *_param_rows(group), ""]
+    parts = [INTRO, "## Global options\n", "| option | meaning |", "|---|---|", *_param_rows(group, group=True), ""]
     ctx = group.context_class(group)
     for name in group.list_commands(ctx):
         command = group.get_command(ctx, name)

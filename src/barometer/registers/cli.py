@@ -81,17 +81,16 @@ def manifest(
     The manifest records the contract version, row counts and checksums of every part, so that `build` can prove
     which inputs a release was made from. Run `validate` afterwards.
     """
+    from barometer.errors import UsageError
     from barometer.registers.manifest import write_manifest
 
     if not directory.is_dir():
-        typer.echo(f"error: {directory}: no such folder", err=True)
-        raise typer.Exit(code=2)
+        raise UsageError(f"{directory}: no such folder")
     written = write_manifest(directory, generator="barometer manifest", synthetic=synthetic)
     if not written.tables:
-        typer.echo(f"error: {directory}: no contract table folders with Parquet parts found "
-                   "(expected e.g. persons/part-0.parquet; see docs/data-contract.md)", err=True)
         (directory / "manifest.json").unlink(missing_ok=True)
-        raise typer.Exit(code=2)
+        raise UsageError(f"{directory}: no contract table folders with Parquet parts found "
+                         "(expected e.g. persons/part-0.parquet; see docs/data-contract.md)")
     rows = sum(t.rows for t in written.tables.values())
     typer.echo(f"wrote {directory / 'manifest.json'}: {len(written.tables)} tables, {rows:,} rows".replace(",", ".")
                + (" (synthetic)" if written.synthetic else ""))
