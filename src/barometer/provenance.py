@@ -7,6 +7,7 @@ describe the release from the release itself.
 from __future__ import annotations
 
 import hashlib
+import os
 import subprocess
 from collections.abc import Iterable
 from importlib.metadata import PackageNotFoundError, version
@@ -15,6 +16,7 @@ from typing import Any, Protocol
 
 from barometer.catalogue import Catalogue, load_catalogue
 from barometer.catalogue.load import catalogue_documents
+from barometer.disclosure_config import DisclosureConfig, packaged_rules
 
 PACKAGE = "integrationsbarometer"
 LIBRARIES = (PACKAGE, "duckdb", "pyarrow", "polars", "numpy", "pydantic", "jinja2", "babel", "weasyprint",
@@ -88,6 +90,21 @@ def definitions_record(catalogue: Catalogue, engine: Iterable[EngineDefinition] 
                        "optional_tables": list(d.optional_tables)}
         out[item.id] = record
     return out
+
+
+def disclosure_record(config: DisclosureConfig, path: Path | str | None) -> dict[str, Any]:
+    """The disclosure rules a release is protected with, their digest, and where they came from: the packaged
+    rules, the `[disclosure]` section of the settings file, and/or a `--disclosure-config` file over them."""
+    from barometer.settings import current_settings
+
+    settings_file = os.environ.get("BAROMETER_CONFIG")
+    parts = []
+    if current_settings().disclosure != packaged_rules():
+        parts.append(f"settings file {settings_file} [disclosure]" if settings_file else "settings [disclosure]")
+    if path is not None:
+        parts.append(str(path))
+    return {"config": config.model_dump(mode="json"), "digest": config.digest(),
+            "source": ", then ".join(parts) if parts else "packaged defaults"}
 
 
 def provenance(inputs: dict[str, Path], *, synthetic: bool, definitions: Iterable[EngineDefinition] | None = None,

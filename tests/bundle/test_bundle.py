@@ -319,12 +319,13 @@ def test_public_manifest_names_input_files_without_their_folders(tmp_path):
     from barometer.store import Release
 
     manifest = {"id": "r", "edition": "2024-11", "created": "2024-11-16T10:00:00+00:00",
+                "observations": {"file": "observations.parquet", "rows": 0, "sha256": "0" * 64},
                 "inputs": {"registers_manifest": {"path": "/srv/secret/registers/manifest.json", "sha256": "ab"}},
-                "disclosure": {"source": "/etc/barometer/disclosure.toml", "digest": "cd"}}
+                "disclosure": {"config": {}, "source": "/etc/barometer/disclosure.toml", "digest": "cd"}}
     (tmp_path / "manifest.json").write_text(json.dumps(manifest))
     published = json.loads(public_manifest(Release("r", tmp_path, manifest)))
     assert published["inputs"]["registers_manifest"] == {"path": "manifest.json", "sha256": "ab"}
-    assert published["disclosure"] == {"source": "disclosure.toml", "digest": "cd"}
+    assert published["disclosure"]["source"] == "disclosure.toml" and published["disclosure"]["digest"] == "cd"
     assert "/srv" not in json.dumps(published) and "/etc" not in json.dumps(published)
 
 

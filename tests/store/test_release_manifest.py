@@ -128,3 +128,26 @@ def test_versions_of_code_and_libraries_are_recorded(tmp_path):
     assert d.words["da"].population == load_catalogue().item("1.2").words("da")["population"]
     assert meta.catalogue is not None and meta.catalogue.version == meta.catalogue_version == load_catalogue().version
     assert release.catalogue.item("N14").title_da == load_catalogue().item("N14").title_da
+
+
+def test_disclosure_source_names_settings_and_file_and_is_published_without_folders(tmp_path, monkeypatch):
+    from barometer.disclosure_config import load_config
+    from barometer.provenance import disclosure_record
+    from barometer.settings import current_settings
+
+    assert disclosure_record(load_config(), None)["source"] == "packaged defaults"
+    settings = tmp_path / "conf" / "barometer.toml"
+    settings.parent.mkdir()
+    settings.write_text("[disclosure.rates]\nmin_denominator = 25\n")
+    extra = tmp_path / "rules" / "strict.toml"
+    extra.parent.mkdir()
+    extra.write_text("[counts]\nmin_count = 5\n")
+    monkeypatch.setenv("BAROMETER_CONFIG", str(settings))
+    current_settings.cache_clear()
+    config = load_config(extra)
+    record = disclosure_record(config, extra)
+    assert record["source"] == f"settings file {settings} [disclosure], then {extra}"
+    assert record["config"]["rates"]["min_denominator"] == 25 and record["config"]["counts"]["min_count"] == 5
+    release = publish(tmp_path / "store", observation_table(_rows()), "2024-11", {"disclosure": record})
+    public = release.meta.public()["disclosure"]["source"]
+    assert public == "settings file barometer.toml [disclosure], then strict.toml"

@@ -18,7 +18,7 @@ from barometer.catalogue import load_catalogue
 from barometer.catalogue.load import DATA_FILES
 from barometer.notice import attribution, synthetic_label, synthetic_note
 from barometer.store import Release
-from barometer.store.releases import MANIFEST, OBSERVATIONS
+from barometer.store.releases import OBSERVATIONS
 
 Progress = Callable[[str], None]
 def report_areas(release: Release) -> list[str]:
@@ -79,15 +79,8 @@ development report ({len(reports)} areas) as PDF in `reports/`. {attribution(rel
 
 def public_manifest(release: Release) -> bytes:
     """The release manifest as published: input files by name and checksum, without the folders they were read
-    from on the machine that built the release."""
-    manifest = json.loads((release.path / MANIFEST).read_text(encoding="utf-8"))
-    for spec in manifest.get("inputs", {}).values():
-        if isinstance(spec, dict) and "path" in spec:
-            spec["path"] = Path(spec["path"]).name
-    disclosure = manifest.get("disclosure")
-    if isinstance(disclosure, dict) and disclosure.get("source") not in (None, "packaged defaults"):
-        disclosure["source"] = Path(disclosure["source"]).name
-    return (json.dumps(manifest, ensure_ascii=False, indent=2) + "\n").encode("utf-8")
+    from on the machine that built the release (``ReleaseManifest.public``)."""
+    return (json.dumps(release.meta.public(), ensure_ascii=False, indent=2) + "\n").encode("utf-8")
 
 
 def _entry(zf: zipfile.ZipFile, name: str, data: bytes, stamp: tuple[int, ...], compress: bool = True) -> None:

@@ -178,7 +178,7 @@ def build(registers: Path | str, edition: str, engine: str = "duckdb", settings:
           threads: int | None = None) -> BuildResult:
     """Compute, add intervals, protect and (when ``store`` is given) publish a release."""
     from barometer import disclosure, uncertainty, uncertainty_model
-    from barometer.provenance import provenance
+    from barometer.provenance import disclosure_record, provenance
     from barometer.publication import publication_declaration
     from barometer.registers.layout import MANIFEST_NAME
     from barometer.registers.manifest import is_synthetic, read_manifest
@@ -206,8 +206,7 @@ def build(registers: Path | str, edition: str, engine: str = "duckdb", settings:
         {"registers_manifest": Path(registers) / MANIFEST_NAME},
         synthetic=is_synthetic(read_manifest(registers)),  # validated above: the manifest is readable
         definitions=DEFINITIONS, kind="engine", engine=engine, engine_settings=settings.model_dump(),
-        disclosure={"config": config.model_dump(mode="json"), "digest": config.digest(),
-                    "source": str(disclosure_config) if disclosure_config else "packaged defaults"},
+        disclosure=disclosure_record(config, disclosure_config),
         register_files=_register_checksums(Path(registers)),
         register_coverage=cover,
         warnings=warnings,

@@ -21,6 +21,7 @@ from __future__ import annotations
 import hashlib
 import json
 import logging
+import re
 from functools import lru_cache
 from pathlib import PurePath
 from typing import Any, Literal
@@ -153,8 +154,9 @@ class ReleaseManifest(_Strict):
         data = self.as_dict()
         for spec in data["inputs"].values():
             spec["path"] = PurePath(spec["path"]).name
-        if data["disclosure"] and data["disclosure"]["source"] != "packaged defaults":
-            data["disclosure"]["source"] = PurePath(data["disclosure"]["source"]).name
+        if data["disclosure"]:  # "settings file /home/x/b.toml [disclosure], then /tmp/r.toml" → file names only
+            data["disclosure"]["source"] = re.sub(r"(?:[^\s,\[\]]*/)+([^\s,/\[\]]+)", r"\1",
+                                                  data["disclosure"]["source"])
         return data
 
 
