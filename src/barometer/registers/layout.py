@@ -39,20 +39,42 @@ def part_name(part: int | str) -> str:
     return f"part-{label}.parquet"
 
 
+def _dictionary_string(column: pa.ChunkedArray) -> bool:
+    return pa.types.is_dictionary(column.type) and pa.types.is_string(column.type.value_type)
+
+
 def conform(table: str, data: pa.Table | pa.RecordBatch) -> pa.Table:
-    """Select and cast ``data`` to the contract schema of ``table`` (raises naming the column on failure)."""
+    """Select and cast ``data`` to the contract schema of ``table`` (raises naming the column on failure).
+
+    A dictionary-encoded string column stays dictionary-encoded: Parquet stores strings as a dictionary anyway,
+    so writing the codes directly saves materialising every string (the column reads back as plain strings).
+    """
     schema = arrow_schema(table)
     data = pa.Table.from_batches([data]) if isinstance(data, pa.RecordBatch) else data
     missing = [n for n in schema.names if n not in data.column_names]
     if missing:
         raise ValueError(f"table {table}: missing column(s) {', '.join(missing)}")
-    columns = []
+    columns, fields = [], []
     for fld in schema:
+        column = data.column(fld.name)
+        if pa.types.is_string(fld.type) and _dictionary_string(column):
+            fld = fld.with_type(pa.dictionary(column.type.index_type, pa.string()))
         try:
-            columns.append(data.column(fld.name).cast(fld.type))
+            columns.append(column.cast(fld.type))
         except (pa.ArrowInvalid, pa.ArrowNotImplementedError) as exc:
             raise ValueError(f"table {table}, column {fld.name}: cannot cast to {fld.type}: {exc}") from exc
-    return pa.Table.from_arrays(columns, schema=schema)
+        fields.append(fld)
+    return pa.Table.from_arrays(columns, schema=pa.schema(fields))
+
+
+def write_options(table: str) -> dict[str, object]:
+    """Parquet options for a part of ``table``: zstd; dictionary pages for string columns only.
+
+    Dictionary-encoding person numbers and dates (nearly all distinct) makes files larger and slower to write;
+    the Arrow schema is not stored, so dictionary-encoded strings read back as the contract's plain strings.
+    """
+    strings = [f.name for f in arrow_schema(table) if pa.types.is_string(f.type)]
+    return {"compression": "zstd", "use_dictionary": strings, "store_schema": False}
 
 
 def write_part(root: Path | str, table: str, data: pa.Table | pa.RecordBatch, part: int | str = 0) -> Path:
@@ -60,7 +82,7 @@ def write_part(root: Path | str, table: str, data: pa.Table | pa.RecordBatch, pa
     CONTRACT.table(table)
     path = table_dir(root, table) / part_name(part)
     path.parent.mkdir(parents=True, exist_ok=True)
-    pq.write_table(conform(table, data), path, compression="zstd")
+    pq.write_table(conform(table, data), path, **write_options(table))
     return path
 
 

@@ -30,6 +30,37 @@ def solve_shift(
     return 0.5 * (low + high)
 
 
+def newton_shift(
+    mean_and_slope: Callable[[float], tuple[float, float]],
+    target: float,
+    low: float = -15.0,
+    high: float = 15.0,
+    tol: float = 1e-12,
+    steps: int = 60,
+) -> float:
+    """The shift s with mean(s) == target for an increasing mean, by Newton steps kept inside a bracket.
+
+    ``mean_and_slope(s)`` returns the mean and its derivative. A step that leaves the bracket [low, high] (or a
+    zero slope) bisects instead, so it converges like ``solve_shift`` where Newton would not, and clamps at the
+    bounds the same way; on the smooth means used here it needs about five evaluations instead of forty.
+    """
+    s = 0.5 * (low + high)
+    for _ in range(steps):
+        value, slope = mean_and_slope(s)
+        gap = value - target
+        if abs(gap) <= tol:
+            return s
+        if gap < 0:
+            low = s
+        else:
+            high = s
+        if high - low <= tol:
+            break
+        step = s - gap / slope if slope > 0 else np.nan
+        s = step if low < step < high else 0.5 * (low + high)
+    return s
+
+
 def logit_probabilities(score: np.ndarray, calib: np.ndarray, target: float) -> np.ndarray:
     """Probabilities sigmoid(score + a), with a solved so that their mean over ``calib`` equals ``target``.
 
@@ -38,7 +69,12 @@ def logit_probabilities(score: np.ndarray, calib: np.ndarray, target: float) -> 
     if not calib.any():
         return sigmoid(score)
     sub = score[calib]
-    a = solve_shift(lambda s: float(sigmoid(sub + s).mean()), float(np.clip(target, 1e-4, 1 - 1e-4)))
+
+    def mean_and_slope(shift: float) -> tuple[float, float]:
+        prob = sigmoid(sub + shift)
+        return float(prob.mean()), float((prob * (1.0 - prob)).mean())
+
+    a = newton_shift(mean_and_slope, float(np.clip(target, 1e-4, 1 - 1e-4)))
     return sigmoid(score + a)
 
 
@@ -54,5 +90,11 @@ def clipped_fraction(
         return np.clip(score, 0.0, 1.0)
     sub = score[calib]
     w = np.ones(len(sub)) if exposure is None else exposure[calib]
-    a = solve_shift(lambda s: float((np.clip(sub + s, 0.0, 1.0) * w).mean()), float(np.clip(target, 0.0, 1.0)))
+
+    def mean_and_slope(shift: float) -> tuple[float, float]:
+        x = sub + shift
+        inside = (x > 0.0) & (x < 1.0)
+        return float((np.clip(x, 0.0, 1.0) * w).mean()), float((w * inside).mean())
+
+    a = newton_shift(mean_and_slope, float(np.clip(target, 0.0, 1.0)))
     return np.clip(score + a, 0.0, 1.0)

@@ -22,6 +22,7 @@ class Chunk:
     rng: np.random.Generator
     latent: dict[str, np.ndarray] = field(default_factory=dict)
     state: dict[str, np.ndarray] = field(default_factory=dict)  # outcomes later models depend on
+    _effects: dict[tuple[str, int], np.ndarray] = field(default_factory=dict)
 
     def __post_init__(self) -> None:
         self.group = np.where(self.p.origin == DANSK, GROUP_DK, np.where(self.p.nw, GROUP_NW, GROUP_WEST))
@@ -52,9 +53,13 @@ class Chunk:
         Centred within each group: non-Western persons around the non-Western-weighted mean, everybody else
         around the mean weighted by the rest of the population.
         """
-        t = self.st.years.index(year)
-        eff = self.st.effects[name][self.muni_in(year), t]
-        return np.where(self.p.nw, eff, eff - self.st.effects_others_mean[name][t])
+        key = (name, year)
+        if key not in self._effects:
+            t = self.st.years.index(year)
+            by_muni = self.st.effects[name][:, t]
+            centred = np.stack([by_muni - self.st.effects_others_mean[name][t], by_muni])  # [nw, muni]
+            self._effects[key] = centred[self.p.nw.astype(np.intp), self.muni_in(year)]
+        return self._effects[key]
 
     def years_since_arrival(self, on_day: int) -> np.ndarray:
         return np.where(self.p.imm == dates.NOT_IMMIGRATED, 99.0, (on_day - self.p.imm) / 365.25)

@@ -29,13 +29,21 @@ def year_length(year: int) -> int:
 
 
 def split(days: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
-    """(year, month*100 + day-of-month) of day numbers, for exact ages."""
-    d = days.astype("datetime64[D]")
-    y = d.astype("datetime64[Y]")
-    m = d.astype("datetime64[M]")
-    month = (m - y.astype("datetime64[M]")).astype(np.int32) + 1
-    dom = (d - m.astype("datetime64[D]")).astype(np.int32) + 1
-    return y.astype(np.int32) + 1970, month * 100 + dom
+    """(year, month*100 + day-of-month) of day numbers, for exact ages.
+
+    Integer arithmetic on the proleptic Gregorian calendar (H. Hinnant's civil_from_days), several times faster
+    than going through numpy's datetime64 units, and exact for every day number, sentinels included.
+    """
+    z = np.asarray(days, dtype=np.int64) + 719_468  # days since 0000-03-01
+    era = z // 146_097
+    doe = z - era * 146_097  # day of the 400-year era, 0-146096
+    yoe = (doe - doe // 1_460 + doe // 36_524 - doe // 146_096) // 365
+    doy = doe - (365 * yoe + yoe // 4 - yoe // 100)  # day of the year starting 1 March
+    mp = (5 * doy + 2) // 153  # month starting March = 0
+    dom = doy - (153 * mp + 2) // 5 + 1
+    month = np.where(mp < 10, mp + 3, mp - 9)
+    year = yoe + era * 400 + (month <= 2)
+    return year.astype(np.int32), (month * 100 + dom).astype(np.int32)
 
 
 def age_at(birth_year: np.ndarray, birth_md: np.ndarray, year: int, month: int = 1, dom: int = 1) -> np.ndarray:

@@ -22,10 +22,14 @@ class Codes:
     labels: tuple[str, ...]
 
     def to_arrow(self) -> pa.Array:
+        """A dictionary array (written to Parquet as its dictionary and codes, read back as strings)."""
         idx = self.idx.astype(np.int32)
         mask = idx < 0
-        indices = pa.array(np.where(mask, 0, idx), mask=mask if mask.any() else None, type=pa.int32())
-        return pa.DictionaryArray.from_arrays(indices, pa.array(self.labels, pa.string())).cast(pa.string())
+        if mask.any():
+            indices = pa.array(np.where(mask, 0, idx), mask=mask, type=pa.int32())
+        else:
+            indices = pa.array(idx, type=pa.int32())
+        return pa.DictionaryArray.from_arrays(indices, pa.array(self.labels, pa.string()))
 
 
 @dataclass(frozen=True)

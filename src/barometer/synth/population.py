@@ -48,11 +48,23 @@ class Persons:
 
     @property
     def entry(self) -> np.ndarray:
+        if "_entry" in self.__dict__:
+            return self._entry
         return np.where(self.imm == dates.NOT_IMMIGRATED, self.birth, self.imm)
 
     @property
     def exit(self) -> np.ndarray:
+        if "_exit" in self.__dict__:
+            return self._exit
         return np.minimum(self.death, self.emig)
+
+    def freeze(self) -> Persons:
+        """Mark the simulation of exits and moves done: entry and exit are computed once from here on, and the
+        yearly municipalities are stored column by column (the models read one year at a time)."""
+        self.muni = np.asfortranarray(self.muni)
+        self._entry = np.where(self.imm == dates.NOT_IMMIGRATED, self.birth, self.imm)
+        self._exit = np.minimum(self.death, self.emig)
+        return self
 
     def present(self, on_day: int) -> np.ndarray:
         """Mask of persons living in Denmark on a day."""
@@ -81,7 +93,7 @@ class Persons:
 def concat_persons(parts: list[Persons]) -> Persons:
     """Several chunks' persons as one (for simulating small municipalities together)."""
     if len(parts) == 1:
-        return parts[0]
+        return parts[0].freeze()
     cols = {
         name: np.concatenate([getattr(x, name) for x in parts])
         for name in (
@@ -100,7 +112,7 @@ def concat_persons(parts: list[Persons]) -> Persons:
             "muni",
         )
     }
-    return Persons(**cols, sim_years=parts[0].sim_years)
+    return Persons(**cols, sim_years=parts[0].sim_years).freeze()
 
 
 def stochastic_round(rng: np.random.Generator, x: float) -> int:
@@ -306,12 +318,12 @@ def build_persons(rng: np.random.Generator, st: Setting, m: int, share: float, c
         repatriated=np.zeros(n, bool),
         permit=b.column("permit", np.int8),
         stream_new=b.column("stream_new", bool),
-        muni=np.full((n, len(sim_years)), m, np.int16),
+        muni=np.full((n, len(sim_years)), m, np.int16, order="F"),
         sim_years=sim_years,
     )
     _simulate_exits(rng, p, par)
     _simulate_moves(rng, p, st, par)
-    return p
+    return p.freeze()
 
 
 def _emigration_rate(p: Persons, par: dict, year: int) -> np.ndarray:
