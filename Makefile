@@ -4,8 +4,11 @@ VENV   := .venv
 BIN    := $(VENV)/bin
 STAMP  := $(VENV)/.installed
 STORE  ?= data
-DEMO_REGISTERS ?= data/registers-demo
-DEMO_SCALE ?= 0.1
+# The demo's synthetic Denmark: DEMO_SCALE=1 is the whole population (about 5.9 million residents); 0.1 a tenth.
+DEMO_SCALE ?= 1
+DEMO_REGISTERS ?= data/registers-demo-$(DEMO_SCALE)
+DEMO_RELEASE := $(STORE)/.demo-release-$(DEMO_SCALE)
+SYNTH_SOURCES := $(wildcard src/barometer/synth/*.py src/barometer/synth/data/*)
 PORT   ?= 8000
 
 .PHONY: demo test setup system-deps clean clean-data constraints
@@ -24,19 +27,23 @@ system-deps:
 	@bash scripts/system-deps.sh
 
 ## demo: generate a synthetic Denmark, build a release, render two reports, and serve the website
-demo: setup system-deps $(STORE)/CURRENT
-	$(BIN)/barometer --store $(STORE) report --area 851 --format both --out out
-	$(BIN)/barometer --store $(STORE) report --area 000 --format both --out out
+demo: setup system-deps $(DEMO_RELEASE)
+	@echo "Rendering the Udviklingsrapport of Aalborg and of Hele landet to out/ (in parallel)"
+	@$(BIN)/barometer --store $(STORE) report --area 851 --format both --out out & aalborg=$$!; \
+	 $(BIN)/barometer --store $(STORE) report --area 000 --format both --out out & landet=$$!; \
+	 wait $$aalborg && wait $$landet
 	@echo "Reports in out/. Website: http://127.0.0.1:$(PORT)/  (Ctrl-C stops it)"
 	$(BIN)/barometer --store $(STORE) serve --host 127.0.0.1 --port $(PORT)
 
-# Synthetic registers are made once per scale/seed; delete the folder (or `make clean-data`) to regenerate.
-$(DEMO_REGISTERS)/manifest.json: | setup
+# Synthetic registers are made once per scale and generator version (seed 1); `make clean-data` removes them.
+# The manifest is written last, so an interrupted run is generated again.
+$(DEMO_REGISTERS)/manifest.json: $(SYNTH_SOURCES) | setup
 	$(BIN)/barometer synth --scale $(DEMO_SCALE) --seed 1 --years 2012-2024 --out $(DEMO_REGISTERS) --force
 
-# A release is rebuilt whenever the registers change.
-$(STORE)/CURRENT: $(DEMO_REGISTERS)/manifest.json
+# The release is rebuilt when the registers change or the store's current release came from another scale.
+$(DEMO_RELEASE): $(DEMO_REGISTERS)/manifest.json
 	$(BIN)/barometer --store $(STORE) build --registers $(DEMO_REGISTERS) --edition 2024-11
+	@rm -f $(STORE)/.demo-release-* && touch $@
 
 ## test: lint and run the whole test suite
 test: setup system-deps

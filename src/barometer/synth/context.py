@@ -57,8 +57,15 @@ class Chunk:
         if key not in self._effects:
             t = self.st.years.index(year)
             by_muni = self.st.effects[name][:, t]
-            centred = np.stack([by_muni - self.st.effects_others_mean[name][t], by_muni])  # [nw, muni]
-            self._effects[key] = centred[self.p.nw.astype(np.intp), self.muni_in(year)]
+            centred = np.concatenate([by_muni - self.st.effects_others_mean[name][t], by_muni])
+            self._effects[key] = centred.take(self._effect_index(year))
+        return self._effects[key]
+
+    def _effect_index(self, year: int) -> np.ndarray:
+        """Each person's row in [others' effects by municipality, then non-Western persons' ones] in ``year``."""
+        key = ("", year)
+        if key not in self._effects:
+            self._effects[key] = self.p.nw * np.intp(self.st.n_muni) + self.muni_in(year)
         return self._effects[key]
 
     def years_since_arrival(self, on_day: int) -> np.ndarray:

@@ -53,9 +53,14 @@ def age_at(birth_year: np.ndarray, birth_md: np.ndarray, year: int, month: int =
 
 def uniform_in(rng: np.random.Generator, start: np.ndarray | int, end: np.ndarray | int, size: int) -> np.ndarray:
     """Uniform day numbers in [start, end] (inclusive), vectorised over array bounds."""
+    return uniform_from(rng.random(size), start, end)
+
+
+def uniform_from(u: np.ndarray, start: np.ndarray | int, end: np.ndarray | int) -> np.ndarray:
+    """``uniform_in`` from uniforms already drawn (a model that draws for everybody but needs only some)."""
     start = np.asarray(start, dtype=np.int64)
     span = np.maximum(np.asarray(end, dtype=np.int64) - start + 1, 1)
-    return (start + np.floor(rng.random(size) * span).astype(np.int64)).astype(np.int32)
+    return (start + np.floor(u * span).astype(np.int64)).astype(np.int32)
 
 
 def monday_on_or_after(days: np.ndarray) -> np.ndarray:

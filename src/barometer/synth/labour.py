@@ -56,46 +56,47 @@ def employment(c: Chunk) -> Frame:
         score -= np.where(p.origin == INDVANDRER, 2.0 * np.exp(-ysa / 3.0), 0.0)
         score -= np.where(refugee_like, 1.5 * np.exp(-ysa / 5.0), 0.0)
         prob = np.zeros(p.n)
+        working_age = present & (age >= 15) & (age <= 74)
         for g, (emp_target, _, eff_name, _) in _GROUP_TARGETS.items():
-            sel = (c.group == g) & present & (age >= 15) & (age <= 74)
-            if not sel.any():
+            sel = np.flatnonzero((c.group == g) & working_age)
+            if not len(sel):
                 continue
             eff = c.effect(eff_name, year)[sel] / 100
             calib = (age[sel] >= 25) & (age[sel] <= 64)
             goal = target(emp_target, year) + (eff[calib].mean() if calib.any() else 0.0)
             goal += _WEST_OFFSET["employment"] if g == GROUP_WEST else 0.0
             prob[sel] = logit_probabilities(score[sel] + 4 * eff, calib, goal)
-        rows = present & (age >= 15) & (age <= 74)
-        employed = rows & (c.rng.random(p.n) < prob)
+        employed = working_age & (c.rng.random(p.n) < prob)
         employed_by_year[year] = employed
-        u = c.rng.random(p.n)
-        status = np.where(
-            employed, np.where(u < 0.9, 0, np.where(u < 0.99, 1, 2)), np.where((age < 65) & (u < 0.22), 3, 4)
-        )
-        frames.append(
-            {"pnr": p.pnr[rows], "year": np.full(rows.sum(), year, np.int16), "status": Codes(status[rows], STATUSES)}
-        )
+        rows = np.flatnonzero(working_age)
+        u, work = c.rng.random(p.n)[rows], employed[rows]
+        status = np.where(work, np.where(u < 0.9, 0, np.where(u < 0.99, 1, 2)), np.where((age[rows] < 65) & (u < 0.22), 3, 4))
+        frames.append({"pnr": p.pnr[rows], "year": np.full(len(rows), year, np.int16), "status": Codes(status, STATUSES)})
     c.state["employed"] = employed_by_year  # type: ignore[assignment]
     return concat(frames)
 
 
-def _full_year_benefit(c: Chunk, age: np.ndarray, year: int, ysa: np.ndarray) -> np.ndarray:
-    u = c.rng.random(c.p.n)
+def _full_year_benefit(c: Chunk, age: np.ndarray, year: int, ysa: np.ndarray, idx: np.ndarray) -> np.ndarray:
+    """Benefit of full-year recipients ``idx`` (one uniform is drawn for every person of the chunk)."""
+    u = c.rng.random(c.p.n)[idx]
+    age = age[idx]
     kind = np.where(
         age < 30,
         np.where(u < 0.8, _B["cash_benefit"], _B["activation"]),
         np.where(u < 0.5, _B["disability_pension"], np.where(u < 0.8, _B["cash_benefit"], _B["flexjob"])),
     )
-    kind = np.where((age >= 60) & (c.group != GROUP_NW) & (u < 0.45), _B["early_retirement"], kind)
-    new_refugee = _refugee_like(c) & (ysa < 5)
+    kind = np.where((age >= 60) & (c.group[idx] != GROUP_NW) & (u < 0.45), _B["early_retirement"], kind)
+    new_refugee = _refugee_like(c)[idx] & (ysa[idx] < 5)
     integration = _B["integration_benefit"] if year < 2020 else _B["self_support_return_benefit"]
     kind = np.where(new_refugee, integration, kind)
-    return np.where(c.p.permit == UKRAINE, _B["self_support_return_benefit"], kind)
+    return np.where(c.p.permit[idx] == UKRAINE, _B["self_support_return_benefit"], kind)
 
 
-def _partial_benefit(c: Chunk, age: np.ndarray) -> np.ndarray:
-    u = c.rng.random(c.p.n)
-    maternity = (c.p.sex == 1) & (age >= 24) & (age <= 40) & (u < 0.2)
+def _partial_benefit(c: Chunk, age: np.ndarray, idx: np.ndarray) -> np.ndarray:
+    """Benefit of part-year recipients ``idx`` (one uniform is drawn for every person of the chunk)."""
+    u = c.rng.random(c.p.n)[idx]
+    age = age[idx]
+    maternity = (c.p.sex[idx] == 1) & (age >= 24) & (age <= 40) & (u < 0.2)
     kind = np.where(
         u < 0.45,
         _B["unemployment_benefit"],
@@ -116,44 +117,47 @@ def benefits(c: Chunk) -> Frame:
         ysa = c.years_since_arrival(y0 + 182)
         start = np.maximum(p.entry, y0)
         stop = np.minimum(p.exit - 1, y1)
-        alive = (start <= stop) & (age >= 16) & (age <= 66)
+        days = stop - start + 1
+        alive = (days > 0) & (age >= 16) & (age <= 66)
         score = 0.45 * z + _AGE_SUP[np.clip(age, 0, 120)] - 0.3 * c.state["employed"][year]
         score += np.where(refugee_like, 0.9 * np.exp(-ysa / 4.0), 0.0)
         frac = np.zeros(p.n)
         for g, (_, sup_target, _, eff_name) in _GROUP_TARGETS.items():
-            sel = (c.group == g) & alive
-            if not sel.any():
+            sel = np.flatnonzero((c.group == g) & alive)
+            if not len(sel):
                 continue
             eff = c.effect(eff_name, year)[sel] / 100
             calib = p.present(y0)[sel]
             goal = target(sup_target, year) + (eff[calib].mean() if calib.any() else 0.0)
             goal += _WEST_OFFSET["support"] if g == GROUP_WEST else 0.0
-            exposure = ((stop - start + 1) / (y1 - y0 + 1))[sel]
+            exposure = days[sel] / (y1 - y0 + 1)
             frac[sel] = clipped_fraction(score[sel] + eff, calib, goal, exposure)
-        span = (stop - start + 1).clip(0, None)
-        full = alive & (frac >= 0.98)
-        part = alive & (frac >= 0.01) & ~full
-        weeks = np.maximum(np.round(frac * 52.18), 1).astype(int)
-        length = np.minimum(weeks * 7, span)
-        first = dates.monday_on_or_after(start)
-        latest = np.maximum(stop - length + 1, first)
-        s_part = np.minimum(dates.uniform_in(c.rng, first, latest, p.n), stop)
+        full_all = alive & (frac >= 0.98)
+        idx = np.flatnonzero(full_all | (alive & (frac >= 0.01)))
+        # Part-year spells: whole weeks from a Monday, on a uniform start (drawn for every person of the chunk).
+        u_start = c.rng.random(p.n)[idx]
+        full = full_all[idx]
+        begin, end = start[idx], stop[idx]
+        weeks = np.maximum(np.round(frac[idx] * 52.18), 1).astype(int)
+        length = np.minimum(weeks * 7, days[idx].clip(0, None))
+        first = dates.monday_on_or_after(begin)
+        latest = np.maximum(end - length + 1, first)
+        s_part = np.minimum(dates.uniform_from(u_start, first, latest), end)
         s_part = np.where(s_part > latest, first, s_part)
-        e_part = np.minimum(s_part + length - 1, stop)
-        kind = np.where(full, _full_year_benefit(c, age, year, ysa), _partial_benefit(c, age))
-        idx = np.flatnonzero(full | part)
+        e_part = np.minimum(s_part + length - 1, end)
+        kind = np.where(full, _full_year_benefit(c, age, year, ysa, idx), _partial_benefit(c, age, idx))
         frames.append(
             {
                 "pnr": p.pnr[idx],
-                "benefit": Codes(kind[idx], BENEFITS),
-                "start_date": Dates(np.where(full, start, s_part)[idx].astype(np.int32)),
-                "end_date": Dates(np.where(full, stop, e_part)[idx].astype(np.int32)),
+                "benefit": Codes(kind, BENEFITS),
+                "start_date": Dates(np.where(full, begin, s_part).astype(np.int32)),
+                "end_date": Dates(np.where(full, end, e_part).astype(np.int32)),
                 "hours_per_week": np.full(len(idx), 37.0),
             }
         )
         # A few full-year recipients also get a short overlapping sickness spell: the 37-hour weekly cap keeps
         # them at one full-time person, so an engine without the cap shows too much support.
-        extra = np.flatnonzero(full & (c.rng.random(p.n) < OVERLAP_SHARE) & (stop - start >= 70))
+        extra = np.flatnonzero(full_all & (c.rng.random(p.n) < OVERLAP_SHARE) & (stop - start >= 70))
         o_start = dates.uniform_in(c.rng, start[extra], stop[extra] - 60, len(extra))
         o_stop = np.minimum(o_start + 7 * c.rng.integers(2, 9, len(extra)) - 1, stop[extra]).astype(np.int32)
         frames.append(

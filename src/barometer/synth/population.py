@@ -8,6 +8,7 @@ over persons; the only Python loops run over the ~13 simulated years.
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass
 
 import numpy as np
@@ -59,16 +60,26 @@ class Persons:
         return np.minimum(self.death, self.emig)
 
     def freeze(self) -> Persons:
-        """Mark the simulation of exits and moves done: entry and exit are computed once from here on, and the
-        yearly municipalities are stored column by column (the models read one year at a time)."""
+        """Mark the simulation of exits and moves done: from here on entry, exit, presence and ages are computed
+        once and shared read-only by the outcome models, and the yearly municipalities are stored column by
+        column (the models read one year at a time)."""
         self.muni = np.asfortranarray(self.muni)
-        self._entry = np.where(self.imm == dates.NOT_IMMIGRATED, self.birth, self.imm)
-        self._exit = np.minimum(self.death, self.emig)
+        self._entry = _read_only(np.where(self.imm == dates.NOT_IMMIGRATED, self.birth, self.imm))
+        self._exit = _read_only(np.minimum(self.death, self.emig))
+        self._memo: dict[tuple[int, ...], np.ndarray] = {}
         return self
+
+    def _remember(self, key: tuple[int, ...], compute: Callable[[], np.ndarray]) -> np.ndarray:
+        memo = self.__dict__.get("_memo")
+        if memo is None:
+            return compute()
+        if key not in memo:
+            memo[key] = _read_only(compute())
+        return memo[key]
 
     def present(self, on_day: int) -> np.ndarray:
         """Mask of persons living in Denmark on a day."""
-        return (self.entry <= on_day) & (self.exit > on_day)
+        return self._remember((on_day,), lambda: (self.entry <= on_day) & (self.exit > on_day))
 
     def year_index(self, year: int) -> int:
         return self.sim_years.index(year)
@@ -80,7 +91,7 @@ class Persons:
 
     def age(self, year: int, month: int = 1, dom: int = 1) -> np.ndarray:
         by, bmd = self.birth_parts()
-        return dates.age_at(by, bmd, year, month, dom)
+        return self._remember((year, month, dom), lambda: dates.age_at(by, bmd, year, month, dom))
 
     def arrival_age(self) -> np.ndarray:
         """Age at immigration (-1 for persons who never immigrated)."""
@@ -88,6 +99,11 @@ class Persons:
         iy, imd = dates.split(np.where(self.imm == dates.NOT_IMMIGRATED, self.birth, self.imm))
         a = iy - by - (bmd > imd)
         return np.where(self.imm == dates.NOT_IMMIGRATED, -1, a).astype(np.int16)
+
+
+def _read_only(a: np.ndarray) -> np.ndarray:
+    a.setflags(write=False)
+    return a
 
 
 def concat_persons(parts: list[Persons]) -> Persons:
