@@ -1,6 +1,7 @@
 """Benchmark: the synthetic register generator at a given scale (default 1 = the whole population, 2012-2024).
 
-Prints rows per table, bytes on disk, seconds, peak memory of the process tree (sampled from /proc, so the
+Prints rows per table, bytes on disk, seconds (wall, and CPU of all processes: on a shared machine the CPU
+seconds are the steadier figure), peak memory of the process tree (sampled from /proc, so the
 workers' concurrent use is summed) and, as a baseline in the same process, the seconds a plain pyarrow Parquet
 write of the same number of rows of random data takes (ratio = generator / baseline). Then it computes the
 national figures with the tests' reference calculation (tests/synth/synth_reference.py) and prints them beside
@@ -75,6 +76,12 @@ class TreeMemory:
         self._thread.join()
 
 
+def cpu_seconds() -> float:
+    """User + system CPU seconds of this process and of its finished worker processes."""
+    own, kids = resource.getrusage(resource.RUSAGE_SELF), resource.getrusage(resource.RUSAGE_CHILDREN)
+    return own.ru_utime + own.ru_stime + kids.ru_utime + kids.ru_stime
+
+
 def baseline_seconds(rows: int, out: Path) -> float:
     """Seconds to write ``rows`` rows (pnr int64, year int16, a 3-letter code) of random data with pyarrow."""
     rng = np.random.default_rng(0)
@@ -126,10 +133,11 @@ def main() -> None:
     args = parser.parse_args()
     out = args.out or Path(tempfile.mkdtemp(prefix="synth-bench-")) / "registers"
     print(f"scale {args.scale}, years 2012-2024, seed {args.seed}, {args.workers} workers -> {out}")
+    load_before = os.getloadavg()[0]
     with TreeMemory() as memory:
-        start = time.perf_counter()
+        start, cpu_start = time.perf_counter(), cpu_seconds()
         rows = generate(out, args.scale, range(2012, 2025), args.seed, workers=args.workers, force=True)
-        seconds = time.perf_counter() - start
+        seconds, cpu = time.perf_counter() - start, cpu_seconds() - cpu_start
     total_rows = sum(rows.values())
     print(f"\n{'table':<22}{'rows':>14}{'MiB':>10}")
     for table, n in rows.items():
@@ -137,13 +145,17 @@ def main() -> None:
         print(f"{table:<22}{n:>14,}{size / 2**20:>10.1f}")
     disk = sum(f.stat().st_size for f in out.rglob("*") if f.is_file())
     print(f"{'total':<22}{total_rows:>14,}{disk / 2**20:>10.1f}")
+    load_after = os.getloadavg()[0]
     with tempfile.TemporaryDirectory() as tmp:
+        base_cpu = cpu_seconds()
         base = baseline_seconds(total_rows, Path(tmp) / "baseline.parquet")
+        base_cpu = cpu_seconds() - base_cpu
     own = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
     child = resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss / 1024
     print(
-        f"\ngenerator: {seconds:.1f} s; plain pyarrow write of {total_rows:,} random rows: {base:.1f} s; "
-        f"ratio {seconds / base:.2f}"
+        f"\ngenerator: {seconds:.1f} s wall, {cpu:.1f} s CPU (all processes; load average {load_before:.1f} at the "
+        f"start, {load_after:.1f} at the end)\nplain pyarrow write of {total_rows:,} random rows: {base:.1f} s wall, "
+        f"{base_cpu:.1f} s CPU; ratio {seconds / base:.2f} wall, {cpu / base_cpu:.2f} CPU"
     )
     print(
         f"peak memory: process tree {memory.peak / 2**30:.2f} GiB (sampled); max RSS parent {own:,.0f} MiB, "

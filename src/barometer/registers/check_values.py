@@ -153,7 +153,7 @@ class ValueChecker:
                 self.problems.append(
                     Problem(
                         table=name,
-                        file=self._file_in(str(exc)) or name,
+                        file=self._file_in(str(exc)) or self._unreadable_part(self.usable[name]) or name,
                         kind="unreadable_file",
                         message=f"reading the table failed: {exc}",
                     )
@@ -180,6 +180,17 @@ class ValueChecker:
             return None
         path = Path(match.group(1))
         return path.relative_to(self.root).as_posix() if path.is_relative_to(self.root) else str(path)
+
+    def _unreadable_part(self, tf: TableFiles) -> str | None:
+        """The first part that fails a scan of every value, for errors that name no file (a garbled page header
+        of a plainly encoded column says only what it could not decode); None if each part reads on its own."""
+        cols = ", ".join(f"min({q(c)})" for c in tf.columns)
+        for path in tf.files:
+            try:
+                self.con.execute(f"SELECT {cols} FROM read_parquet({literal(str(path))})").fetchall()
+            except duckdb.Error:
+                return path.relative_to(self.root).as_posix() if path.is_relative_to(self.root) else str(path)
+        return None
 
     def _key_columns(self, tf: TableFiles) -> list[str]:
         key = tf.table.primary_key or (("pnr",) if tf.table.has_column("pnr") else ())

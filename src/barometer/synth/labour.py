@@ -70,8 +70,12 @@ def employment(c: Chunk) -> Frame:
         employed_by_year[year] = employed
         rows = np.flatnonzero(working_age)
         u, work = c.rng.random(p.n)[rows], employed[rows]
-        status = np.where(work, np.where(u < 0.9, 0, np.where(u < 0.99, 1, 2)), np.where((age[rows] < 65) & (u < 0.22), 3, 4))
-        frames.append({"pnr": p.pnr[rows], "year": np.full(len(rows), year, np.int16), "status": Codes(status, STATUSES)})
+        status = np.where(
+            work, np.where(u < 0.9, 0, np.where(u < 0.99, 1, 2)), np.where((age[rows] < 65) & (u < 0.22), 3, 4)
+        )
+        frames.append(
+            {"pnr": p.pnr[rows], "year": np.full(len(rows), year, np.int16), "status": Codes(status, STATUSES)}
+        )
     c.state["employed"] = employed_by_year  # type: ignore[assignment]
     return concat(frames)
 
