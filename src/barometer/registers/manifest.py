@@ -71,24 +71,30 @@ def describe_file(root: Path, path: Path) -> FileEntry:
     )
 
 
+def _known_or_described(root: Path, path: Path, known: dict[str, FileEntry]) -> FileEntry:
+    entry = known.get(path.relative_to(root).as_posix())
+    return entry if entry is not None and entry.bytes == path.stat().st_size else describe_file(root, path)
+
+
 # Generators whose registers are synthetic even when their manifest predates the `synthetic` field.
 SYNTHETIC_GENERATORS = ("barometer.synth", "barometer.registers.fixtures")
 
 
 def write_manifest(root: Path | str, generator: str | None = None, extra: dict[str, object] | None = None,
-                   synthetic: bool = False) -> Manifest:
+                   synthetic: bool = False, known: dict[str, FileEntry] | None = None) -> Manifest:
     """Scan every contract table folder under ``root`` and write manifest.json describing it.
 
     ``synthetic`` marks registers of invented persons; it is never dropped by rewriting the manifest, so a
     folder once marked synthetic stays marked (a real figure shown as synthetic is a nuisance, the reverse is
-    a false statement).
+    a false statement). ``known`` holds entries a writer made as it wrote the parts (by relative path), so a
+    parallel writer's checksums need not be read again here; a part not in it, or whose size differs, is read.
     """
     root = Path(root)
     with contextlib.suppress(ManifestError):  # no earlier manifest, or an unreadable one: nothing to keep
         synthetic = synthetic or is_synthetic(read_manifest(root))
     tables: dict[str, TableEntry] = {}
     for name in CONTRACT.tables:
-        files = [describe_file(root, p) for p in part_files(root, name)]
+        files = [_known_or_described(root, p, known or {}) for p in part_files(root, name)]
         if files:
             tables[name] = TableEntry(rows=sum(f.rows for f in files), files=files)
     manifest = Manifest(

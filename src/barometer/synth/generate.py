@@ -19,7 +19,7 @@ import numpy as np
 
 from barometer.registers.contract import CONTRACT
 from barometer.registers.layout import MANIFEST_NAME, write_part
-from barometer.registers.manifest import write_manifest
+from barometer.registers.manifest import FileEntry, describe_file, write_manifest
 from barometer.synth import addresses, crime, dates, housing, integration, labour, schooling, survey
 from barometer.synth.context import Chunk
 from barometer.synth.frames import Codes, Dates, Frame, concat, n_rows, to_table
@@ -138,20 +138,21 @@ def simulate_batch(st: Setting, batch: Batch) -> dict[str, Frame]:
     return out
 
 
-def write_frames(out_dir: Path, frames: dict[str, Frame], label: str) -> dict[str, int]:
-    """Write every non-empty frame as part ``label`` of its table; returns rows written per table."""
-    rows = {}
+def write_frames(out_dir: Path, frames: dict[str, Frame], label: str) -> tuple[dict[str, int], list[FileEntry]]:
+    """Write every non-empty frame as part ``label`` of its table; returns rows written per table and the
+    manifest entries of the parts (checksummed here, while the bytes are still in the page cache)."""
+    rows, entries = {}, []
     for table, frame in frames.items():
         n = n_rows(frame)
         if n:
-            write_part(out_dir, table, to_table(table, frame), part=label)
+            entries.append(describe_file(out_dir, write_part(out_dir, table, to_table(table, frame), part=label)))
         rows[table] = n
-    return rows
+    return rows, entries
 
 
-def _run_batch(args: tuple[Path, Setting, Batch]) -> tuple[Batch, dict[str, int]]:
+def _run_batch(args: tuple[Path, Setting, Batch]) -> tuple[Batch, dict[str, int], list[FileEntry]]:
     out_dir, st, batch = args
-    return batch, write_frames(out_dir, simulate_batch(st, batch), batch.label)
+    return batch, *write_frames(out_dir, simulate_batch(st, batch), batch.label)
 
 
 def prepare_out_dir(out_dir: Path, force: bool) -> None:
@@ -191,11 +192,13 @@ def generate(
     total = sum(int(b.persons) for b in batches)
     done = 0
     rows: dict[str, int] = {t: 0 for t in CONTRACT.tables}
+    known: dict[str, FileEntry] = {}
 
-    def account(batch: Batch, counts: dict[str, int]) -> None:
+    def account(batch: Batch, counts: dict[str, int], entries: list[FileEntry]) -> None:
         nonlocal done
         for t, n in counts.items():
             rows[t] += n
+        known.update((e.path, e) for e in entries)
         done += int(batch.persons)
         if progress:
             progress(done, total)
@@ -206,8 +209,10 @@ def generate(
         "survey_answers": answers,
         "housing_areas": housing.housing_lists(st),
     }
-    for t, n in write_frames(out_dir, national, "national").items():
+    counts, entries = write_frames(out_dir, national, "national")
+    for t, n in counts.items():
         rows[t] += n
+    known.update((e.path, e) for e in entries)
     if workers == 1 or len(batches) == 1:
         for batch in batches:
             account(*_run_batch((out_dir, st, batch)))
@@ -222,5 +227,6 @@ def generate(
         generator="barometer.synth",
         synthetic=True,
         extra={"scale": scale, "years": [min(st.years), max(st.years)], "seed": seed},
+        known=known,
     )
     return rows
