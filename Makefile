@@ -45,9 +45,11 @@ $(DEMO_RELEASE): $(DEMO_REGISTERS)/manifest.json
 	$(BIN)/barometer --store $(STORE) build --registers $(DEMO_REGISTERS) --edition 2024-11
 	@rm -f $(STORE)/.demo-release-* && touch $@
 
-## test: lint and run the whole test suite
+## test: lint, check the layers (import-linter) and the types (mypy), and run the whole test suite
 test: setup system-deps
 	$(BIN)/ruff check src tests benchmarks
+	$(BIN)/lint-imports --no-logo
+	$(BIN)/mypy
 	$(BIN)/pytest -n 2
 
 ## constraints: refresh the lock of exact versions after changing pyproject.toml
