@@ -15,11 +15,18 @@ from babel.dates import format_date, get_month_names
 
 from barometer.errors import BarometerError
 
-_YEAR = re.compile(r"^(\d{4})$")
-_QUARTER = re.compile(r"^(\d{4})Q([1-4])$")
-_MONTH = re.compile(r"^(\d{4})-(\d{2})$")
-_DATE = re.compile(r"^(\d{4})-(\d{2})-(\d{2})$")
-_RANGE = re.compile(r"^(\d{4}-\d{2})/(\d{4}-\d{2})$")
+# ASCII digits only: Python's \d also matches other scripts' digits ("٢٠٢٢"), which int() would accept.
+_YEAR = re.compile(r"^([0-9]{4})$")
+_QUARTER = re.compile(r"^([0-9]{4})Q([1-4])$")
+_MONTH = re.compile(r"^([0-9]{4})-([0-9]{2})$")
+_DATE = re.compile(r"^([0-9]{4})-([0-9]{2})-([0-9]{2})$")
+_RANGE = re.compile(r"^([0-9]{4}-[0-9]{2})/([0-9]{4}-[0-9]{2})$")
+
+# The grammar of a canonical code as one regular expression, for documents that describe it (the API's OpenAPI
+# document); calendar validity (no 2024-02-30, a range that does not end before it starts) is checked by
+# validate_code.
+_MM = "(0[1-9]|1[0-2])"
+PERIOD_PATTERN = (f"^[0-9]{{4}}(Q[1-4]|-{_MM}(-(0[1-9]|[12][0-9]|3[01])|/[0-9]{{4}}-{_MM})?)?$")
 
 
 class PeriodError(BarometerError, ValueError):
@@ -41,7 +48,7 @@ def _month_code(text: str, default_year: str | None = None) -> str:
     parts = text.strip().lower().split()
     if len(parts) == 1 and default_year:
         parts.append(default_year)
-    if len(parts) != 2 or parts[0] not in _DA_MONTHS or not _YEAR.match(parts[1]):
+    if len(parts) != 2 or parts[0] not in _DA_MONTHS or not _YEAR.fullmatch(parts[1]):
         raise PeriodError(f"not a month: {text!r}")
     return f"{parts[1]}-{_DA_MONTHS[parts[0]]:02d}"
 
@@ -49,13 +56,13 @@ def _month_code(text: str, default_year: str | None = None) -> str:
 def parse_period(text: str) -> str:
     """Canonical code for a period given as a code or as Danish text; raises PeriodError."""
     value = text.strip()
-    if any(p.match(value) for p in (_YEAR, _QUARTER, _MONTH, _DATE, _RANGE)):
+    if any(p.fullmatch(value) for p in (_YEAR, _QUARTER, _MONTH, _DATE, _RANGE)):
         validate_code(value)
         return value
     low = value.lower()
-    if m := re.match(r"^([1-4])\.\s*kvartal\s+(\d{4})$", low):
+    if m := re.match(r"^([1-4])\.\s*kvartal\s+([0-9]{4})$", low):
         return f"{m[2]}Q{m[1]}"
-    if m := re.match(r"^(\d{1,2})\.\s*([a-zæøå]+)\s+(\d{4})$", low):
+    if m := re.match(r"^([0-9]{1,2})\.\s*([a-zæøå]+)\s+([0-9]{4})$", low):
         if m[2] not in _DA_MONTHS:
             raise PeriodError(f"unknown month in {text!r}")
         code = f"{m[3]}-{_DA_MONTHS[m[2]]:02d}-{int(m[1]):02d}"
@@ -73,16 +80,16 @@ def parse_period(text: str) -> str:
 def validate_code(code: str) -> None:
     """Raise PeriodError unless code is a well-formed canonical period with real calendar values."""
     try:
-        if m := _DATE.match(code):
+        if m := _DATE.fullmatch(code):
             date(int(m[1]), int(m[2]), int(m[3]))
-        elif m := _MONTH.match(code):
+        elif m := _MONTH.fullmatch(code):
             date(int(m[1]), int(m[2]), 1)
-        elif m := _RANGE.match(code):
+        elif m := _RANGE.fullmatch(code):
             validate_code(m[1])
             validate_code(m[2])
             if m[1] > m[2]:
                 raise PeriodError(f"range ends before it starts: {code!r}")
-        elif not (_YEAR.match(code) or _QUARTER.match(code)):
+        elif not (_YEAR.fullmatch(code) or _QUARTER.fullmatch(code)):
             raise PeriodError(f"not a period: {code!r}")
     except ValueError as exc:
         if isinstance(exc, PeriodError):
@@ -98,14 +105,14 @@ def period_year(code: str) -> int:
 def format_period(code: str, lang: str = "da") -> str:
     """Human text for a canonical period code, in Danish (default) or English."""
     locale = "en" if lang == "en" else "da"
-    if m := _DATE.match(code):
+    if m := _DATE.fullmatch(code):
         return format_date(date(int(m[1]), int(m[2]), int(m[3])), "d. MMMM y" if locale == "da" else "d MMMM y",
                            locale=locale)
-    if m := _MONTH.match(code):
+    if m := _MONTH.fullmatch(code):
         return format_date(date(int(m[1]), int(m[2]), 1), "MMMM y", locale=locale)
-    if m := _QUARTER.match(code):
+    if m := _QUARTER.fullmatch(code):
         return f"{m[2]}. kvartal {m[1]}" if locale == "da" else f"Q{m[2]} {m[1]}"
-    if m := _RANGE.match(code):
+    if m := _RANGE.fullmatch(code):
         start, end = m[1], m[2]
         start_month = format_date(date(int(start[:4]), int(start[5:]), 1), "MMMM", locale=locale)
         end_text = format_period(end, lang)

@@ -25,6 +25,7 @@ from barometer.periods import PeriodError, validate_code
 from barometer.store import Status, list_releases
 from barometer.view import ReleaseIndex
 from barometer.web.holder import ReleaseHolder, Snapshot
+from barometer.web.openapi import answers, array_of, ref
 from barometer.web.render import (
     NotFound,
     ParamError,
@@ -81,7 +82,8 @@ def single_values(request: Request) -> None:
 def router(holder: ReleaseHolder) -> APIRouter:
     api = APIRouter(prefix="/api/v1", tags=["api"], dependencies=[Depends(single_values)])
 
-    @api.get("/releases", summary="Releases in the store (oldest first), the current one and the one served")
+    @api.get("/releases", summary="Releases in the store (oldest first), the current one and the one served",
+             responses=answers(array_of("Release")))
     async def releases() -> Response:
         snap = holder.get()
         current = snap.id
@@ -93,7 +95,7 @@ def router(holder: ReleaseHolder) -> APIRouter:
 
     # A plain function: FastAPI runs it in the threadpool (loading two releases takes a moment).
     @api.get("/releases/{old}/diff/{new}", summary="What changed between two releases (cells, goal movements, "
-             "provenance)")
+             "provenance)", responses=answers({"type": "object"}, not_found="release"))
     def release_diff(old: Annotated[str, Path(description="Id of the earlier release")],
                      new: Annotated[str, Path(description="Id of the release to compare with it")]) -> Response:
         snap = holder.get()
@@ -109,7 +111,8 @@ def router(holder: ReleaseHolder) -> APIRouter:
                                None if old == new else (index(old), index(new)))
         return json_response(snap, result.as_json(snap.catalogue))
 
-    @api.get("/areas", summary="Areas: Hele landet, regions and municipalities")
+    @api.get("/areas", summary="Areas: Hele landet, regions and municipalities",
+             responses=answers(array_of("Area"), renderer_names(observations=False)))
     async def areas(kind: Annotated[Literal["country", "region", "municipality"] | None,
                                     Query(description="Only areas of this kind")] = None,
                     format: Annotated[TableFmt, Query(description=TABLE_FORMATS)] = "json") -> Response:
@@ -117,14 +120,15 @@ def router(holder: ReleaseHolder) -> APIRouter:
         rows = [area_record(snap, a.code) for a in snap.catalogue.areas if kind is None or a.kind == kind]
         return _answer(snap, rows, "areas", format)
 
-    @api.get("/areas/{code}", summary="One area")
+    @api.get("/areas/{code}", summary="One area", responses=answers(ref("Area"), not_found="area"))
     async def area(code: Annotated[str, Path(description="Area code, e.g. 000, 084, 851")]) -> Response:
         snap = holder.get()
         if not snap.catalogue.has_area(code):
             raise NotFound(f"unknown area {code!r}")
         return json_response(snap, area_record(snap, code))
 
-    @api.get("/items", summary="Items of the catalogue: the indicators and the key figures")
+    @api.get("/items", summary="Items of the catalogue: the indicators and the key figures",
+             responses=answers(array_of("Item"), renderer_names(observations=False)))
     async def items(kind: Annotated[Literal["indicator", "key_figure"] | None,
                                     Query(description="Only items of this kind")] = None,
                     format: Annotated[TableFmt, Query(description=TABLE_FORMATS)] = "json") -> Response:
@@ -135,7 +139,8 @@ def router(holder: ReleaseHolder) -> APIRouter:
             rows = [r | {"periods": " ".join(r["periods"])} for r in rows]
         return _answer(snap, rows, "items", format)
 
-    @api.get("/items/{item_id}", summary="One indicator or key figure")
+    @api.get("/items/{item_id}", summary="One indicator or key figure",
+             responses=answers(ref("Item"), not_found="item"))
     async def item(item_id: Annotated[str, Path(description="Item id, e.g. 1.2 or N5")]) -> Response:
         snap = holder.get()
         if not snap.catalogue.has_item(item_id):
@@ -152,7 +157,8 @@ def router(holder: ReleaseHolder) -> APIRouter:
 
     # Indexed (obsindex.py): a query touches only its rows, so a small answer is rendered on the event loop; a
     # large one is streamed (json, csv) or rendered in the threadpool (the other formats), never on the loop.
-    @api.get("/observations", summary="Observations filtered by area, item, period and status")
+    @api.get("/observations", summary="Observations filtered by area, item, period and status",
+             responses=answers(array_of("Observation"), renderer_names(), not_found="area or item"))
     async def observations(
         area: Annotated[list[str] | None, Query(description="Area codes (repeat or comma-separate)")] = None,
         item: Annotated[list[str] | None, Query(description="Item ids (repeat or comma-separate)")] = None,
@@ -184,7 +190,8 @@ def router(holder: ReleaseHolder) -> APIRouter:
                             rows, format, common_headers(snap))
         return await run_in_threadpool(_answer, snap, rows, "observations", format)
 
-    @api.get("/barometer/{code}", summary="The barometer of an area (goals, indicators, movements, key figures)")
+    @api.get("/barometer/{code}", summary="The barometer of an area (goals, indicators, movements, key figures)",
+             responses=answers({"type": "object"}, not_found="area"))
     def barometer(code: Annotated[str, Path(description="Area code, e.g. 000 or 851")],
                         lang: Annotated[Literal["da", "en"], Query(description="Language of texts")] = "da"
                         ) -> Response:

@@ -16,7 +16,7 @@ from starlette.responses import Response
 
 from barometer.errors import BarometerError
 from barometer.exports.registry import report_formats
-from barometer.web import api, apidocs, pages_area, pages_downloads, pages_indicator, pages_info, reports
+from barometer.web import api, apidocs, openapi, pages_area, pages_downloads, pages_indicator, pages_info, reports
 from barometer.web.cache import ResponseCache
 from barometer.web.geo import load_topojson
 from barometer.web.holder import NoRelease, ReleaseHolder
@@ -86,6 +86,7 @@ def create_app(settings: WebSettings) -> FastAPI:
     app = FastAPI(title="Integrationsbarometer API", version="1", description=DESCRIPTION,
                   docs_url=None, redoc_url=None, openapi_url="/openapi.json")
     app.state.holder = holder
+    app.openapi = lambda: openapi.document(app)  # type: ignore[method-assign]  # every answer described
     app.include_router(api.router(holder))
     for route in (*pages_area.routes(holder), *pages_indicator.routes(holder), *pages_info.routes(holder),
                   *pages_downloads.routes(holder), *reports.routes(holder)):
