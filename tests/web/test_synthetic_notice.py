@@ -33,7 +33,8 @@ NOT_FOUND = "/api/v1/areas/999"
 
 
 def _banner(html: str) -> str | None:
-    match = re.search(r'<div class="synthetic-banner" role="note"><div class="wrap">(.*?)</div></div>', html, re.S)
+    match = re.search(r'<section class="synthetic-banner" aria-label="[^"]*"><div class="wrap">(.*?)</div></section>',
+                      html, re.S)
     return re.sub(r"<[^>]+>", "", match.group(1)) if match else None
 
 
