@@ -217,7 +217,8 @@ def with_env(section: _Section, environ: Mapping[str, str] | None = None) -> Any
     except ValidationError as exc:
         first = exc.errors()[0]
         field_name = str(first["loc"][0])
-        env = (type(section).model_fields[field_name].json_schema_extra or {})["env"]  # type: ignore[index]
+        declared = type(section).model_fields[field_name].json_schema_extra
+        env = str(declared["env"]) if isinstance(declared, dict) else field_name
         raise SettingsError(f"environment variable {env}={environ[env]!r}: {first['msg']}") from exc
 
 
