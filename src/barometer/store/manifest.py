@@ -98,7 +98,7 @@ class ItemDefinition(_Strict):
         """The words in ``lang``, else in the other language (with the language they are in)."""
         other: Lang = "en" if lang == "da" else "da"
         if lang in self.words:
-            return self.words[lang], lang  # type: ignore[index]
+            return self.words[lang], lang
         return self.words.get(other), other
 
 
