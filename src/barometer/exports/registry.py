@@ -21,10 +21,13 @@ import pkgutil
 from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING
 
 from barometer.errors import BarometerError
 from barometer.exports.model import Export
+from barometer.reports.formats import ReportFormat
+
+__all__ = ["ReportFormat"]  # declared with the reports, listed here beside the download formats
 
 if TYPE_CHECKING:
     from barometer.store import Release
@@ -84,18 +87,6 @@ class ReleaseWriter:
     name: str  # the `barometer export --format` value
     description: str
     write: Callable[[Release, Path], list[Path]]
-
-
-@dataclass(frozen=True)
-class ReportFormat:
-    """A format of the Udviklingsrapport: one area's barometer view (barometer.view.BarometerView) to bytes;
-    ``render(view, significance)`` — significance adds the model-based "S" marks (off: reads like the seed)."""
-
-    name: str  # "pdf", "html"
-    extension: str
-    media_type: str
-    render: Callable[[Any, bool], bytes]
-    attachment: bool = True
 
 
 _RENDERERS: dict[str, Renderer] = {}

@@ -10,11 +10,12 @@ from datetime import date
 from pathlib import Path
 
 from barometer.catalogue import load_catalogue
-from barometer.exports.registry import report_format, report_formats
+from barometer.reports.formats import REPORT_FORMATS
 from barometer.store import open_release
 from barometer.view import ReleaseIndex, build_view
 
-FORMATS = tuple(f.name for f in report_formats())  # pdf, html (barometer.exports.formats.report)
+FORMATS = tuple(f.name for f in REPORT_FORMATS)  # pdf, html
+_BY_NAME = {f.name: f for f in REPORT_FORMATS}
 _DANISH_LETTERS = str.maketrans({"æ": "ae", "ø": "oe", "å": "aa", "é": "e", "ü": "u"})
 
 
@@ -37,7 +38,7 @@ def _write_area(index: ReleaseIndex, code: str, formats: Sequence[str], out_dir:
     for fmt in formats:
         path = out_dir / report_filename(code, view.edition, fmt, lang)
         tmp = path.with_name(path.name + ".part")
-        tmp.write_bytes(report_format(fmt).render(view, significance))
+        tmp.write_bytes(_BY_NAME[fmt].render(view, significance))
         tmp.replace(path)  # a reader never sees half a file
         written.append(path)
     return written

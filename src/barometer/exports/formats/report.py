@@ -1,23 +1,9 @@
-"""The Udviklingsrapport's formats: PDF (WeasyPrint) and HTML, both from the report templates."""
+"""The Udviklingsrapport's formats (declared in barometer.reports.formats) in the export registry."""
 
 from __future__ import annotations
 
-from typing import Any
+from barometer.exports.registry import register_report_format
+from barometer.reports import formats
 
-from barometer.exports.registry import ReportFormat, register_report_format
-
-
-def _pdf(view: Any, significance: bool = False) -> bytes:
-    from barometer.reports.render import render_pdf
-
-    return render_pdf(view, significance)
-
-
-def _html(view: Any, significance: bool = False) -> bytes:
-    from barometer.reports.render import render_html
-
-    return render_html(view, significance).encode("utf-8")
-
-
-PDF = register_report_format(ReportFormat("pdf", "pdf", "application/pdf", _pdf))
-HTML = register_report_format(ReportFormat("html", "html", "text/html; charset=utf-8", _html, attachment=False))
+PDF = register_report_format(formats.PDF)
+HTML = register_report_format(formats.HTML)
