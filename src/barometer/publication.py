@@ -128,9 +128,9 @@ def published_form(df: pl.DataFrame, publish: pl.Series, ranges: dict[int, tuple
         for e in (a, b):
             lows.append(-e["ci_high"] if flipped else e["ci_low"])
             highs.append(-e["ci_low"] if flipped else e["ci_high"])
-        out = round_outward(min(lows), max(highs), decimals[row["item_id"]])
-        hull_lo.append(out[0])
-        hull_hi.append(out[1])
+        out_low, out_high = round_outward(min(lows), max(highs), decimals[row["item_id"]])
+        hull_lo.append(out_low)
+        hull_hi.append(out_high)
     dec = pl.col("item_id").replace_strict(decimals, return_dtype=pl.Int64)
     share = pl.col("kind").is_in(["rate", "gap"]) & ~pl.col("item_id").is_in(sorted(exact_items))
     rounded = pl.struct("value", dec.alias("d")).map_elements(

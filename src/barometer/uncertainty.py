@@ -131,12 +131,15 @@ def add_intervals(table: pa.Table, catalogue: Any = None, level: float = 0.95,
 
 
 def _numbers(row: Mapping[str, Any] | None, keys: tuple[str, ...]) -> tuple[float, ...] | None:
+    """The row's numbers under ``keys`` (numerator, denominator pairs), or None when any is missing or a
+    denominator is not positive."""
     if row is None or row.get("status") != Status.OK.value:
         return None
-    values = tuple(row.get(k) for k in keys)
-    if any(v is None for v in values) or any(d <= 0 for d in values[1::2]):
+    values = [row.get(k) for k in keys]
+    numbers = tuple(float(v) for v in values if v is not None)
+    if len(numbers) < len(keys) or any(d <= 0 for d in numbers[1::2]):
         return None
-    return values
+    return numbers
 
 
 def change_is_significant(latest_row: Mapping[str, Any] | None, baseline_row: Mapping[str, Any] | None,
@@ -155,19 +158,19 @@ def change_is_significant(latest_row: Mapping[str, Any] | None, baseline_row: Ma
     if unit == "count":
         return None
     if unit == "pct":
-        keys = ("numerator", "denominator")
-        latest, base = _numbers(latest_row, keys), _numbers(baseline_row, keys)
-        if latest is None or base is None:
+        latest, base = (_numbers(row, ("numerator", "denominator")) for row in (latest_row, baseline_row))
+        if latest is None or base is None or latest_row is None or baseline_row is None:
             return None
-        n_eff = [row.get("effective_n") for row in (latest_row, baseline_row)]  # type: ignore[union-attr]
-        est = [rate_interval(*(v / phi for v in nums), z, n / phi if n else None)
-               for nums, n in zip((latest, base), n_eff, strict=True)]
+        n_eff = [row.get("effective_n") for row in (latest_row, baseline_row)]
+        est = [rate_interval(num / phi, den / phi, z, n / phi if n else None)
+               for (num, den), n in zip((latest, base), n_eff, strict=True)]
     elif unit == "pct_point":
         keys = ("numerator", "denominator", "ref_numerator", "ref_denominator")
         latest, base = _numbers(latest_row, keys), _numbers(baseline_row, keys)
         if latest is None or base is None:
             return None
-        est = [gap_interval(*(v / phi for v in nums), z) for nums in (latest, base)]
+        est = [gap_interval(num / phi, den / phi, ref_num / phi, ref_den / phi, z)
+               for num, den, ref_num, ref_den in (latest, base)]
     else:
         raise ValueError(f"unknown unit {unit!r} (expected pct, pct_point or count)")
     _, low, high = mover(*est[0], *est[1])
@@ -183,13 +186,13 @@ def change_is_significant_from_intervals(latest_row: Mapping[str, Any] | None,
     built on Kish's effective n (which the release does not carry). None when either row lacks an interval
     (counts, suppressed or missing figures, imported published figures).
     """
-    estimates = []
+    estimates: list[tuple[float, float, float]] = []
     for row in (latest_row, baseline_row):
         if row is None or row.get("status") != Status.OK.value:
             return None
-        triple = (row.get("value"), row.get("ci_low"), row.get("ci_high"))
-        if any(v is None for v in triple):
+        value, low, high = row.get("value"), row.get("ci_low"), row.get("ci_high")
+        if value is None or low is None or high is None:
             return None
-        estimates.append(triple)
+        estimates.append((float(value), float(low), float(high)))
     _, low, high = mover(*estimates[0], *estimates[1])
     return low > 0 or high < 0

@@ -48,7 +48,7 @@ class Catalogue:
     version: str
     municipality_groups: tuple[MunicipalityGroupInfo, ...] = ()
     group_source: ClassificationSource | None = None
-    _by_id: dict[str, Any] = field(default_factory=dict, repr=False)
+    _by_id: dict[tuple[str, str], Any] = field(default_factory=dict, repr=False)
 
     def goal(self, goal_id: str) -> Goal:
         return self._lookup("goal", goal_id)

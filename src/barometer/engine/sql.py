@@ -44,7 +44,9 @@ DIALECTS: dict[str, dict[str, Macro]] = {
 
 def _split_args(text: str) -> list[str]:
     """Split a macro's argument text on top-level commas (arguments may contain calls)."""
-    args, depth, current = [], 0, []
+    args: list[str] = []
+    current: list[str] = []
+    depth = 0
     for ch in text:
         if ch == "," and depth == 0:
             args.append("".join(current).strip())

@@ -10,7 +10,7 @@ from collections.abc import Iterable
 from pathlib import Path
 from typing import Any
 
-from barometer.catalogue import Catalogue
+from barometer.catalogue import Catalogue, Indicator
 from barometer.exports.model import SOURCE, Export, ExportMeta, Table
 from barometer.notice import SYNTHETIC_SOURCE, attribution
 from barometer.store import Release
@@ -38,10 +38,10 @@ def area_record(catalogue: Catalogue, code: str) -> dict[str, Any]:
 
 def item_record(catalogue: Catalogue, item_id: str, periods: Iterable[str], edition: str) -> dict[str, Any]:
     item = catalogue.item(item_id)
-    record = {"id": item.id, "kind": "indicator" if hasattr(item, "goal") else "key_figure",
+    record: dict[str, Any] = {"id": item.id, "kind": "indicator" if isinstance(item, Indicator) else "key_figure",
               "title_da": item.title_da, "title_en": item.title_en, "unit": item.unit, "local": item.local,
               "data_source": item.data_source, "periods": sorted(periods)}
-    if hasattr(item, "goal"):
+    if isinstance(item, Indicator):
         goal = catalogue.goal(item.goal)
         record |= {"goal": item.goal, "direction": item.direction, "source": item.source,
                    "baseline_year": goal.baseline_year, "latest_year": goal.latest_year.get(edition)}

@@ -190,8 +190,9 @@ def render_countries() -> str:
     lines = [COUNTRY_INTRO, f"Western countries ({len(western)}): "
              + ", ".join(f"`{c.code}` {c.name_en}" for c in western) + ".", "",
              "| territory | belongs to | class |", "|---|---|---|"]
-    for t in sorted((c for c in cs.values() if c.part_of), key=lambda c: (cs[c.part_of].name_en, c.name_en)):
-        parent = cs[t.part_of]
+    parts = [c for c in cs.values() if c.part_of]
+    for t in sorted(parts, key=lambda c: (cs[str(c.part_of)].name_en, c.name_en)):
+        parent = cs[str(t.part_of)]
         lines.append(f"| `{t.code}` {_cell(t.name_en)} ({_cell(t.name)}) | `{parent.code}` {_cell(parent.name_en)} | "
                      f"{'Western' if t.western else 'non-Western'} |")
     lines += ["", "| former country | class | reason |", "|---|---|---|"]

@@ -53,7 +53,7 @@ class Column:
     description: str
     source: str
     nullable: bool = False
-    codes: Mapping[str | int, str] | None = None
+    codes: Mapping[str, str] | Mapping[int, str] | None = None
     domain: Domain | None = None
     minimum: int | float | date | None = None
     maximum: int | float | date | None = None

@@ -13,6 +13,7 @@ import csv
 import math
 from dataclasses import dataclass
 from pathlib import Path
+from typing import Any
 
 import pyarrow as pa
 
@@ -126,7 +127,7 @@ def _range_problem(item_id: str, unit: str, column: str, value: float) -> str | 
     return None
 
 
-def _parse_row(record: dict[str, str | None], catalogue: Catalogue,
+def _parse_row(record: dict[str | None, Any], catalogue: Catalogue,
                edition: str | None) -> tuple[dict | None, list[tuple[str, str]]]:
     """The observation of one row, or None and the row's problems as (kind, reason)."""
     if None in record:
@@ -156,13 +157,12 @@ def _parse_row(record: dict[str, str | None], catalogue: Catalogue,
             parsed[column] = None
             continue
         try:
-            parsed[column] = _number(values[column])
+            number = parsed[column] = _number(values[column])
         except ValueError:
             problems.append(("not_a_number", f"{column} {values[column]!r} is not a number (use a decimal point, "
                                              "e.g. 2.2)"))
             continue
-        if catalogue.has_item(item) and (bad := _range_problem(item, catalogue.item(item).unit, column,
-                                                               parsed[column])):
+        if catalogue.has_item(item) and (bad := _range_problem(item, catalogue.item(item).unit, column, number)):
             problems.append(("out_of_range", bad))
     if problems:
         return None, problems

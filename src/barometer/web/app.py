@@ -27,20 +27,24 @@ from barometer.web.settings import WebSettings
 log = logging.getLogger("barometer.web")
 
 
-class _Choice(Convertor):
-    def __init__(self, *choices: str) -> None:
-        self.regex = "|".join(re.escape(c) for c in choices)
+def _choice(*choices: str) -> Convertor:
+    """A path convertor matching exactly one of ``choices`` (Starlette reads `regex` from the class)."""
 
-    def convert(self, value: str) -> str:
-        return value
+    class Choice(Convertor[str]):
+        regex = "|".join(re.escape(c) for c in choices)
 
-    def to_string(self, value: str) -> str:
-        return value
+        def convert(self, value: str) -> str:
+            return value
+
+        def to_string(self, value: str) -> str:
+            return value
+
+    return Choice()
 
 
-register_url_convertor("fmt", _Choice(*TABLE_FORMATS))
-register_url_convertor("obsfmt", _Choice(*ALL_FORMATS))
-register_url_convertor("report", _Choice(*(f.name for f in report_formats())))
+register_url_convertor("fmt", _choice(*TABLE_FORMATS))
+register_url_convertor("obsfmt", _choice(*ALL_FORMATS))
+register_url_convertor("report", _choice(*(f.name for f in report_formats())))
 
 DESCRIPTION = """The Danish integration barometer as data: areas, the catalogue of indicators and key figures,
 observations (JSON, CSV, XLSX, JSON-stat 2.0 or SDMX-CSV), an area's barometer, and the releases. Every

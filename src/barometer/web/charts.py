@@ -22,7 +22,7 @@ from barometer.web.holder import Snapshot
 
 log = logging.getLogger("barometer.web")
 DATA = Path(__file__).parent / "data"
-LOCALE = {"da": "da-DK", "en": "en-US"}
+LOCALE: dict[str, Any] = {"da": "da-DK", "en": "en-US"}  # Vega locale names
 FONT = "system-ui, -apple-system, Segoe UI, Roboto, Arial, sans-serif"
 
 

@@ -33,7 +33,8 @@ def observation(snap: Snapshot, area: str, item: str, period: str | None) -> dic
     """One observation as a flat record; a missing one is reported with status "missing" and no value."""
     row = snap.index.get(area, item, period) if period else None
     status = row["status"] if row else Status.MISSING.value
-    ok = status == Status.OK
+    ok = row is not None and status == Status.OK
+    row = row or {}
     return {"area_code": area, "item_id": item, "period": period, "status": status,
             "value": row["value"] if ok else None,
             "ci_low": row.get("ci_low") if ok else None, "ci_high": row.get("ci_high") if ok else None,

@@ -54,7 +54,7 @@ def funnel_for(snap: Snapshot, ind: Indicator, period: str | None, lang: str) ->
     funnel for it (no model, too few municipalities, another period, imported figures)."""
     model = item_model(snap.release.manifest, ind.id)
     record = (model or {}).get("funnel")
-    if not record or record.get("period") != period:
+    if not record or period is None or record.get("period") != period:
         return None
     levels = tuple((snap.release.manifest.get("uncertainty") or {}).get("funnel_levels", (0.95, 0.998)))
     points = []

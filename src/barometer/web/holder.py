@@ -40,7 +40,8 @@ class LRU:
     alone bounds nothing."""
 
     def __init__(self, size: int, max_bytes: int | None = None, weigh: Any = None) -> None:
-        self.size, self.data, self.lock = size, OrderedDict(), threading.Lock()
+        self.data: OrderedDict[Any, Any] = OrderedDict()
+        self.size, self.lock = size, threading.Lock()
         self.max_bytes, self.weigh, self.bytes = max_bytes, weigh, 0
         self.weights: dict[Any, int] = {}
 

@@ -69,13 +69,12 @@ def method_page(ctx: Ctx) -> Page:
     data = {"two_indicator_rule": snap.settings.two_rule, "min_indicators": snap.settings.min_indicators,
             **made, "confidence_level": 0.95}
     disclosure = made["disclosure"] or {}
-    return Page("method.html", t["method_heading"], {"m": data}, data=data,
-                table=[{"setting": "two_indicator_rule", "value": snap.settings.two_rule},
-                       {"setting": "min_indicators", "value": snap.settings.min_indicators}]
-                + [{"setting": f"disclosure.{k}.{k2}", "value": v2} for k, v in disclosure.items()
-                   for k2, v2 in v.items()]
-                + [{"setting": k, "value": made[k]} for k in ("disclosure_source", "disclosure_digest",
-                                                              "code_version", "catalogue_version")])
+    table: list[dict[str, Any]] = [{"setting": "two_indicator_rule", "value": snap.settings.two_rule},
+                                   {"setting": "min_indicators", "value": snap.settings.min_indicators}]
+    table += [{"setting": f"disclosure.{k}.{k2}", "value": v2} for k, v in disclosure.items() for k2, v2 in v.items()]
+    table += [{"setting": k, "value": made[k]} for k in ("disclosure_source", "disclosure_digest", "code_version",
+                                                         "catalogue_version")]
+    return Page("method.html", t["method_heading"], {"m": data}, data=data, table=table)
 
 
 def sdmx_structure_route(holder: ReleaseHolder) -> Route:

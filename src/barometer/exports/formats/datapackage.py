@@ -72,7 +72,8 @@ def _schema(table: Table) -> dict[str, Any]:
 
 def _provenance(manifest: dict[str, Any]) -> dict[str, Any]:
     """What the release says about how it was made, without local file paths."""
-    summary = {k: manifest[k] for k in ("kind", "created", "catalogue_version", "code_version") if k in manifest}
+    summary: dict[str, Any] = {k: manifest[k] for k in ("kind", "created", "catalogue_version", "code_version")
+                               if k in manifest}
     summary["observations_sha256"] = manifest.get("observations", {}).get("sha256")
     summary["inputs"] = {name: spec.get("sha256") for name, spec in manifest.get("inputs", {}).items()
                          if isinstance(spec, dict)}

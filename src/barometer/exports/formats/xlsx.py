@@ -63,7 +63,8 @@ class _Formats:
     """XlsxWriter formats, made once per workbook and number pattern."""
 
     def __init__(self, workbook: Any) -> None:
-        self.workbook, self.cache = workbook, {}
+        self.workbook = workbook
+        self.cache: dict[Any, Any] = {}
         self.header = workbook.add_format({"bold": True, "text_wrap": True, "valign": "top", "bottom": 1})
         self.bold = workbook.add_format({"bold": True})
         self.wrap = workbook.add_format({"text_wrap": True, "valign": "top"})
