@@ -20,7 +20,9 @@ from barometer.exports.columns import column
 from barometer.exports.registry import renderer
 from barometer.exports.release import OBSERVATION_FIELDS
 from barometer.periods import PERIOD_PATTERN
+from barometer.problems import problem_kinds
 from barometer.store import Status
+from barometer.web.render import STATUS_CODES
 
 REF = "#/components/schemas/"
 
@@ -74,10 +76,13 @@ def schemas() -> dict[str, dict[str, Any]]:
     release = _object({"id": _string(), "edition": _string(), "created": _string(nullable=True),
                        "observations": {"type": ["integer", "null"]}, "served": {"type": "boolean"},
                        "synthetic": {"type": "boolean"}, "publisher": _string()})
+    codes = sorted(set(problem_kinds()) | set(STATUS_CODES.values()) | {"bad_request", "internal_error"})
     error = _object({"error": _object({"status": {"type": "integer", "minimum": 400, "maximum": 599},
-                                       "message": _string(),
+                                       "code": _string(enum=codes, description="The problem's kind "
+                                                       "(docs/problems.md), stable for scripts"),
+                                       "message": _string(description="What is wrong, in English"),
                                        "parameter": _string(description="The parameter at fault")},
-                                      required=["status", "message"]),
+                                      required=["status", "code", "message"]),
                      "licence": _string(), "release": _string(nullable=True)})
     return {"Observation": observation, "Area": area, "Indicator": indicator, "KeyFigure": key_figure,
             "Item": {"oneOf": [{"$ref": REF + "Indicator"}, {"$ref": REF + "KeyFigure"}]},
