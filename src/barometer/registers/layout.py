@@ -13,6 +13,7 @@ from __future__ import annotations
 from collections.abc import Iterator
 from contextlib import contextmanager
 from pathlib import Path
+from typing import Any
 
 import pyarrow as pa
 import pyarrow.parquet as pq
@@ -67,7 +68,7 @@ def conform(table: str, data: pa.Table | pa.RecordBatch) -> pa.Table:
     return pa.Table.from_arrays(columns, schema=pa.schema(fields))
 
 
-def write_options(table: str) -> dict[str, object]:
+def write_options(table: str) -> dict[str, Any]:
     """Parquet options for a part of ``table``: zstd; dictionary pages for string columns only.
 
     Dictionary-encoding person numbers and dates (nearly all distinct) makes files larger and slower to write;
