@@ -62,10 +62,17 @@ def code_version() -> str:
 class EngineDefinition(Protocol):
     """What provenance needs of an engine declaration (barometer.engine.model.Definition)."""
 
-    id: str
-    sql: str
-    tables: tuple[str, ...]
-    optional_tables: tuple[str, ...]
+    @property
+    def id(self) -> str: ...
+
+    @property
+    def sql(self) -> str: ...
+
+    @property
+    def tables(self) -> tuple[str, ...]: ...
+
+    @property
+    def optional_tables(self) -> tuple[str, ...]: ...
 
 
 def sql_digest(sql: str) -> str:

@@ -54,7 +54,7 @@ def _published_cells(raw: pa.Table, published: pa.Table, municipalities: set[str
     keys = ("area_code", "item_id", "period")
     if any(not raw.column(k).equals(published.column(k)) for k in keys):
         raise ValueError("published table does not hold the same cells in the same order as the raw table")
-    keep = pc.and_(pc.equal(published.column("status"), Status.OK.value),
+    keep = pc.and_(pc.equal(published.column("status"), pa.scalar(Status.OK.value)),
                    pc.is_in(raw.column("area_code"), value_set=pa.array(sorted(municipalities))))
     return raw.filter(keep).select([*keys, "numerator", "denominator", "ref_numerator", "ref_denominator"]) \
         .to_pylist()
@@ -98,7 +98,7 @@ def assess(raw: pa.Table, published: pa.Table, edition: str, gap_signs: Mapping[
     if "effective_n" in raw.column_names:
         survey = set(raw.filter(pc.is_valid(raw.column("effective_n"))).column("item_id").to_pylist())
     items: dict[str, dict[str, Any]] = {}
-    for item_id in sorted(set(raw.column("item_id").to_pylist())):
+    for item_id in sorted({str(i) for i in raw.column("item_id").to_pylist()}):
         item = cat.item(item_id)
         if item.unit == "count":
             items[item_id] = {"model": False, "reason": "count"}

@@ -8,6 +8,7 @@ suppressed figure are dropped too, so it cannot be recovered from the release fi
 from __future__ import annotations
 
 from enum import StrEnum
+from typing import Literal
 
 import pyarrow as pa
 
@@ -42,7 +43,8 @@ OBSERVATION_SCHEMA = pa.schema(
     ]
 )
 
-SORT_KEYS = [("area_code", "ascending"), ("item_id", "ascending"), ("period", "ascending")]
+SORT_KEYS: list[tuple[str, Literal["ascending", "descending"]]] = [
+    ("area_code", "ascending"), ("item_id", "ascending"), ("period", "ascending")]
 
 
 def observation_table(rows: list[dict]) -> pa.Table:
@@ -68,7 +70,7 @@ def check_observations(table: pa.Table) -> None:
                                 + (", ".join(differ) or "columns in another order") + ")")
     statuses = set(table.column("status").to_pylist())
     if unknown := statuses - {s.value for s in Status}:
-        raise ReleaseCheckError(f"unknown status flags: {sorted(unknown)}", code="unknown_status")
+        raise ReleaseCheckError(f"unknown status flags: {sorted(map(str, unknown))}", code="unknown_status")
     rows = table.select(["area_code", "item_id", "period", "value", "status"]).to_pylist()
     seen: set[tuple[str, str, str]] = set()
     for row in rows:
