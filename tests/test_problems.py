@@ -44,6 +44,17 @@ def test_catalogue_is_well_formed():
         BarometerError("x", code="nope")
 
 
+def test_every_error_class_defaults_to_a_catalogue_code():
+    from barometer.problemsdoc import _error_classes
+
+    classes = _error_classes()
+    assert {"SettingsError", "StoreError", "PublishedImportError", "ReleaseCheckError", "NotFound", "ParamError",
+            "NoRelease", "EngineError", "RegisterInputError", "TopoJSONError"} <= {c.__name__ for c in classes}
+    for cls in classes:
+        assert problem_kind(cls.code), cls
+        assert cls.exit_code in (1, 2) and 400 <= cls.http_status <= 599, cls
+
+
 def test_every_kind_is_produced_by_a_test():
     """Each code appears quoted in some test (register kinds in tests/registers, the others here)."""
     texts = [p.read_text(encoding="utf-8") for p in (ROOT / "tests").rglob("test_*.py")]
