@@ -12,6 +12,7 @@ import json
 import os
 import re
 import tempfile
+from collections import Counter
 from pathlib import Path
 
 import jsonschema
@@ -70,6 +71,7 @@ def test_api_answers_as_documented(api_schema: schemathesis.BaseSchema, label: s
 
     answers_as_documented()
     assert calls, f"no request generated for {label}"
+    print(f"{label} ({mode.value}): {len(calls)} requests, status codes {dict(sorted(Counter(calls).items()))}")
 
 
 def _validator(doc: dict, name: str) -> jsonschema.protocols.Validator:
@@ -121,3 +123,22 @@ def test_period_pattern_is_the_grammar_the_api_accepts(client) -> None:
         assert bool(pattern.match(value)) is valid, value
         status = client.get("/api/v1/observations", params={"period": value, "item": "1.1"}).status_code
         assert status == (200 if valid else 422), value
+
+
+def test_known_resources_answer_as_documented(api_schema: schemathesis.BaseSchema, client) -> None:
+    """Generated path parameters rarely name a real area, item or release, so the 200 answers of the single-record
+    operations are checked here with real ones (in each format their operation offers)."""
+    releases = [r["id"] for r in client.get("/api/v1/releases").json()["data"]]
+    assert releases
+    cases = [("/api/v1/areas/{code}", {"code": code}, {}) for code in ("000", "084", "851")]
+    cases += [("/api/v1/items/{item_id}", {"item_id": item}, {}) for item in ("1.2", "7.1", "N5")]
+    cases += [("/api/v1/barometer/{code}", {"code": "851"}, {"lang": lang}) for lang in ("da", "en")]
+    cases += [("/api/v1/releases/{old}/diff/{new}", {"old": releases[0], "new": releases[-1]}, {})]
+    cases += [("/api/v1/observations", {}, {"area": "851", "item": "1.2,N5", "format": fmt})
+              for fmt in ("json", "csv", "xlsx", "jsonstat", "sdmx-csv")]
+    cases += [("/api/v1/areas", {}, {"kind": "region", "format": fmt}) for fmt in ("json", "csv", "xlsx")]
+    for path, path_parameters, query in cases:
+        operation = api_schema[path]["GET"]
+        response = operation.Case(path_parameters=path_parameters, query=query).call_and_validate(
+            checks=CHECKS, timeout=120)
+        assert response.status_code == 200, (path, path_parameters, query)

@@ -150,7 +150,8 @@ def router(holder: ReleaseHolder) -> APIRouter:
         return json_response(snap, item_record(snap, item_id) | {"definition": definition})
 
     @api.get("/release", summary="How the served release was made: its manifest (catalogue snapshot, definitions, "
-             "engine and disclosure settings, code and library versions), without local folders")
+             "engine and disclosure settings, code and library versions), without local folders",
+             responses=answers({"type": "object", "required": ["id"]}))
     async def release() -> Response:
         snap = holder.get()
         return json_response(snap, snap.cached(("public-manifest",), snap.release.meta.public))

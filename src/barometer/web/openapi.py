@@ -68,11 +68,14 @@ def schemas() -> dict[str, dict[str, Any]]:
               "title_da": _col("title_da", nullable=False), "title_en": _col("title_en", nullable=False),
               "unit": _col("unit", nullable=False), "local": {"type": "boolean"}, "data_source": _col("data_source"),
               "periods": {"type": "array", "items": _string(pattern=PERIOD_PATTERN)}}
-    indicator = _object(common | {"goal": _col("goal", nullable=False), "direction": _col("direction"),
-                                  "source": _col("source"), "baseline_year": {"type": "integer"},
-                                  "latest_year": {"type": ["integer", "null"]}})
-    key_figure = _object(common | {"section": _col("section", nullable=False),
-                                   "period_kind": _col("period_kind", nullable=False)})
+    indicator_only = {"goal": _col("goal", nullable=False), "direction": _col("direction"), "source": _col("source"),
+                      "baseline_year": {"type": "integer"}, "latest_year": {"type": ["integer", "null"]}}
+    key_figure_only = {"section": _col("section", nullable=False), "period_kind": _col("period_kind", nullable=False)}
+    # One item (not the list) also carries its definition as the served release records it.
+    definition = {"definition": {"type": ["object", "null"], "description": "The item's definition as the served "
+                                 "release records it (words, and for computed figures the SQL's digest)"}}
+    indicator = _object(common | indicator_only | definition, required=[*common, *indicator_only])
+    key_figure = _object(common | key_figure_only | definition, required=[*common, *key_figure_only])
     release = _object({"id": _string(), "edition": _string(), "created": _string(nullable=True),
                        "observations": {"type": ["integer", "null"]}, "served": {"type": "boolean"},
                        "synthetic": {"type": "boolean"}, "publisher": _string()})
