@@ -7,6 +7,7 @@ dictionary arrays (cheap: the label table is tiny) and validity masks.
 from __future__ import annotations
 
 from dataclasses import dataclass
+from typing import cast
 
 import numpy as np
 import pyarrow as pa
@@ -66,17 +67,22 @@ def concat(frames: list[Frame]) -> Frame:
     out: Frame = {}
     for name, col in frames[0].items():
         parts = [f[name] for f in frames]
+        # Every frame has the same kind of column under a name, so the parts are of ``col``'s kind.
         if isinstance(col, Codes):
-            out[name] = Codes(np.concatenate([c.idx for c in parts]), col.labels)
+            codes = cast(list[Codes], parts)
+            out[name] = Codes(np.concatenate([c.idx for c in codes]), col.labels)
         elif isinstance(col, Dates):
+            days = cast(list[Dates], parts)
             valid = None
-            if any(c.valid is not None for c in parts):
-                valid = np.concatenate([np.ones(len(c.days), bool) if c.valid is None else c.valid for c in parts])
-            out[name] = Dates(np.concatenate([c.days for c in parts]), valid)
+            if any(c.valid is not None for c in days):
+                valid = np.concatenate([np.ones(len(c.days), np.bool_) if c.valid is None else c.valid for c in days])
+            out[name] = Dates(np.concatenate([c.days for c in days]), valid)
         elif isinstance(col, Nullable):
-            out[name] = Nullable(np.concatenate([c.values for c in parts]), np.concatenate([c.valid for c in parts]))
+            nullable = cast(list[Nullable], parts)
+            out[name] = Nullable(np.concatenate([c.values for c in nullable]),
+                                 np.concatenate([c.valid for c in nullable]))
         else:
-            out[name] = np.concatenate(parts)
+            out[name] = np.concatenate(cast(list[np.ndarray], parts))
     return out
 
 

@@ -10,6 +10,7 @@ from __future__ import annotations
 
 from collections.abc import Callable
 from dataclasses import dataclass
+from typing import Any
 
 import numpy as np
 
@@ -179,7 +180,7 @@ class _Builder:
     def add(self, **cols: np.ndarray) -> None:
         n = len(cols["birth"])
         if n:
-            defaults = {
+            defaults: dict[str, np.ndarray] = {
                 "imm": np.full(n, dates.NOT_IMMIGRATED, np.int32),
                 "permit": np.full(n, PERMIT_NONE, np.int8),
                 "stream_new": np.zeros(n, bool),
@@ -277,17 +278,18 @@ def build_persons(rng: np.random.Generator, st: Setting, m: int, share: float, c
     nat_w = (st.population * st.w_share).sum()
     for year in sim_years:
         y0, y1 = dates.day(year), dates.day(year, 12, 31)
-        for rate, size, origin, ctry in (
+        births: list[tuple[float, Any, int, dict[str, float] | None]] = [
             (par["birth_rate_danish"], size_dk, DANSK, None),
             (par["birth_rate_non_western"], size_nw, EFTERKOMMER, stock["non_western_descendant_countries"]),
             (par["birth_rate_western"], size_w, EFTERKOMMER, stock["western_countries"]),
-        ):
+        ]
+        for rate, size, born_origin, born_countries in births:
             n = stochastic_round(rng, rate * size)
             b.add(
                 birth=dates.uniform_in(rng, y0, y1, n),
                 sex=(rng.random(n) < 0.487).astype(np.int8),
-                origin=np.full(n, origin, np.int8),
-                country=np.full(n, dk_idx, np.int16) if ctry is None else _countries(rng, ctry, n),
+                origin=np.full(n, born_origin, np.int8),
+                country=np.full(n, dk_idx, np.int16) if born_countries is None else _countries(rng, born_countries, n),
             )
         for name, stream in arrivals.items():
             count = stream["counts"].get(str(year), 0)
