@@ -103,8 +103,8 @@ def test_interrupted_build_publishes_nothing(registers, built, tmp_path, failure
 
 
 def test_unknown_engine_and_edition(registers, tmp_path):
-    with pytest.raises(EngineError, match="spark"):
-        build(registers, "2024-11", engine="spark", store=tmp_path)
+    with pytest.raises(EngineError, match="oracle"):
+        build(registers, "2024-11", engine="oracle", store=tmp_path)
     with pytest.raises(EngineError, match="1999-11"):
         build(registers, "1999-11", store=tmp_path)
 

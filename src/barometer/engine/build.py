@@ -19,17 +19,17 @@ import pyarrow as pa
 
 from barometer.catalogue import Catalogue, KeyFigure, load_catalogue
 from barometer.engine import assemble, coverage
-from barometer.engine.backend import DuckDBBackend
 from barometer.engine.definitions import DEFINITIONS
+from barometer.engine.engines import ENGINES, Registers, locate, open_backend
 from barometer.engine.periods import key_figure_periods
 from barometer.engine.settings import EngineSettings
+from barometer.engine.sql import render
 from barometer.engine.views import VIEWS
 from barometer.errors import BarometerError
 from barometer.registers.contract import countries
 from barometer.registers.report import ValidationReport
 from barometer.registers.validate import validate_registers
 
-ENGINES = ("duckdb",)
 Progress = Callable[[str], None]
 
 
@@ -99,44 +99,49 @@ def _kf_periods(catalogue: Catalogue, edition: str, first: int, last: int, serie
 
 
 def compute(registers: Path | str, edition: str, engine: str = "duckdb", settings: EngineSettings | None = None,
-            *, validate: bool = True, progress: Progress | None = None, threads: int | None = None) -> pa.Table:
+            *, validate: bool = True, progress: Progress | None = None, threads: int | None = None,
+            spark_master: str | None = None) -> pa.Table:
     """Raw observations (working schema, before uncertainty and disclosure) for every item, area and period."""
     return compute_with_coverage(registers, edition, engine, settings, validate=validate, progress=progress,
-                                 threads=threads)[0]
+                                 threads=threads, spark_master=spark_master)[0]
 
 
-def compute_with_coverage(registers: Path | str, edition: str, engine: str = "duckdb",
+def compute_with_coverage(registers: Path | str | Registers, edition: str, engine: str = "duckdb",
                           settings: EngineSettings | None = None, *, validate: bool = True,
-                          progress: Progress | None = None,
-                          threads: int | None = None) -> tuple[pa.Table, dict[str, dict[str, str | None]]]:
+                          progress: Progress | None = None, threads: int | None = None,
+                          spark_master: str | None = None) -> tuple[pa.Table, dict[str, dict[str, str | None]]]:
     """``compute``, plus how far each needed register reaches (barometer.engine.coverage) for the provenance.
 
     Periods a needed register does not fully cover get no observation; a key figure's edition period gets
     ``not_computed`` rows instead, so the report says why it is blank."""
-    registers = Path(registers)
     settings = settings or EngineSettings()
     catalogue = load_catalogue()
     if engine not in ENGINES:
-        raise EngineError(f"--engine {engine!r} is not available (available: {', '.join(ENGINES)}; the Spark "
-                          "backend runs the same declarations and is not wired yet)")
+        raise EngineError(f"--engine {engine!r} is not available (available: {', '.join(ENGINES)})")
     if edition not in {e.id for e in catalogue.editions}:
         known = ", ".join(e.id for e in catalogue.editions)
         raise EngineError(f"--edition {edition!r} is not a known edition ({known})")
     tick = progress or (lambda _step: None)
+    where = locate(registers, engine, spark_master)
     if validate:
-        report = validate_registers(registers)
+        if where.remote:
+            from barometer.engine.spark_validate import validate_remote
+
+            report = validate_remote(where, spark_master)
+        else:
+            report = validate_registers(where.folder)
         if not report.ok:
             raise RegisterInputError(report)
     tick("validate")
-    backend = DuckDBBackend(threads=threads)
+    backend = open_backend(engine, threads=threads, spark_master=spark_master)
     try:
-        present = backend.register_registers(registers)
+        present = backend.register_registers(where.location)
         backend.register_reference("ref_country", _country_table())
         backend.register_reference("ref_area_map", _area_map(catalogue))
         params = settings.sql_params()
         first, last = backend.query("SELECT MIN(year) AS f, MAX(year) AS l FROM residence").to_pylist()[0].values()
         if first is None:
-            raise EngineError(f"{registers}: the residence table is empty; no year can be computed")
+            raise EngineError(f"{where}: the residence table is empty; no year can be computed")
         backend.register_reference("ref_year", _year_table(first, last))
         backend.register_reference("ref_kf_period",
                                    _kf_periods(catalogue, edition, first, last, settings.key_figure_series))
@@ -144,12 +149,13 @@ def compute_with_coverage(registers: Path | str, edition: str, engine: str = "du
             backend.create_view(view, params)
         tick("derive views")
         try:
-            declared = coverage.declared_coverage(registers)
+            declared = coverage.declared_coverage(where.folder)
         except ValueError as exc:
             raise EngineError(str(exc)) from exc
         cover = coverage.table_coverage(
             DEFINITIONS, present, declared,
-            lambda t, c: backend.query(f'SELECT MAX("{c}") AS m FROM "{t}"').to_pylist()[0]["m"])
+            lambda t, c: backend.query(render(f"SELECT MAX(QUOTE({c})) AS m FROM QUOTE({t})", backend.dialect,
+                                              {})).to_pylist()[0]["m"])
         rows: list[dict] = []
         for group in dict.fromkeys(d.group for d in DEFINITIONS):
             for d in (d for d in DEFINITIONS if d.group == group):
@@ -175,7 +181,7 @@ def compute_with_coverage(registers: Path | str, edition: str, engine: str = "du
 
 def build(registers: Path | str, edition: str, engine: str = "duckdb", settings: EngineSettings | None = None,
           *, store: Path | None = None, disclosure_config: Path | None = None, progress: Progress | None = None,
-          threads: int | None = None) -> BuildResult:
+          threads: int | None = None, spark_master: str | None = None) -> BuildResult:
     """Compute, add intervals, protect and (when ``store`` is given) publish a release."""
     from barometer import disclosure, uncertainty, uncertainty_model
     from barometer.provenance import disclosure_record, provenance
@@ -187,7 +193,11 @@ def build(registers: Path | str, edition: str, engine: str = "duckdb", settings:
     settings = settings or EngineSettings()
     tick = progress or (lambda _step: None)
     config = disclosure.load_config(disclosure_config)  # read before computing: a bad config fails fast
-    raw, cover = compute_with_coverage(registers, edition, engine, settings, progress=progress, threads=threads)
+    if engine not in ENGINES:
+        raise EngineError(f"--engine {engine!r} is not available (available: {', '.join(ENGINES)})")
+    where = locate(registers, engine, spark_master)  # a remote folder's manifest, staged locally
+    raw, cover = compute_with_coverage(where, edition, engine, settings, progress=progress, threads=threads,
+                                       spark_master=spark_master)
     warnings = baseline_warnings(raw, load_catalogue())
     # Disclosure control decides which cells are published (it does not look at intervals); the overdispersion
     # is estimated from the full-precision numbers of exactly those cells; intervals are computed at full
@@ -203,11 +213,11 @@ def build(registers: Path | str, edition: str, engine: str = "duckdb", settings:
     observations = assemble.finalize(protected)
     tick("uncertainty")
     prov = provenance(
-        {"registers_manifest": Path(registers) / MANIFEST_NAME},
-        synthetic=is_synthetic(read_manifest(registers)),  # validated above: the manifest is readable
+        {"registers_manifest": where.folder / MANIFEST_NAME},
+        synthetic=is_synthetic(read_manifest(where.folder)),  # validated above: the manifest is readable
         definitions=DEFINITIONS, kind="engine", engine=engine, engine_settings=settings.model_dump(),
         disclosure=disclosure_record(config, disclosure_config),
-        register_files=_register_checksums(Path(registers)),
+        register_files=_register_checksums(where.folder),
         register_coverage=cover,
         warnings=warnings,
         suppression={item: {"primary": s.primary, "secondary": s.secondary, "empty": s.empty,
@@ -217,6 +227,8 @@ def build(registers: Path | str, edition: str, engine: str = "duckdb", settings:
         suppression_latest=summary.latest(load_catalogue(), edition),
         publication=publication_declaration(load_catalogue(), config),
     )
+    if where.remote:  # the staged copy's checksum, under the name it was read from
+        prov["inputs"]["registers_manifest"]["path"] = f"{where.location}/{MANIFEST_NAME}"
     release = publish(Path(store), observations, edition, prov) if store is not None else None
     tick("publish")
     return BuildResult(observations, release, summary, prov, warnings)

@@ -1,9 +1,10 @@
 """Render the engine's portable SQL for one backend.
 
 Definitions are written in ANSI-ish SQL that DuckDB and Spark SQL both accept, except for the few things no
-standard covers the same way on both: date differences, adding years to a date, age at a date and quoting a
-reserved word. Those are written as macros (``DAYS_BETWEEN(a, b)``, ``ADD_YEARS(d, n)``, ``AGE_AT(birth, d)``,
-``QUOTE(name)``) and expanded here, so a definition exists once and each backend gets text it can run.
+standard covers the same way on both: date differences, adding years to a date, age at a date, quoting a
+reserved word and turning a double into a decimal with the same digits. Those are written as macros
+(``DAYS_BETWEEN(a, b)``, ``ADD_YEARS(d, n)``, ``AGE_AT(birth, d)``, ``QUOTE(name)``, ``FIXED(x, p, s)``) and
+expanded here, so a definition exists once and each backend gets text it can run.
 Settings enter as ``{name}`` placeholders (``str.format``), rendered before the macros.
 """
 
@@ -24,6 +25,20 @@ def _age_at(birth: str, at: str) -> str:
     )
 
 
+def _fixed(value: str, precision: str, scale: str) -> str:
+    """``value`` (a DOUBLE) as DECIMAL(precision, scale), the same digits on every engine.
+
+    A plain ``CAST(x AS DECIMAL(p, s))`` of a double is rounded differently by each engine (DuckDB rounds
+    ``x * 10^s`` in floating point, Spark rounds Java's decimal string of ``x``), so about one value in 500 differs
+    in its last digit and a sum of them in its last bit. Here both engines make the same IEEE product, round it
+    half away from zero to an integral double (exact below 2^52), cast that integer exactly and scale it by an
+    exact decimal literal. The integer's precision leaves room for Spark's product rule (p1 + p2 + 1 <= 38)."""
+    p, s = int(precision), int(scale)
+    inner = min(p, 37 - s)
+    return (f"CAST(CAST(ROUND(({value}) * 1e{s}) AS DECIMAL({inner}, 0)) * 0.{'0' * (s - 1)}1 "
+            f"AS DECIMAL({p}, {s}))")
+
+
 DIALECTS: dict[str, dict[str, Macro]] = {
     "duckdb": {
         "DAYS_BETWEEN": lambda a, b: f"date_diff('day', {a}, {b})",
@@ -31,6 +46,7 @@ DIALECTS: dict[str, dict[str, Macro]] = {
         "ADD_DAYS": lambda d, n: f"CAST({d} + to_days(CAST({n} AS INTEGER)) AS DATE)",
         "AGE_AT": _age_at,
         "QUOTE": lambda name: f'"{name}"',
+        "FIXED": _fixed,
     },
     "spark": {
         "DAYS_BETWEEN": lambda a, b: f"datediff({b}, {a})",
@@ -38,6 +54,7 @@ DIALECTS: dict[str, dict[str, Macro]] = {
         "ADD_DAYS": lambda d, n: f"date_add({d}, {n})",
         "AGE_AT": _age_at,
         "QUOTE": lambda name: f"`{name}`",
+        "FIXED": _fixed,
     },
 }
 

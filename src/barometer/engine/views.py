@@ -63,7 +63,8 @@ WHERE b.benefit IN {support_benefits} AND b.hours_per_week > 0
 FULLTIME_SUPPORT = View("fulltime_support", """Full-time persons per person and year: a sweep over each person-year's
 spell starts (+hours) and ends (-hours, the day after the last day); the running sum is the hours a week until the
 next change, capped at the weekly cap; fte = sum(capped hours x days) / (cap x days in the year). Hours are summed
-as integer centi-hours so the result does not depend on summation order.""", """
+as integer centi-hours so the result does not depend on summation order; fte is fixed to 9 decimals by ``FIXED``,
+which gives the same digits on every engine.""", """
 WITH changes AS (
   SELECT pnr, year, s AS p, centi_hours AS delta FROM support_spell
   UNION ALL
@@ -76,9 +77,9 @@ WITH changes AS (
   FROM changes
 )
 SELECT l.pnr, l.year,
-       CAST(CAST(SUM(CASE WHEN l.centi_hours > {hours_cap_centi} THEN {hours_cap_centi} ELSE l.centi_hours END
-                     * DAYS_BETWEEN(l.p, l.next_p)) AS DOUBLE)
-            / ({hours_cap_centi} * MAX(y.days)) AS DECIMAL(18, 9)) AS fte
+       FIXED(CAST(SUM(CASE WHEN l.centi_hours > {hours_cap_centi} THEN {hours_cap_centi} ELSE l.centi_hours END
+                      * DAYS_BETWEEN(l.p, l.next_p)) AS DOUBLE)
+             / ({hours_cap_centi} * MAX(y.days)), 18, 9) AS fte
 FROM levels l JOIN ref_year y ON y.year = l.year
 WHERE l.next_p IS NOT NULL AND l.next_p > l.p
 GROUP BY l.pnr, l.year

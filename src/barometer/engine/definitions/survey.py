@@ -2,8 +2,9 @@
 
 Municipalities and regions get no row (the catalogue's ``local = false`` makes the views print "Opgøres ikke").
 Every answer code counts in the denominator, "ved ikke" (9) included: the published share is of all who were
-asked. Weights are summed as DECIMAL so the result does not depend on summation order; ``sum_w2`` (sum of squared
-weights) gives Kish's effective sample size for the uncertainty interval.
+asked. Weights are summed as DECIMAL (to 1e-9; squared weights to 1e-6, through ``FIXED`` so every engine has
+the same digits) so the result does not depend on summation order or engine; ``sum_w2`` (sum of squared weights)
+gives Kish's effective sample size for the uncertainty interval.
 """
 
 from __future__ import annotations
@@ -23,10 +24,10 @@ def _survey(item_id: str, question: str, yes: str, groups: str = "all",
         extra_columns=("sum_w2",),
         sql=f"""
 SELECT '' AS municipality, r.year AS period,
-       SUM(CASE WHEN a.answer IN {yes} THEN CAST(r.weight AS DECIMAL(38, 12)) ELSE 0 END) AS num,
-       SUM(CAST(r.weight AS DECIMAL(38, 12))) AS den,
+       SUM(CASE WHEN a.answer IN {yes} THEN FIXED(r.weight, 38, 9) ELSE 0 END) AS num,
+       SUM(FIXED(r.weight, 38, 9)) AS den,
        CAST(NULL AS BIGINT) AS ref_num, CAST(NULL AS BIGINT) AS ref_den,
-       SUM(CAST(r.weight * r.weight AS DECIMAL(38, 10))) AS sum_w2
+       SUM(FIXED(r.weight * r.weight, 38, 6)) AS sum_w2
 FROM survey_respondents r
 JOIN survey_answers a ON a.year = r.year AND a.respondent_id = r.respondent_id AND a.question = '{question}'
 WHERE r.QUOTE(group) IN {codes} AND r.age BETWEEN {ages[0]} AND {ages[1]}

@@ -1,0 +1,177 @@
+"""Run the declarations on Spark: the same four backend operations as ``DuckDBBackend``, on a SparkSession.
+
+Register tables become Spark temp views over their Parquet parts (read from any path Spark reads: a local
+folder, ``file://``, ``hdfs://``, ``s3a://``, ``abfss://`` …, through the Hadoop connectors on the classpath),
+reference tables become temp views of small DataFrames, derived views become temp views (``CACHE TABLE`` when
+materialised), and every item runs through the same wrapping query (``barometer.engine.backend.item_query``) as
+on DuckDB. The SQL is the declarations' text rendered for the ``spark`` dialect (``barometer.engine.sql``): there
+is no second copy of any definition.
+
+Before a JVM is started the runtime is checked (``spark_setup``), so a missing Java or a wrong master URL is one
+clear line, not a Java stack trace.
+"""
+
+from __future__ import annotations
+
+import os
+import sys
+import tempfile
+import warnings
+from collections.abc import Iterator
+from contextlib import contextmanager
+from pathlib import Path
+from typing import TYPE_CHECKING, Any
+
+import pyarrow as pa
+
+from barometer.engine.backend import item_query
+from barometer.engine.model import Definition, View
+from barometer.engine.spark_io import check_readable, list_parts, spark_location
+from barometer.engine.spark_setup import SparkSetupError, check_java, check_master, session_conf
+from barometer.engine.sql import render
+from barometer.registers.contract import CONTRACT
+
+if TYPE_CHECKING:
+    from pyspark.sql import SparkSession
+
+DEFAULT_MASTER = "local[2]"
+
+# PySpark 4 warns about pandas 3 on every Arrow conversion; the build uses Arrow only, never pandas.
+warnings.filterwarnings("ignore", message="PySpark does not yet fully support pandas", category=FutureWarning)
+
+
+class SparkBackend:
+    """The engine's backend seam on PySpark (see the module docstring)."""
+
+    dialect = "spark"
+
+    def __init__(self, master: str | None = None, threads: int | None = None) -> None:
+        self.spark = spark_session(master, threads)
+        self._views: list[str] = []
+
+    # -- the four operations -------------------------------------------------------------------------------------
+    def register_registers(self, root: str | Path) -> set[str]:
+        """A temp view per contract table over its Parquet parts; returns the tables present."""
+        location = spark_location(root)
+        check_readable(self.spark, location)
+        present = set()
+        for name, table in CONTRACT.tables.items():
+            files = list_parts(self.spark, location, name)
+            if files:
+                df = self.spark.read.parquet(*files)
+                present.add(name)
+            else:  # an absent optional table: an empty table of the right shape keeps the SQL valid
+                df = self.spark.createDataFrame(table.arrow_schema().empty_table())
+            self._temp_view(df, name)
+        return present
+
+    def register_reference(self, name: str, data: pa.Table) -> None:
+        df = self.spark.createDataFrame(data)
+        self._temp_view(df.cache(), name)
+
+    def create_view(self, view: View, params: dict[str, object]) -> None:
+        sql = render(view.sql, self.dialect, params)
+        if view.materialize:  # computed once, kept in memory (spilling to disk) for the items that read it
+            self.spark.sql(f"CACHE TABLE `{view.name}` AS {sql}")
+        else:
+            self.spark.sql(f"CREATE OR REPLACE TEMP VIEW `{view.name}` AS {sql}")
+        self._views.append(view.name)
+
+    def query(self, sql: str) -> pa.Table:
+        return self.spark.sql(sql).toArrow()
+
+    def evaluate(self, definition: Definition, params: dict[str, object], national_only: bool) -> pa.Table:
+        """The item for every area through the same wrapping query as DuckDB."""
+        return self.query(item_query(definition, self.dialect, params, national_only))
+
+    def close(self) -> None:
+        """Drop what this build registered and free its cache. The session stays up for the process (a second
+        build in it starts in a second, not a JVM's start-up; the JVM ends with the process)."""
+        for name in reversed(self._views):
+            self.spark.catalog.dropTempView(name)
+        self.spark.catalog.clearCache()
+
+    def _temp_view(self, df: Any, name: str) -> None:
+        df.createOrReplaceTempView(name)
+        self._views.append(name)
+
+
+def spark_session(master: str | None = None, threads: int | None = None) -> SparkSession:
+    """The process's SparkSession: the running one (under spark-submit or a managed service's notebook, whose
+    master and settings win), else a new one on ``master`` after Java and the master URL are checked."""
+    from pyspark.sql import SparkSession
+
+    active = SparkSession.getActiveSession()
+    if active is not None:
+        return active
+    if under_spark_submit():  # the JVM runs already; spark-submit's --master and --conf apply
+        if master:
+            raise SparkSetupError(f"--spark-master {master}: under spark-submit the master is spark-submit's "
+                                  "--master; leave --spark-master out")
+        return SparkSession.builder.appName("barometer").getOrCreate()
+    master = master or DEFAULT_MASTER
+    check_java()
+    check_master(master)
+    builder = SparkSession.builder.appName("barometer")
+    for key, value in session_conf(master, threads).items():
+        builder = builder.config(key, value)
+    log = _jvm_log()
+    try:
+        with _stderr_to(log):  # the JVM inherits this: its start-up notes and log go to the file, not the terminal
+            spark = builder.getOrCreate()
+    except Exception as exc:  # py4j / PySpark errors: one line, naming the master and the JVM's log
+        raise SparkSetupError(f"--spark-master {master}: Spark could not start ({_first_line(exc)}; "
+                              f"Spark's log: {log})") from exc
+    spark.sparkContext.setLogLevel("ERROR")
+    return spark
+
+
+def _jvm_log() -> Path:
+    """Where the session's JVM writes its stderr (``BAROMETER_SPARK_LOG``, else a new file in the temp folder)."""
+    chosen = os.environ.get("BAROMETER_SPARK_LOG")
+    if chosen:
+        return Path(chosen)
+    handle, name = tempfile.mkstemp(prefix="barometer-spark-", suffix=".log")
+    os.close(handle)
+    return Path(name)
+
+
+@contextmanager
+def _stderr_to(path: Path) -> Iterator[None]:
+    """Point file descriptor 2 at ``path`` while the JVM is launched (it keeps the descriptor it inherits)."""
+    sys.stderr.flush()
+    saved = os.dup(2)
+    with path.open("ab") as target:
+        os.dup2(target.fileno(), 2)
+        try:
+            yield
+        finally:
+            os.dup2(saved, 2)
+            os.close(saved)
+
+
+def under_spark_submit() -> bool:
+    """True when spark-submit (or a pyspark shell) started this Python process and its JVM."""
+    return "PYSPARK_GATEWAY_PORT" in os.environ
+
+
+def preflight(master: str | None) -> None:
+    """The checks ``spark_session`` makes before starting a JVM, for callers that want them early (the CLI makes
+    them before its progress bar, so a missing Java is one line and nothing else)."""
+    if not under_spark_submit():
+        check_java()
+        check_master(master or DEFAULT_MASTER)
+
+
+def stop_session() -> None:
+    """Stop the process's session if one runs (tests and benchmarks free the JVM's memory with this)."""
+    from pyspark.sql import SparkSession
+
+    active = SparkSession.getActiveSession()
+    if active is not None:
+        active.stop()
+
+
+def _first_line(exc: BaseException) -> str:
+    text = str(exc).strip() or type(exc).__name__
+    return text.splitlines()[0][:300]
