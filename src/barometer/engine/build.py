@@ -179,8 +179,9 @@ def compute_with_coverage(registers: Path | str | Registers, edition: str, engin
     return assemble.to_table(rows), coverage.provenance_record(cover)
 
 
-def build(registers: Path | str, edition: str, engine: str = "duckdb", settings: EngineSettings | None = None,
-          *, store: Path | None = None, disclosure_config: Path | None = None, progress: Progress | None = None,
+def build(registers: Path | str | Registers, edition: str, engine: str = "duckdb",
+          settings: EngineSettings | None = None, *, store: Path | None = None,
+          disclosure_config: Path | None = None, progress: Progress | None = None,
           threads: int | None = None, spark_master: str | None = None) -> BuildResult:
     """Compute, add intervals, protect and (when ``store`` is given) publish a release."""
     from barometer import disclosure, uncertainty, uncertainty_model

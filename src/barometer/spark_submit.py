@@ -1,6 +1,6 @@
 """The command line as a Python file for ``spark-submit``, which runs ``.py`` files only (not console scripts).
 
-    spark-submit --master yarn "$(python -m barometer.engine.spark_submit --path)" build --engine spark ...
+    spark-submit --master yarn "$(python -m barometer.spark_submit --path)" build --engine spark ...
 
 Everything after the file is the ``barometer`` command line; the session spark-submit made is the one the build
 uses (its master, ``--conf`` and ``--packages``).
