@@ -15,7 +15,8 @@ from barometer.problems import SCOPES, problem_kinds
 ERROR_MODULES = (
     "barometer.settings", "barometer.disclosure_config", "barometer.periods", "barometer.catalogue.load",
     "barometer.registers.contract", "barometer.registers.manifest", "barometer.sources.published",
-    "barometer.store.releases", "barometer.store.schema", "barometer.engine.build", "barometer.exports.registry",
+    "barometer.store.releases", "barometer.store.schema", "barometer.engine.build", "barometer.engine.spark_setup",
+    "barometer.exports.registry",
     "barometer.web.geo", "barometer.web.holder", "barometer.web.render",
 )
 

@@ -25,7 +25,7 @@ def test_no_java_is_one_line(monkeypatch, tmp_path):
     monkeypatch.setenv("PATH", str(tmp_path))  # a folder without java
     with pytest.raises(SparkSetupError) as err:
         check_java()
-    assert str(err.value) == NO_JAVA
+    assert str(err.value) == NO_JAVA and err.value.code == "spark_unavailable" and err.value.exit_code == 2
     monkeypatch.setenv("JAVA_HOME", str(tmp_path / "jdk"))
     with pytest.raises(SparkSetupError, match=r"JAVA_HOME=.*jdk has no bin/java"):
         check_java()
