@@ -44,7 +44,6 @@ def spark():
         if os.environ.get("CI"):  # make test installs Java (scripts/system-deps.sh): a missing one is a failure
             pytest.fail(str(exc))
         pytest.skip(f"Spark tests need Java: {exc}")
-    os.environ.setdefault("BAROMETER_SPARK_DRIVER_MEMORY", "1g")  # a small country needs little heap
     session = spark_session(MASTER)
     yield session
     stop_session()
