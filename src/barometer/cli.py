@@ -57,12 +57,19 @@ def releases(as_json: Annotated[bool, typer.Option("--json", help="Print JSON.")
     table = Table("release", "edition", "made from", "created", "observations", "current")
     table.columns[0].no_wrap = True  # ids must stay whole to be copied into --release or `use`
     for r in found:
-        made_from = r.manifest.get("kind", "") + (" (synthetic)" if r.synthetic else "")
+        made_from = (r.manifest.get("kind") or "") + (" (synthetic)" if r.synthetic else "")
         table.add_row(r.id, r.edition, made_from, r.manifest["created"],
                       str(r.manifest["observations"]["rows"]), "*" if r.id == current else "")
     out.print(table)
     if not found:
         out.print(f"no releases in {State.store} yet")
+    from barometer.store.files import leftovers
+
+    if stray := leftovers(State.store):
+        out.print(f"{len(stray)} leftovers of interrupted writes (the next publish removes those whose process is "
+                  "gone or that are over an hour old):", highlight=False)
+        for item in stray:
+            out.print(f"  {item.path} ({'stale' if item.stale else 'in use'})", highlight=False)
 
 
 @app.command("use")

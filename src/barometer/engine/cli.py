@@ -37,6 +37,7 @@ def build(
     from barometer.engine.settings import engine_settings
     from barometer.engine.spark_io import is_uri
     from barometer.registers.cli import render
+    from barometer.store import StoreError, check_writable
 
     console = Console(stderr=True)
     if spark_master is not None and engine != "spark":
@@ -56,6 +57,7 @@ def build(
             where = locate(registers, engine, spark_master)
         except EngineError as exc:  # one line: what is wrong, and that nothing happened
             raise EngineError(f"{exc}; nothing was published", code=exc.code) from exc
+    check_writable(State.store)  # a read-only store fails now, not after minutes of computing
     steps = step_names()
     with Progress(TextColumn("{task.description:<16}"), BarColumn(), TextColumn("{task.completed}/{task.total}"),
                   TimeElapsedColumn(), console=console, transient=False) as bar:
@@ -74,6 +76,9 @@ def build(
             raise
         except EngineError as exc:
             raise EngineError(f"{exc}\nNothing was published.", code=exc.code) from exc
+        except StoreError:
+            bar.stop()  # the error line goes below the progress bar, not into it
+            raise
     for message in result.warnings:
         console.print(f"[yellow]warning:[/] {message}", highlight=False)
     summary = result.disclosure_summary

@@ -3,12 +3,14 @@
 from barometer.store.releases import (
     Release,
     StoreError,
+    check_writable,
     current_release_id,
     list_releases,
     open_release,
     publish,
     resolve_store,
     set_current,
+    verify_release,
 )
 from barometer.store.schema import (
     OBSERVATION_SCHEMA,
@@ -25,6 +27,7 @@ __all__ = [
     "Status",
     "StoreError",
     "check_observations",
+    "check_writable",
     "current_release_id",
     "list_releases",
     "observation_table",
@@ -32,4 +35,5 @@ __all__ = [
     "publish",
     "resolve_store",
     "set_current",
+    "verify_release",
 ]

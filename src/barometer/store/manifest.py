@@ -53,6 +53,8 @@ class _Strict(BaseModel):
 class ObservationsFile(_Strict):
     file: str
     rows: int = Field(ge=0)
+    # Size in bytes, checked when the release is opened (releases written before it was recorded have none).
+    bytes: int | None = Field(default=None, ge=0)
     sha256: str = Field(pattern=r"^[0-9a-f]{64}$")
 
 
