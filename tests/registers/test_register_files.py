@@ -111,8 +111,10 @@ def test_checksum_mismatch_when_a_file_changes_after_the_manifest(rows, write):
     folder = write(rows)
     rows["residence"][0]["municipality"] = "101"  # still valid data, same row count
     write_part(folder, "residence", to_arrow("residence", rows["residence"]))
-    [p] = validate_registers(folder).errors
-    assert (p.table, p.file, p.kind) == ("residence", "residence/part-00000.parquet", "checksum_mismatch")
+    errors = validate_registers(folder).errors
+    assert {(p.table, p.file, p.kind) for p in errors} - {
+        ("residence", "residence/part-00000.parquet", "size_mismatch")} == {
+        ("residence", "residence/part-00000.parquet", "checksum_mismatch")}
 
 
 def test_row_count_mismatch(rows, write):
@@ -141,3 +143,53 @@ def test_file_not_in_manifest(rows, write):
     write_part(folder, "residence", to_arrow("residence", []), part=9)
     [p] = validate_registers(folder).errors
     assert (p.table, p.file, p.kind) == ("residence", "residence/part-00009.parquet", "file_not_in_manifest")
+
+
+def _change_manifest(folder: Path, change) -> None:  # type: ignore[no-untyped-def]
+    doc = json.loads((folder / "manifest.json").read_text())
+    change(doc)
+    (folder / "manifest.json").write_text(json.dumps(doc))
+
+
+def test_a_table_row_total_that_disagrees_with_its_files(rows, write):
+    folder = write(rows)
+    _change_manifest(folder, lambda doc: doc["tables"]["residence"].update(rows=doc["tables"]["residence"]["rows"] + 7))
+    [p] = validate_registers(folder).errors
+    assert (p.table, p.file, p.kind, p.value) == ("residence", "manifest.json", "row_count_mismatch",
+                                                  str(len(rows["residence"])))
+    assert f"the manifest says {len(rows['residence']) + 7} rows" in p.message
+
+
+def test_a_file_size_that_disagrees_with_the_manifest(rows, write):
+    folder = write(rows)
+    _change_manifest(folder, lambda doc: doc["tables"]["persons"]["files"][0].update(bytes=12))
+    [p] = validate_registers(folder).errors
+    assert (p.table, p.file, p.kind) == ("persons", PERSONS, "size_mismatch")
+    assert p.message == f"file has {(folder / PERSONS).stat().st_size} bytes, the manifest says 12"
+
+
+def test_stray_files_and_links_in_table_folders(rows, write, tmp_path):
+    folder = write(rows)
+    (folder / "persons" / "notes.txt").write_text("x")
+    (folder / "persons" / "old").mkdir()
+    (folder / "residence" / "up").symlink_to("..")
+    outside = tmp_path / "elsewhere.parquet"
+    outside.write_bytes((folder / PERSONS).read_bytes())
+    (folder / "grades" / "part-99999.parquet").symlink_to(outside)
+    report = validate_registers(folder)
+    assert {(p.file, p.kind, p.severity) for p in report.find("unexpected_file")} == {
+        ("persons/notes.txt", "unexpected_file", "warning"),
+        ("persons/old", "unexpected_file", "warning"),
+        ("residence/up", "unexpected_file", "error"),
+        ("grades/part-99999.parquet", "unexpected_file", "error"),
+    }
+    assert not report.ok
+
+
+def test_a_manifest_path_out_of_the_register_folder(rows, write, tmp_path):
+    folder = write(rows)
+    (tmp_path / "secret.parquet").write_bytes((folder / PERSONS).read_bytes())
+    _change_manifest(folder, lambda doc: doc["tables"]["persons"]["files"][0].update(path="../secret.parquet"))
+    report = validate_registers(folder)
+    assert ("persons", "../secret.parquet", "unexpected_file", "error") in kinds(report)
+    assert not report.find("checksum_mismatch")  # the file outside is never read

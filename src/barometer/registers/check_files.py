@@ -60,9 +60,29 @@ def check_manifest(root: Path, problems: list[Problem]) -> None:
         )
     listed: set[str] = set()
     for table_name, entry in manifest.tables.items():
+        if (total := sum(f.rows for f in entry.files)) != entry.rows:
+            problems.append(
+                Problem(
+                    table=table_name,
+                    file=MANIFEST_NAME,
+                    kind="row_count_mismatch",
+                    value=str(total),
+                    message=f"table {table_name}: the manifest says {entry.rows} rows, its files {total}",
+                )
+            )
         for f in entry.files:
             listed.add(f.path)
             path = root / f.path
+            if not _inside(root, path):
+                problems.append(
+                    Problem(
+                        table=table_name,
+                        file=f.path,
+                        kind="unexpected_file",
+                        message="the manifest lists a path outside the register folder",
+                    )
+                )
+                continue
             if not path.is_file():
                 problems.append(
                     Problem(
@@ -73,6 +93,16 @@ def check_manifest(root: Path, problems: list[Problem]) -> None:
                     )
                 )
                 continue
+            if (size := path.stat().st_size) != f.bytes:
+                problems.append(
+                    Problem(
+                        table=table_name,
+                        file=f.path,
+                        kind="size_mismatch",
+                        value=str(size),
+                        message=f"file has {size} bytes, the manifest says {f.bytes}",
+                    )
+                )
             digest = sha256_of(path)
             if digest != f.sha256:
                 problems.append(
@@ -109,6 +139,39 @@ def check_manifest(root: Path, problems: list[Problem]) -> None:
                         message="file is not listed in the manifest (unverified data)",
                     )
                 )
+
+
+def _inside(root: Path, path: Path) -> bool:
+    """Whether ``path`` stays inside ``root`` once links and ``..`` are resolved."""
+    try:
+        path.resolve().relative_to(root.resolve())
+    except ValueError:
+        return False
+    return True
+
+
+def check_table_folders(root: Path, problems: list[Problem]) -> None:
+    """Entries of a contract table folder other than its Parquet parts: a symbolic link is an error (a part could
+    be read from anywhere, and a link to ``..`` loops), anything else a warning (it is not read)."""
+    for table_name in CONTRACT.tables:
+        folder = root / table_name
+        if folder.is_symlink():
+            problems.append(Problem(table=table_name, file=table_name, kind="unexpected_file",
+                                    message="the table folder is a symbolic link; register folders hold plain "
+                                            "folders and files"))
+            continue
+        if not folder.is_dir():
+            continue
+        for entry in sorted(folder.iterdir()):
+            rel = _rel(root, entry)
+            if entry.is_symlink():
+                problems.append(Problem(table=table_name, file=rel, kind="unexpected_file",
+                                        message="a symbolic link in a table folder; register parts must be plain "
+                                                "files"))
+            elif not (entry.is_file() and entry.match(PART_GLOB)):
+                what = "folder" if entry.is_dir() else "file"
+                problems.append(Problem(table=table_name, file=rel, kind="unexpected_file", severity="warning",
+                                        message=f"a {what} that is not a Parquet part; it is not read"))
 
 
 def check_unknown_tables(root: Path, problems: list[Problem]) -> None:

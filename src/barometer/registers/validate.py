@@ -9,7 +9,12 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from barometer.registers.check_files import check_manifest, check_table_files, check_unknown_tables
+from barometer.registers.check_files import (
+    check_manifest,
+    check_table_files,
+    check_table_folders,
+    check_unknown_tables,
+)
 from barometer.registers.check_values import ValueChecker
 from barometer.registers.contract import CONTRACT, CONTRACT_VERSION
 from barometer.registers.report import Problem, ValidationReport
@@ -32,6 +37,7 @@ def validate_registers(root: Path | str, max_examples: int = 20, check_manifest_
     if check_manifest_file:
         check_manifest(root, problems)
     check_unknown_tables(root, problems)
+    check_table_folders(root, problems)
     checker = ValueChecker(root, max_examples, problems)
     try:
         for table in CONTRACT.tables.values():
