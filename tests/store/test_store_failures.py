@@ -76,6 +76,7 @@ def test_a_failed_write_leaves_the_previous_release_and_nothing_else(tmp_path, m
     with pytest.raises(StoreError) as info:
         publish(tmp_path, observation_table(_rows(99.0)), "2024-11", {})
     message = str(info.value)
+    assert info.value.code == "store_unwritable" and info.value.exit_code == 1
     assert message.startswith(f"store {tmp_path}: cannot ")
     assert {errno.ENOSPC: "no space left on the device", errno.EROFS: "read-only"}[code] in message
     monkeypatch.undo()
@@ -269,8 +270,9 @@ def _tamper_manifest(release, **changes) -> None:
 ])
 def test_a_release_that_does_not_match_its_manifest_is_refused(release, change, message):
     _tamper_manifest(release, **change)
-    with pytest.raises(StoreError, match=message.replace("(", r"\(").replace(")", r"\)")):
+    with pytest.raises(StoreError, match=message.replace("(", r"\(").replace(")", r"\)")) as info:
         open_release(release.path.parents[1])
+    assert info.value.code == "release_damaged"
 
 
 def test_a_truncated_observations_file_is_refused(release):
