@@ -33,6 +33,8 @@ from barometer.disclosure_config import (
     load_config,
 )
 from barometer.disclosure_secondary import Cells, Hierarchy, protect_series, settle_period
+from barometer.disclosure_series import protect_sums
+from barometer.periods import period_year
 from barometer.rules import round_half_away
 from barometer.store.schema import OBSERVATION_SCHEMA, Status
 
@@ -181,8 +183,9 @@ def _ranges(df: pl.DataFrame, decimals: dict[str, int], exact: set[str], whole: 
 
 def _secondary(df: pl.DataFrame, hierarchy: Hierarchy, config: DisclosureConfig,
                ranges: dict[int, tuple[float, float]]) -> set[int]:
-    """Row indices hidden by secondary suppression: each period to its fixed point, then the cumulative series,
-    then again the periods where those hid cells, until nothing changes."""
+    """Row indices hidden by secondary suppression: each period to its fixed point, then the cumulative series
+    (each area's own, then sums of hidden cells across areas and time), then again the periods where those hid
+    cells, until nothing changes."""
     index = {code: i for i, code in enumerate(hierarchy.codes)}
     cols = ["row", "area_code", "item_id", "period", "kind", "assessable", "primary", "empty", "numerator",
             "denominator", "ref_numerator", "ref_denominator", "value"]
@@ -217,6 +220,9 @@ def _secondary(df: pl.DataFrame, hierarchy: Hierarchy, config: DisclosureConfig,
         for period, todo in sorted(dirty.items()):
             settle_period(by_period[period], orders[period], hierarchy, config, added_rows, todo)
         dirty = dict(protect_series(by_period, config, added_rows))
+        if not dirty:  # each series holds on its own: now the sums of hidden cells across the hierarchy and time
+            periods = sorted(by_period, key=lambda p: (period_year(p), p))
+            dirty = dict(protect_sums(by_period, periods, hierarchy, config, added_rows))
     return added_rows
 
 
