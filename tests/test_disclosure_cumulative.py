@@ -295,3 +295,14 @@ def test_the_lp_attacker_is_exact_on_a_hand_example():
     # x − y = −2 (a '<=' with a negative side), x + y ≤ 10: x ∈ [0, 4]
     poly = Polytope(2, [({0: 1, 1: -1}, "=", -2.0), ({0: 1, 1: 1}, "<=", 10.0)])
     assert (-poly.maximum({0: -1}), poly.maximum({0: 1})) == (0, 4)
+
+
+def test_a_hidden_region_and_its_municipalities_stay_wide():
+    """A region whose courses are few (its own count small, hidden) and two of its municipalities growing by one:
+    the region's cell, moved with its municipalities against the country, stays wide too."""
+    small = MUNIS_OF["085"]
+    values = {m: [0, 0, 0, 0] for m in small} | {small[0]: [1, 2, 3, 6], small[1]: [0, 1, 2, 2]}
+    table = observation_table(n12_denmark(values, [100, 110, 120, 130]))
+    out, _ = protect(table)
+    assert ("085", N12_PERIODS[0]) in {k[0::2] for k, s in statuses(out).items() if s == "suppressed"}
+    assert findings(table, out, "N12") == []

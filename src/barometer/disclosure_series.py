@@ -113,6 +113,7 @@ class Series:
         if a in tree.region_of:  # a municipality
             return (self.move(a, i, True, lambda s: self.room(a, s, down=True))
                     + self.move(a, i, False, lambda s: self.room(a, s, down=False)))
+        movers: list[tuple[int, tuple[int, ...], int | None]]
         if a in tree.munis_of:  # a region moves with a hidden municipality of its own, offset outside it
             movers = [(m, (a,), a) for m in tree.munis_of[a] if self.hidden(m, i)]
         else:  # the country moves with a municipality of a hidden region, and nothing offsets it
@@ -120,12 +121,13 @@ class Series:
                       if self.hidden(m, i) and not self.published(tree.region_of[m], i)]
         up = down = 0.0
         for m, along, region in movers:
-            def room(s: int, down: bool, m: int = m, region: int | None = region) -> float:
-                return INF if region is None else self.room(m, s, down=down, outside=region)
-
-            up = max(up, self.move(m, i, True, lambda s, f=room: f(s, True), along))
-            down = max(down, self.move(m, i, False, lambda s, f=room: f(s, False), along))
+            up = max(up, self.move(m, i, True, partial(self._outside, m, region, True), along))
+            down = max(down, self.move(m, i, False, partial(self._outside, m, region, False), along))
         return up + down
+
+    def _outside(self, m: int, region: int | None, down: bool, s: int) -> float:
+        """``room`` of m in period s from partners outside ``region`` (None: nothing binds the move)."""
+        return INF if region is None else self.room(m, s, down=down, outside=region)
 
     def step_width(self, a: int, i: int) -> float:
         """A lower bound of the attacker's interval of municipality a's increment into period i, when a is hidden

@@ -283,7 +283,9 @@ def verify_release(path: Path, manifest: dict[str, Any], *, checksum: bool = Tru
     records. The checksum reads the file once (milliseconds for a full-scale release).
     """
     entry = manifest.get("observations")
-    name = entry.get("file") if isinstance(entry, dict) else None
+    if not isinstance(entry, dict):
+        entry = {}
+    name = entry.get("file")
     if not isinstance(name, str) or name != Path(name).name or name.startswith(".") or name == MANIFEST:
         raise _damaged(f"{path / MANIFEST}: does not name the observations file (observations.file)")
     if path.is_symlink():
@@ -293,11 +295,11 @@ def verify_release(path: Path, manifest: dict[str, Any], *, checksum: bool = Tru
             where = path / item.name
             if item.is_symlink():
                 raise _damaged(f"{where}: a symbolic link inside release folder {path.name}; a release holds "
-                                 "plain files only")
+                               "plain files only")
             if item.name not in (MANIFEST, name) or not item.is_file():
                 what = "folder" if item.is_dir() else "file"
                 raise _damaged(f"{where}: unexpected {what} in release folder {path.name} (a release holds "
-                                 f"only {MANIFEST} and {name}); remove it or restore the release")
+                               f"only {MANIFEST} and {name}); remove it or restore the release")
     data = path / name
     if not data.is_file():
         raise _damaged(f"{data}: the observations file of release {path.name} is missing")
