@@ -1,14 +1,19 @@
-"""Benchmark the indicator engine on synthetic registers.
+"""Benchmark the whole build against the floor, one read of every register value, measured in the same run.
 
     .venv/bin/python benchmarks/engine.py --registers /work/bench-data/synth-scale1
-    .venv/bin/python benchmarks/engine.py --scale 0.05          # generates registers first (not timed)
+    .venv/bin/python benchmarks/engine.py --scale 0.05                       # generates registers first (not timed)
+    .venv/bin/python benchmarks/engine.py --scales 0.1,0.25,0.5,1,2 --data DIR   # the scaling table; DIR/scale-<s>
+                                                                             # is generated when missing (not timed)
+    .venv/bin/python benchmarks/engine.py --registers DIR --reference        # also the plain-Python reference
 
-Prints (a) engine seconds (compute: derived views and every item for every area and period) and peak memory,
-(b) the floor: one DuckDB pass reading every column the engine uses, (c) the plain-Python reference
-implementation (tests/engine/reference.py) on a 1/k sample of persons, scaled by k and labelled so, and the
-ratios a/b and c/a; then the full build (validation, uncertainty, disclosure) per step, the national figures of
-the latest year of every item, and the share of municipal cells suppressed per item. Each measurement runs in a
-fresh process so peak memory (ru_maxrss) is its own.
+For each register folder: (b) the floor — one DuckDB pass that reads every value of every column of every
+register file (``hash`` of each value, summed), and the whole build — validate, derived views, every item,
+disclosure, intervals, publish into a temporary store — per step, with wall and CPU seconds and the peak resident
+memory of its own fresh process (``ru_maxrss``), and the ratio build / floor. With ``--reference``, (c) the
+plain-Python reference (tests/engine/reference.py) on a 1/k sample of persons, scaled by k and labelled so.
+With one folder it also prints the national figures of the latest period of every item and the share of
+municipal cells suppressed per item. The machine is shared: read the ratios, measured in the same run, and the
+load average printed with them.
 """
 
 from __future__ import annotations
@@ -18,6 +23,7 @@ import multiprocessing as mp
 import os
 import re
 import resource
+import shutil
 import sys
 import tempfile
 import time
@@ -37,42 +43,20 @@ def _cpu() -> float:
     return usage.ru_utime + usage.ru_stime
 
 
-def _engine(registers: str, threads: int, queue) -> None:
-    from barometer.engine import compute
-
-    start, cpu = time.perf_counter(), _cpu()
-    table = compute(registers, "2024-11", validate=False, threads=threads)
-    queue.put({"seconds": time.perf_counter() - start, "cpu": _cpu() - cpu, "peak_gib": _peak_gib(),
-               "rows": table.num_rows})
-
-
-def used_columns() -> dict[str, list[str]]:
-    """Contract columns named anywhere in the rendered declarations (what the engine reads)."""
-    from barometer.engine.definitions import DEFINITIONS
-    from barometer.engine.settings import EngineSettings
-    from barometer.engine.sql import render
-    from barometer.engine.views import VIEWS
-    from barometer.registers.contract import CONTRACT
-
-    params = EngineSettings().sql_params()
-    text = " ".join(render(x.sql, "duckdb", params) for x in (*VIEWS, *DEFINITIONS))
-    words = set(re.findall(r"[a-z_]+", text))
-    return {name: [c for c in t.column_names if c in words] for name, t in CONTRACT.tables.items()
-            if name in words}
-
-
 def _floor(registers: str, threads: int, queue) -> None:
+    """One pass over every value of every column of every register file (what any build must at least read)."""
     import duckdb
 
+    from barometer.registers.contract import CONTRACT
     from barometer.registers.layout import part_files
 
     con = duckdb.connect()
     con.execute(f"SET threads = {threads}")
     parts = []
-    for table, columns in used_columns().items():
-        files = ", ".join(f"'{p}'" for p in part_files(registers, table))
-        if files and columns:
-            aggs = " + ".join(f"SUM(hash(\"{c}\") % 1024)" for c in columns)  # forces every value to be read
+    for name, table in CONTRACT.tables.items():
+        files = ", ".join(f"'{p}'" for p in part_files(registers, name))
+        if files:
+            aggs = " + ".join(f'SUM(hash("{c}") % 1024)' for c in table.column_names)  # forces every value read
             parts.append(f"SELECT {aggs} AS n FROM read_parquet([{files}])")
     start, cpu = time.perf_counter(), _cpu()
     con.execute(" UNION ALL ".join(parts)).fetchall()
@@ -95,23 +79,30 @@ def _reference(registers: str, sample: int, queue) -> None:
 
 
 def _build(registers: str, threads: int, queue) -> None:
+    """The whole build, publish included, into a temporary store."""
     from barometer.engine import build
     from barometer.engine.build import step_names
 
-    marks = [("start", time.perf_counter())]
-    result = build(registers, "2024-11", threads=threads, progress=lambda s: marks.append((s, time.perf_counter())))
-    steps = {name: t - marks[i][1] for i, (name, t) in enumerate(marks[1:])}
-    table = result.observations.to_pylist()
+    store = Path(tempfile.mkdtemp(prefix="engine-bench-store-"))
+    marks = [("start", time.perf_counter(), _cpu())]
+    try:
+        result = build(registers, "2024-11", store=store, threads=threads,
+                       progress=lambda s: marks.append((s, time.perf_counter(), _cpu())))
+    finally:
+        shutil.rmtree(store, ignore_errors=True)
+    steps = {name: (t - marks[i][1], c - marks[i][2]) for i, (name, t, c) in enumerate(marks[1:])}
     national = {}
-    for r in table:
+    for r in result.observations.to_pylist():
         if r["area_code"] == "000" and r["value"] is not None:
             national[(r["item_id"])] = max(national.get(r["item_id"], ("", None)), (r["period"], r["value"]))
     shares = {item: (s.municipal_share, s.municipal_cells) for item, s in result.disclosure_summary.by_item.items()}
-    queue.put({"steps": steps, "order": step_names(), "peak_gib": _peak_gib(), "national": national,
+    queue.put({"steps": steps, "order": step_names(), "seconds": marks[-1][1] - marks[0][1],
+               "cpu": marks[-1][2] - marks[0][2], "peak_gib": _peak_gib(), "national": national,
                "suppressed": shares})
 
 
 def run(target, *args) -> dict:
+    """``target`` in a fresh process, so that its peak memory is its own."""
     ctx = mp.get_context("spawn")
     queue = ctx.Queue()
     proc = ctx.Process(target=target, args=(*args, queue))
@@ -125,15 +116,82 @@ def _order(item: str) -> tuple:
     return (item.startswith("N"), [int(x) for x in re.findall(r"\d+", item)])
 
 
+def _sizes(registers: Path) -> tuple[int, int]:
+    """Persons and register rows (every table), from the Parquet footers."""
+    import pyarrow.parquet as pq
+
+    from barometer.registers.contract import CONTRACT
+    from barometer.registers.layout import part_files
+
+    rows = {t: sum(pq.read_metadata(p).num_rows for p in part_files(registers, t)) for t in CONTRACT.tables}
+    return rows["persons"], sum(rows.values())
+
+
+def measure(registers: Path, threads: int) -> dict:
+    """Floor and whole build of one folder, each in its own process, one after the other."""
+    persons, rows = _sizes(registers)
+    load = os.getloadavg()[0]
+    floor = run(_floor, str(registers), threads)
+    full = run(_build, str(registers), threads)
+    return {"persons": persons, "rows": rows, "load": load, "floor": floor, "build": full,
+            "ratio": full["seconds"] / floor["seconds"]}
+
+
+def _print_build(m: dict) -> None:
+    floor, full = m["floor"], m["build"]
+    print(f"(b) floor: one pass over every register value  {floor['seconds']:8.2f} s wall  {floor['cpu']:8.2f} s CPU"
+          f"   peak {floor['peak_gib']:.2f} GiB")
+    print(f"    whole build (validate ... publish)          {full['seconds']:8.2f} s wall  {full['cpu']:8.2f} s CPU"
+          f"   peak {full['peak_gib']:.2f} GiB")
+    print(f"    build / floor = {m['ratio']:.2f} wall, {full['cpu'] / floor['cpu']:.2f} CPU   (target <= 5)")
+    for step in full["order"]:
+        if step in full["steps"]:
+            wall, cpu = full["steps"][step]
+            print(f"      {step:<14} {wall:7.2f} s wall {cpu:7.2f} s CPU")
+
+
+def _scale_dir(data: Path, scale: float) -> Path:
+    folder = data / f"scale-{scale:g}"
+    if not (folder / "manifest.json").exists():
+        from barometer.synth.generate import generate
+
+        print(f"generating synthetic registers at scale {scale:g} into {folder} (not timed) ...", flush=True)
+        generate(folder, scale, range(2012, 2025), 1, workers=2, force=True)
+    return folder
+
+
+def scaling(scales: list[float], data: Path, threads: int) -> None:
+    """The scaling table: one row per scale, floor and build measured in the same run."""
+    results = [(s, measure(_scale_dir(data, s), threads)) for s in scales]
+    print("\n| scale | persons | register rows | floor s | build s | build / floor | build CPU s | peak GiB | load |")
+    print("|---|---|---|---|---|---|---|---|---|")
+    for s, m in results:
+        b = m["build"]
+        print(f"| {s:g} | {m['persons']:,} | {m['rows']:,} | {m['floor']['seconds']:.2f} | {b['seconds']:.1f} | "
+              f"{m['ratio']:.1f} | {b['cpu']:.1f} | {b['peak_gib']:.2f} | {m['load']:.1f} |")
+    for s, m in results:
+        print(f"\nscale {s:g}:")
+        _print_build(m)
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
     parser.add_argument("--registers", type=Path, help="register folder (default: generate at --scale)")
     parser.add_argument("--scale", type=float, default=0.02)
+    parser.add_argument("--scales", help="comma-separated scales for the scaling table (with --data)")
+    parser.add_argument("--data", type=Path, help="folder holding scale-<s> register folders (made when missing)")
     parser.add_argument("--threads", type=int, default=2)
+    parser.add_argument("--reference", action="store_true", help="also time the plain-Python reference")
     parser.add_argument("--reference-sample", type=int, default=0,
                         help="run the reference on persons with pnr %% k == 0 and scale its time by k "
                              "(default: 1 below 100k persons, else enough for ~60k persons)")
     args = parser.parse_args()
+    print(f"load average at start: {os.getloadavg()[0]:.1f} (on {os.cpu_count()} cores); threads={args.threads}")
+    if args.scales:
+        if args.data is None:
+            parser.error("--scales needs --data")
+        scaling([float(s) for s in args.scales.split(",")], args.data, args.threads)
+        return
     registers = args.registers
     if registers is None:
         from barometer.synth.generate import generate
@@ -141,35 +199,17 @@ def main() -> None:
         registers = Path(tempfile.mkdtemp(prefix="engine-bench-")) / "registers"
         print(f"generating synthetic registers at scale {args.scale} into {registers} (not timed) ...", flush=True)
         generate(registers, args.scale, range(2012, 2025), 1, workers=2)
-    import pyarrow.parquet as pq
-
-    from barometer.registers.layout import part_files
-
-    persons = sum(pq.read_metadata(p).num_rows for p in part_files(registers, "persons"))
-    residence = sum(pq.read_metadata(p).num_rows for p in part_files(registers, "residence"))
-    sample = args.reference_sample or max(1, persons // 60_000)
-    print(f"data: {registers} — {persons:,} persons, {residence:,} person-years; threads={args.threads}")
-
-    a = run(_engine, str(registers), args.threads)
-    b = run(_floor, str(registers), args.threads)
-    c = run(_reference, str(registers), sample)
-    c_scaled = c["seconds"] * sample
-    label = f"sample 1/{sample} of persons, time x{sample}" if sample > 1 else "all persons"
-    print(f"load average before: {os.getloadavg()[0]:.1f} (on {os.cpu_count()} cores)")
-    print(f"(a) engine compute        {a['seconds']:8.2f} s wall  {a['cpu']:8.2f} s CPU   peak {a['peak_gib']:.2f} GiB"
-          f"   ({a['rows']:,} rows)")
-    print(f"(b) DuckDB floor (1 pass) {b['seconds']:8.2f} s wall  {b['cpu']:8.2f} s CPU   peak {b['peak_gib']:.2f} GiB")
-    print(f"(c) Python reference      {c_scaled:8.2f} s wall  {c['cpu'] * sample:8.2f} s CPU   ({label}; measured "
-          f"{c['seconds']:.2f} s, peak {c['peak_gib']:.2f} GiB)")
-    print(f"a/b = {a['seconds'] / b['seconds']:.2f} wall, {a['cpu'] / b['cpu']:.2f} CPU   (target <= 3)")
-    print(f"c/a = {c_scaled / a['seconds']:.1f} wall, {c['cpu'] * sample / a['cpu']:.1f} CPU   (target >= 10)")
-
-    full = run(_build, str(registers), args.threads)
-    print(f"\nfull build (no publish), peak {full['peak_gib']:.2f} GiB:")
-    for step in full["order"]:
-        if step in full["steps"]:
-            print(f"  {step:<14} {full['steps'][step]:7.2f} s")
-    print(f"  {'total':<14} {sum(full['steps'].values()):7.2f} s")
+    m = measure(registers, args.threads)
+    print(f"data: {registers} — {m['persons']:,} persons, {m['rows']:,} register rows; load average {m['load']:.1f}")
+    _print_build(m)
+    if args.reference:
+        sample = args.reference_sample or max(1, m["persons"] // 60_000)
+        c = run(_reference, str(registers), sample)
+        label = f"sample 1/{sample} of persons, time x{sample}" if sample > 1 else "all persons"
+        print(f"(c) Python reference {c['seconds'] * sample:8.2f} s wall  {c['cpu'] * sample:8.2f} s CPU   ({label}; "
+              f"measured {c['seconds']:.2f} s, peak {c['peak_gib']:.2f} GiB); reference / build = "
+              f"{c['seconds'] * sample / m['build']['seconds']:.1f}")
+    full = m["build"]
     print("\nnational figures (latest period with a value) and share of municipal cells suppressed:")
     print(f"  {'item':<5} {'period':<16} {'value':>10}   suppressed")
     for item in sorted(set(full["national"]) | set(full["suppressed"]), key=_order):

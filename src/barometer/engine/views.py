@@ -50,7 +50,15 @@ SELECT pnr, year,
 FROM grades GROUP BY pnr, year
 """)
 
-SUPPORT_SPELL = View("support_spell", "Benefit spells that count as public support, cut at calendar years.", """
+SUPPORT_SPELL = View("support_spell", """Benefit spells that count as public support, cut at calendar years. A spell
+within one calendar year (nearly all) is matched to its year by equality; only spells across a new year need the
+range join with the years (which sorts its input).""", """
+SELECT b.pnr, y.year, b.start_date AS s, b.end_date AS e, CAST(ROUND(b.hours_per_week * 100) AS BIGINT) AS centi_hours
+FROM benefits b
+JOIN ref_year y ON y.year = EXTRACT(YEAR FROM b.start_date)
+WHERE b.benefit IN {support_benefits} AND b.hours_per_week > 0
+  AND EXTRACT(YEAR FROM b.end_date) = EXTRACT(YEAR FROM b.start_date)
+UNION ALL
 SELECT b.pnr, y.year,
        CASE WHEN b.start_date > y.y_start THEN b.start_date ELSE y.y_start END AS s,
        CASE WHEN b.end_date < y.y_end THEN b.end_date ELSE y.y_end END AS e,
@@ -58,31 +66,58 @@ SELECT b.pnr, y.year,
 FROM benefits b
 JOIN ref_year y ON b.start_date <= y.y_end AND b.end_date >= y.y_start
 WHERE b.benefit IN {support_benefits} AND b.hours_per_week > 0
+  AND EXTRACT(YEAR FROM b.end_date) <> EXTRACT(YEAR FROM b.start_date)
 """)
 
 FULLTIME_SUPPORT = View("fulltime_support", """Full-time persons per person and year: a sweep over each person-year's
 spell starts (+hours) and ends (-hours, the day after the last day); the running sum is the hours a week until the
 next change, capped at the weekly cap; fte = sum(capped hours x days) / (cap x days in the year). Hours are summed
 as integer centi-hours so the result does not depend on summation order; fte is fixed to 9 decimals by ``FIXED``,
-which gives the same digits on every engine.""", """
-WITH changes AS (
-  SELECT pnr, year, s AS p, centi_hours AS delta FROM support_spell
-  UNION ALL
-  SELECT pnr, year, ADD_DAYS(e, 1) AS p, -centi_hours AS delta FROM support_spell
+which gives the same digits on every engine. A person-year with one spell, or two that
+do not overlap (most), has no overlap to cap: its sum is each spell's capped hours x days, found by one
+aggregate; only the others are swept (the window sorts its input), with the same integer result.""", """
+WITH per_year AS (
+  SELECT pnr, year, COUNT(*) AS n, MAX(s) AS last_start, MIN(e) AS first_end,
+         SUM(CASE WHEN centi_hours > {hours_cap_centi} THEN {hours_cap_centi} ELSE centi_hours END
+             * (DAYS_BETWEEN(s, e) + 1)) AS centi_days
+  FROM support_spell GROUP BY pnr, year
+), overlapping AS (
+  SELECT pnr, year FROM per_year WHERE n > 2 OR (n = 2 AND last_start <= first_end)
+), changes AS (  -- each spell of an overlapping person-year: its start and the day after its end
+  SELECT sp.pnr, sp.year, CASE WHEN k.sign = 1 THEN sp.s ELSE ADD_DAYS(sp.e, 1) END AS p,
+         k.sign * sp.centi_hours AS delta
+  FROM support_spell sp
+  JOIN overlapping o ON o.pnr = sp.pnr AND o.year = sp.year
+  CROSS JOIN (SELECT 1 AS sign UNION ALL SELECT -1 AS sign) k
 ), levels AS (
   SELECT pnr, year, p,
          SUM(delta) OVER (PARTITION BY pnr, year ORDER BY p, delta ROWS BETWEEN UNBOUNDED PRECEDING AND CURRENT ROW)
            AS centi_hours,
          LEAD(p) OVER (PARTITION BY pnr, year ORDER BY p, delta) AS next_p
   FROM changes
+), centi_days AS (
+  SELECT pnr, year, centi_days FROM per_year WHERE n = 1 OR (n = 2 AND last_start > first_end)
+  UNION ALL
+  SELECT pnr, year,
+         SUM(CASE WHEN centi_hours > {hours_cap_centi} THEN {hours_cap_centi} ELSE centi_hours END
+             * DAYS_BETWEEN(p, next_p)) AS centi_days
+  FROM levels WHERE next_p IS NOT NULL AND next_p > p
+  GROUP BY pnr, year
 )
-SELECT l.pnr, l.year,
-       FIXED(CAST(SUM(CASE WHEN l.centi_hours > {hours_cap_centi} THEN {hours_cap_centi} ELSE l.centi_hours END
-                      * DAYS_BETWEEN(l.p, l.next_p)) AS DOUBLE)
-             / ({hours_cap_centi} * MAX(y.days)), 18, 9) AS fte
-FROM levels l JOIN ref_year y ON y.year = l.year
-WHERE l.next_p IS NOT NULL AND l.next_p > l.p
-GROUP BY l.pnr, l.year
+SELECT c.pnr, c.year,
+       FIXED(CAST(c.centi_days AS DOUBLE) / ({hours_cap_centi} * y.days), 18, 9) AS fte
+FROM centi_days c JOIN ref_year y ON y.year = c.year
+""", materialize=True)
+
+STATUS_POPULATION = View("status_population", """The population of 1.x, 2.2, 2.3 and 7.x before its status
+values are joined: residents aged 16-66 on 1 January Y+1 of Danish origin or in the target group, labelled with
+the status year Y. Kept as a table so that the joins of ``status_year`` know its size and build their hash tables
+on the smaller status tables rather than on these tens of millions of person-years.""", """
+SELECT py.pnr, py.year - 1 AS year, py.municipality, py.age, py.origin_class, py.target,
+       CASE WHEN py.target AND (py.origin_type = 'efterkommer' OR py.arrived_0_12) THEN TRUE ELSE FALSE END
+         AS grew_up
+FROM person_year py
+WHERE (py.target OR py.origin_class = 'dansk') AND py.age BETWEEN 16 AND 66
 """, materialize=True)
 
 STATUS_YEAR = View("status_year", """End-of-year status of year Y for residents aged 16-66 on 1 January Y+1 of Danish
@@ -90,20 +125,17 @@ origin or in the target group (the population of 1.x, 2.2, 2.3 and 7.x): municip
 employed at the end of November Y, highest Danish education on 1 October Y (target group only: no item reads it
 for others, and the smaller join halves the work), full-time support during Y. Joined
 once here so that each of those items is a scan of one table.""", """
-SELECT py.pnr, py.year - 1 AS year, py.municipality, py.age, py.origin_class, py.target,
-       CASE WHEN py.target AND (py.origin_type = 'efterkommer' OR py.arrived_0_12) THEN TRUE ELSE FALSE END
-         AS grew_up,
+SELECT sp.pnr, sp.year, sp.municipality, sp.age, sp.origin_class, sp.target, sp.grew_up,
        CASE WHEN e.pnr IS NOT NULL THEN 1 ELSE 0 END AS employed,
        ed.danish_level,
        COALESCE(f.fte, 0) AS fte
-FROM person_year py
+FROM status_population sp
 LEFT JOIN (SELECT pnr, year FROM employment WHERE status IN ('employee', 'self_employed', 'assisting_spouse')) e
-  ON e.pnr = py.pnr AND e.year = py.year - 1
+  ON e.pnr = sp.pnr AND e.year = sp.year
 LEFT JOIN (SELECT pnr, year, danish_level FROM education  -- only the target group's education is used
            WHERE danish_level IS NOT NULL AND pnr IN (SELECT pnr FROM person WHERE target)) ed
-  ON ed.pnr = py.pnr AND ed.year = py.year - 1
-LEFT JOIN fulltime_support f ON f.pnr = py.pnr AND f.year = py.year - 1
-WHERE (py.target OR py.origin_class = 'dansk') AND py.age BETWEEN 16 AND 66
+  ON ed.pnr = sp.pnr AND ed.year = sp.year
+LEFT JOIN fulltime_support f ON f.pnr = sp.pnr AND f.year = sp.year
 """, materialize=True)
 
 COURSE_COHORT = View("course_cohort", """First Danish-course start under the integration programme per person
@@ -154,6 +186,6 @@ JOIN holder_spell s ON s.pnr = v.pnr AND s.start_date <= v.d AND (s.end_date IS 
 WHERE p.death_date IS NULL OR p.death_date > v.d
 """, materialize=True)
 
-VIEWS: tuple[View, ...] = (COVERAGE, PERSON, PERSON_YEAR, EXAMS, SUPPORT_SPELL, FULLTIME_SUPPORT, STATUS_YEAR,
-                           COURSE_COHORT, HOLDER_AT)
+VIEWS: tuple[View, ...] = (COVERAGE, PERSON, PERSON_YEAR, EXAMS, SUPPORT_SPELL, FULLTIME_SUPPORT, STATUS_POPULATION,
+                           STATUS_YEAR, COURSE_COHORT, HOLDER_AT)
 """In dependency order."""

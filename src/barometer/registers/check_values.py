@@ -18,6 +18,7 @@ from pathlib import Path
 import duckdb
 
 from barometer.registers.check_files import TableFiles
+from barometer.registers.check_sorted import SortedProof
 from barometer.registers.contract import domain_codes
 from barometer.registers.report import Problem, ProblemKind
 from barometer.registers.schema import Column, ForeignKey, Table
@@ -121,10 +122,12 @@ class ValueChecker:
         self.con.execute(f"SET temp_directory = {literal(tempfile.mkdtemp(prefix='barometer-validate-'))}")
         self._enums: dict[tuple[str | int, ...], str] = {}
         self.usable: dict[str, TableFiles] = {}
+        self.proof = SortedProof()
 
     def close(self) -> None:
         temp = self.con.execute("SELECT current_setting('temp_directory')").fetchone()
         self.con.close()
+        self.proof.close()
         if temp:
             shutil.rmtree(temp[0], ignore_errors=True)
 
@@ -146,9 +149,12 @@ class ValueChecker:
     def run(self) -> None:
         for name in list(self.usable):
             try:
-                self._check_rows(self.usable[name])
-                self._check_duplicates(self.usable[name])
-                self._check_overlaps(self.usable[name])
+                tf = self.usable[name]
+                self._check_rows(tf)
+                if not self.proof.unique(tf):
+                    self._check_duplicates(tf)
+                if not self.proof.no_overlaps(tf):
+                    self._check_overlaps(tf)
             except duckdb.Error as exc:
                 self.problems.append(
                     Problem(
@@ -326,6 +332,8 @@ class ValueChecker:
             and all(c in tf.columns for c in r.columns)
             and all(c in ref.columns for c in r.ref_columns)
         ]
+        if self.proof.references(tf, ref, fk, rules):
+            return
         ref_cols = ", ".join(q(c) for c in dict.fromkeys((*fk.ref_columns, *(c for r in rules for c in r.ref_columns))))
         match = " AND ".join(f"r.{q(rc)} = t.{q(c)}" for c, rc in zip(fk.columns, fk.ref_columns, strict=True))
         joined = (

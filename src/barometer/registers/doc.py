@@ -72,6 +72,15 @@ Parts let a writer stream a table in chunks (e.g. one part per municipality). `{
 contract version, and per table the row count and per file the path, rows, bytes and SHA-256; write it last
 with `barometer.registers.manifest.write_manifest(DIR)`. Tables marked *optional* may be absent.
 
+**Recommended: parts split by person and sorted.** Write each part of a person-level table sorted by `pnr` and
+then the rest of its primary key (a table without a key: `pnr`, then its date columns; `layout.person_order`
+gives the order and `layout.sort_part` sorts a part), and let the parts of one table hold disjoint ranges of
+`pnr` (e.g. one part per range of persons, the same ranges in every table). Validation then proves unique keys,
+non-overlapping spells, known persons and the persons' dates (alive on the reference date) in one linear pass per
+part, from the key columns alone, instead of sorting and joining every table (several times faster at full
+scale). Any other layout is valid too and gives the same report; it is only checked the slower way.
+`barometer synth` writes this layout; a DST extract should too (`ORDER BY pnr, year` per part).
+
 Writing (`barometer.registers.layout`): `write_part(DIR, table, arrow_table, part=0 | "851")` casts to the
 contract schema and writes one part; `part_writer(DIR, table, part)` yields a `pyarrow.parquet.ParquetWriter`
 for streaming many batches into one part (pass each batch through `conform(table, batch)`); `arrow_schema(table)`

@@ -18,7 +18,7 @@ from pathlib import Path
 import numpy as np
 
 from barometer.registers.contract import CONTRACT
-from barometer.registers.layout import MANIFEST_NAME, write_part
+from barometer.registers.layout import MANIFEST_NAME, sort_part, write_part
 from barometer.registers.manifest import FileEntry, describe_file, write_manifest
 from barometer.synth import addresses, crime, dates, housing, integration, labour, schooling, survey
 from barometer.synth.context import Chunk
@@ -145,7 +145,8 @@ def write_frames(out_dir: Path, frames: dict[str, Frame], label: str) -> tuple[d
     for table, frame in frames.items():
         n = n_rows(frame)
         if n:
-            entries.append(describe_file(out_dir, write_part(out_dir, table, to_table(table, frame), part=label)))
+            data = sort_part(table, to_table(table, frame))  # the layout the data contract recommends
+            entries.append(describe_file(out_dir, write_part(out_dir, table, data, part=label)))
         rows[table] = n
     return rows, entries
 
