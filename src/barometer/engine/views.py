@@ -1,10 +1,12 @@
 """The derived views every definition reads, declared once in portable SQL (see barometer.engine.sql).
 
 - ``person``: one row per person with the origin group by DST's definition and "arrived aged 0-12".
-- ``person_year``: a person resident on 1 January of ``year``, with municipality and age on that date.
+- ``person_year``: a person resident on 1 January of ``year``, with municipality and age on that date;
+  ``target_year`` keeps those of the target group and of refugee permit holders (the other items' persons).
 - ``exams``: 9th-grade exam results, one row per pupil and year with the four subjects the indicators use.
 - ``fulltime_support``: full-time persons on public support per person and year (37-hour weekly cap).
-- ``status_year``: the end-of-year population of 1.x/2.2/2.3/7.x with employment, education and support joined.
+- ``status_year``: the end-of-year population of 1.x/2.2/2.3/7.x with employment, education and support joined;
+  ``status_cells`` counts it by every value the items select on.
 - ``course_cohort``: the first programme Danish-course start per person, and whether a test followed in time.
 - ``holder_at``: refugees/family-reunified and displaced Ukrainians on each key-figure date, placed by address.
 
@@ -21,25 +23,37 @@ COVERAGE = View("coverage", "First and last residence year in the data (the year
 SELECT MIN(year) AS first_year, MAX(year) AS last_year FROM residence
 """)
 
-PERSON = View("person", "Persons with origin group and arrival age.", """
+PERSON = View("person", "Persons with origin group, arrival age and whether they ever held a refugee or "
+              "family-reunification permit.", """
 SELECT p.pnr, p.birth_date, p.sex, p.origin_type, p.immigration_date, p.death_date,
        CASE WHEN p.origin_type = 'dansk' THEN 'dansk'
             WHEN COALESCE(c.western, FALSE) THEN 'western'
             ELSE 'nonwestern' END AS origin_class,
        CASE WHEN p.origin_type <> 'dansk' AND NOT COALESCE(c.western, FALSE) THEN TRUE ELSE FALSE END AS target,
        CASE WHEN p.origin_type = 'indvandrer'
-             AND p.immigration_date < ADD_YEARS(p.birth_date, 13) THEN TRUE ELSE FALSE END AS arrived_0_12
+             AND p.immigration_date < ADD_YEARS(p.birth_date, 13) THEN TRUE ELSE FALSE END AS arrived_0_12,
+       CASE WHEN rp.pnr IS NOT NULL THEN TRUE ELSE FALSE END AS refugee_permit
 FROM persons p LEFT JOIN ref_country c ON c.code = p.origin_country
+LEFT JOIN (SELECT DISTINCT pnr FROM permits WHERE permit_type IN ('refugee', 'family_refugee')) rp ON rp.pnr = p.pnr
 """, materialize=True)
 
 PERSON_YEAR = View("person_year", "Residents on 1 January of each year, age on that date.", """
 SELECT r.pnr, r.year, r.municipality, p.sex, p.origin_type, p.origin_class, p.target, p.arrived_0_12,
-       p.immigration_date,
+       p.refugee_permit, p.immigration_date,
        r.year - EXTRACT(YEAR FROM p.birth_date)
          - CASE WHEN EXTRACT(MONTH FROM p.birth_date) = 1 AND EXTRACT(DAY FROM p.birth_date) = 1
                 THEN 0 ELSE 1 END AS age
 FROM residence r JOIN person p ON p.pnr = r.pnr
 """)
+
+TARGET_YEAR = View("target_year", """``person_year`` of the persons the items other than 1.x, 2.2, 2.3 and 7.x read
+it for: the target group (2.1, 3.1, 9.1) and holders of a refugee or family-reunification permit (N14). Kept as a
+table, so residence is joined with the persons once for those four items instead of once per item.""", """
+SELECT py.pnr, py.year, py.municipality, py.sex, py.origin_type, py.origin_class, py.target, py.arrived_0_12,
+       py.immigration_date, py.age
+FROM person_year py
+WHERE py.target OR py.refugee_permit  -- person columns: the filter is applied to the persons before the join
+""", materialize=True)
 
 EXAMS = View("exams", "9th-grade exam grades per pupil and exam year, one column per subject used.", """
 SELECT pnr, year,
@@ -123,8 +137,8 @@ WHERE (py.target OR py.origin_class = 'dansk') AND py.age BETWEEN 16 AND 66
 STATUS_YEAR = View("status_year", """End-of-year status of year Y for residents aged 16-66 on 1 January Y+1 of Danish
 origin or in the target group (the population of 1.x, 2.2, 2.3 and 7.x): municipality and age on 1 January Y+1,
 employed at the end of November Y, highest Danish education on 1 October Y (target group only: no item reads it
-for others, and the smaller join halves the work), full-time support during Y. Joined
-once here so that each of those items is a scan of one table.""", """
+for others, and the smaller join halves the work), full-time support during Y. One row per person-year; not kept:
+the items read its cells (``status_cells``).""", """
 SELECT sp.pnr, sp.year, sp.municipality, sp.age, sp.origin_class, sp.target, sp.grew_up,
        CASE WHEN e.pnr IS NOT NULL THEN 1 ELSE 0 END AS employed,
        ed.danish_level,
@@ -136,6 +150,17 @@ LEFT JOIN (SELECT pnr, year, danish_level FROM education  -- only the target gro
            WHERE danish_level IS NOT NULL AND pnr IN (SELECT pnr FROM person WHERE target)) ed
   ON ed.pnr = sp.pnr AND ed.year = sp.year
 LEFT JOIN fulltime_support f ON f.pnr = sp.pnr AND f.year = sp.year
+""")
+
+STATUS_CELLS = View("status_cells", """``status_year`` counted by every value its items select on: municipality, year,
+age, origin class, target group, grew up here, employed and Danish education level, with the number of persons
+and their full-time support summed (exactly: integer counts, DECIMAL sums). The six items of 1.x, 2.2, 2.3 and 7.x
+sum these cells instead of each scanning tens of millions of person-years, and the person-years are never
+stored.""", """
+SELECT municipality, year, age, origin_class, target, grew_up, employed, danish_level,
+       COUNT(*) AS persons, SUM(fte) AS fte
+FROM status_year
+GROUP BY municipality, year, age, origin_class, target, grew_up, employed, danish_level
 """, materialize=True)
 
 COURSE_COHORT = View("course_cohort", """First Danish-course start under the integration programme per person
@@ -186,6 +211,6 @@ JOIN holder_spell s ON s.pnr = v.pnr AND s.start_date <= v.d AND (s.end_date IS 
 WHERE p.death_date IS NULL OR p.death_date > v.d
 """, materialize=True)
 
-VIEWS: tuple[View, ...] = (COVERAGE, PERSON, PERSON_YEAR, EXAMS, SUPPORT_SPELL, FULLTIME_SUPPORT, STATUS_POPULATION,
-                           STATUS_YEAR, COURSE_COHORT, HOLDER_AT)
+VIEWS: tuple[View, ...] = (COVERAGE, PERSON, PERSON_YEAR, TARGET_YEAR, EXAMS, SUPPORT_SPELL, FULLTIME_SUPPORT,
+                           STATUS_POPULATION, STATUS_YEAR, STATUS_CELLS, COURSE_COHORT, HOLDER_AT)
 """In dependency order."""

@@ -21,11 +21,11 @@ EMPLOYMENT_GAP = Definition(
     needs=(Needs("employment", "year"),),
     sql="""
 SELECT s.municipality, s.year AS period,
-       SUM(CASE WHEN s.target THEN s.employed ELSE 0 END) AS num,
-       SUM(CASE WHEN s.target THEN 1 ELSE 0 END) AS den,
-       SUM(CASE WHEN s.origin_class = 'dansk' THEN s.employed ELSE 0 END) AS ref_num,
-       SUM(CASE WHEN s.origin_class = 'dansk' THEN 1 ELSE 0 END) AS ref_den
-FROM status_year s
+       SUM(CASE WHEN s.target THEN s.employed * s.persons ELSE 0 END) AS num,
+       SUM(CASE WHEN s.target THEN s.persons ELSE 0 END) AS den,
+       SUM(CASE WHEN s.origin_class = 'dansk' THEN s.employed * s.persons ELSE 0 END) AS ref_num,
+       SUM(CASE WHEN s.origin_class = 'dansk' THEN s.persons ELSE 0 END) AS ref_den
+FROM status_cells s
 JOIN (SELECT DISTINCT year FROM employment) ey ON ey.year = s.year
 WHERE s.age BETWEEN 25 AND 64
 GROUP BY s.municipality, s.year
@@ -36,9 +36,9 @@ EMPLOYMENT_RATE = Definition(
     tables=("persons", "residence", "employment"),
     needs=(Needs("employment", "year"),),
     sql="""
-SELECT s.municipality, s.year AS period, SUM(s.employed) AS num, COUNT(*) AS den,
+SELECT s.municipality, s.year AS period, SUM(s.employed * s.persons) AS num, SUM(s.persons) AS den,
        CAST(NULL AS BIGINT) AS ref_num, CAST(NULL AS BIGINT) AS ref_den
-FROM status_year s
+FROM status_cells s
 JOIN (SELECT DISTINCT year FROM employment) ey ON ey.year = s.year
 WHERE s.target AND s.age BETWEEN 25 AND 64
 GROUP BY s.municipality, s.year
@@ -55,7 +55,7 @@ def _exam(item_id: str, where: str, subjects: tuple[str, str]) -> Definition:
 SELECT py.municipality, x.year AS period,
        SUM(CASE WHEN x.{a} >= 2 AND x.{b} >= 2 THEN 1 ELSE 0 END) AS num, COUNT(*) AS den,
        CAST(NULL AS BIGINT) AS ref_num, CAST(NULL AS BIGINT) AS ref_den
-FROM exams x JOIN person_year py ON py.pnr = x.pnr AND py.year = x.year
+FROM exams x JOIN target_year py ON py.pnr = x.pnr AND py.year = x.year
 WHERE x.{a} IS NOT NULL AND x.{b} IS NOT NULL AND {where}
 GROUP BY py.municipality, x.year
 """)
@@ -75,9 +75,9 @@ def _education(item_id: str, ages: tuple[int, int], levels: str) -> Definition:
         needs=(Needs("education", "year", "minus_education_label_shift"),),
         sql=f"""
 SELECT s.municipality, s.year + {{education_label_shift}} AS period,
-       SUM(CASE WHEN s.danish_level IN {levels} THEN 1 ELSE 0 END) AS num, COUNT(*) AS den,
+       SUM(CASE WHEN s.danish_level IN {levels} THEN s.persons ELSE 0 END) AS num, SUM(s.persons) AS den,
        CAST(NULL AS BIGINT) AS ref_num, CAST(NULL AS BIGINT) AS ref_den
-FROM status_year s
+FROM status_cells s
 JOIN (SELECT DISTINCT year FROM education) ey ON ey.year = s.year
 WHERE s.grew_up AND s.age BETWEEN {ages[0]} AND {ages[1]}
 GROUP BY s.municipality, s.year + {{education_label_shift}}
@@ -107,18 +107,18 @@ GROUP BY c.municipality, c.cohort_year + {cohort_lag}
 def _support_sql(gap: bool) -> str:
     if gap:
         cols = """SUM(CASE WHEN s.target THEN s.fte ELSE 0 END) AS num,
-       SUM(CASE WHEN s.target THEN 1 ELSE 0 END) AS den,
+       SUM(CASE WHEN s.target THEN s.persons ELSE 0 END) AS den,
        SUM(CASE WHEN s.origin_class = 'dansk' THEN s.fte ELSE 0 END) AS ref_num,
-       SUM(CASE WHEN s.origin_class = 'dansk' THEN 1 ELSE 0 END) AS ref_den"""
+       SUM(CASE WHEN s.origin_class = 'dansk' THEN s.persons ELSE 0 END) AS ref_den"""
         who = "TRUE"
     else:
-        cols = """SUM(s.fte) AS num, COUNT(*) AS den,
+        cols = """SUM(s.fte) AS num, SUM(s.persons) AS den,
        CAST(NULL AS BIGINT) AS ref_num, CAST(NULL AS BIGINT) AS ref_den"""
         who = "s.target"
     return f"""
 SELECT s.municipality, s.year AS period,
        {cols}
-FROM status_year s CROSS JOIN coverage cv
+FROM status_cells s CROSS JOIN coverage cv
 WHERE {who} AND s.year >= cv.first_year
 GROUP BY s.municipality, s.year
 """
@@ -163,7 +163,7 @@ CRIME = Definition(
 SELECT py.municipality, py.year AS period,
        SUM(CASE WHEN cv.pnr IS NOT NULL THEN 1 ELSE 0 END) AS num, COUNT(*) AS den,
        CAST(NULL AS BIGINT) AS ref_num, CAST(NULL AS BIGINT) AS ref_den
-FROM person_year py
+FROM target_year py
 LEFT JOIN (SELECT DISTINCT pnr, EXTRACT(YEAR FROM decision_date) AS year FROM convictions
            WHERE law = 'straffeloven') cv ON cv.pnr = py.pnr AND cv.year = py.year
 WHERE py.target AND py.age BETWEEN 15 AND 29 AND {crime_sex_filter}

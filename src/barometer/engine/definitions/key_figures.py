@@ -119,7 +119,7 @@ GROUP BY g.municipality, kp.period
 SELECT municipality, period, SUM(hit) AS num, COUNT(*) AS den, {_NO_REF}
 FROM (
   SELECT py.municipality, kp.period, py.pnr, MAX(CASE WHEN cv.pnr IS NOT NULL THEN 1 ELSE 0 END) AS hit
-  FROM ref_kf_period kp JOIN person_year py ON py.year = EXTRACT(YEAR FROM kp.p_start)
+  FROM ref_kf_period kp JOIN target_year py ON py.year = EXTRACT(YEAR FROM kp.p_start)
   LEFT JOIN convictions cv ON cv.pnr = py.pnr AND cv.law = 'straffeloven'
                           AND cv.decision_date BETWEEN kp.p_start AND kp.p_end
   WHERE kp.item_id = '{{item}}' AND py.sex = 'M' AND py.age BETWEEN 15 AND 29
