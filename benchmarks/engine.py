@@ -78,18 +78,19 @@ def _reference(registers: str, sample: int, queue) -> None:
     queue.put({"seconds": time.perf_counter() - start, "cpu": _cpu() - cpu, "peak_gib": _peak_gib()})
 
 
-def _build(registers: str, threads: int, queue) -> None:
-    """The whole build, publish included, into a temporary store."""
+def _build(registers: str, threads: int, keep: str, queue) -> None:
+    """The whole build, publish included, into a temporary store (into ``keep`` when given, and kept there)."""
     from barometer.engine import build
     from barometer.engine.build import step_names
 
-    store = Path(tempfile.mkdtemp(prefix="engine-bench-store-"))
+    store = Path(keep) if keep else Path(tempfile.mkdtemp(prefix="engine-bench-store-"))
     marks = [("start", time.perf_counter(), _cpu())]
     try:
         result = build(registers, "2024-11", store=store, threads=threads,
                        progress=lambda s: marks.append((s, time.perf_counter(), _cpu())))
     finally:
-        shutil.rmtree(store, ignore_errors=True)
+        if not keep:
+            shutil.rmtree(store, ignore_errors=True)
     steps = {name: (t - marks[i][1], c - marks[i][2]) for i, (name, t, c) in enumerate(marks[1:])}
     national = {}
     for r in result.observations.to_pylist():
@@ -127,12 +128,12 @@ def _sizes(registers: Path) -> tuple[int, int]:
     return rows["persons"], sum(rows.values())
 
 
-def measure(registers: Path, threads: int) -> dict:
+def measure(registers: Path, threads: int, keep: Path | None = None) -> dict:
     """Floor and whole build of one folder, each in its own process, one after the other."""
     persons, rows = _sizes(registers)
     load = os.getloadavg()[0]
     floor = run(_floor, str(registers), threads)
-    full = run(_build, str(registers), threads)
+    full = run(_build, str(registers), threads, str(keep) if keep else "")
     return {"persons": persons, "rows": rows, "load": load, "floor": floor, "build": full,
             "ratio": full["seconds"] / floor["seconds"]}
 
@@ -160,9 +161,14 @@ def _scale_dir(data: Path, scale: float) -> Path:
     return folder
 
 
-def scaling(scales: list[float], data: Path, threads: int) -> None:
+def scaling(scales: list[float], data: Path, threads: int, keep: Path | None = None) -> None:
     """The scaling table: one row per scale, floor and build measured in the same run."""
-    results = [(s, measure(_scale_dir(data, s), threads)) for s in scales]
+    results = []
+    for s in scales:
+        results.append((s, measure(_scale_dir(data, s), threads, keep / f"scale-{s:g}" if keep else None)))
+        b = results[-1][1]
+        print(f"scale {s:g}: floor {b['floor']['seconds']:.2f} s, build {b['build']['seconds']:.1f} s "
+              f"({b['build']['cpu']:.1f} s CPU, peak {b['build']['peak_gib']:.2f} GiB)", flush=True)
     print("\n| scale | persons | register rows | floor s | build s | build / floor | build CPU s | peak GiB | load |")
     print("|---|---|---|---|---|---|---|---|---|")
     for s, m in results:
@@ -182,6 +188,8 @@ def main() -> None:
     parser.add_argument("--data", type=Path, help="folder holding scale-<s> register folders (made when missing)")
     parser.add_argument("--threads", type=int, default=2)
     parser.add_argument("--reference", action="store_true", help="also time the plain-Python reference")
+    parser.add_argument("--keep", type=Path, help="publish the builds into this store (per scale: DIR/scale-<s>) "
+                                                  "and keep them, e.g. to compare release bytes")
     parser.add_argument("--reference-sample", type=int, default=0,
                         help="run the reference on persons with pnr %% k == 0 and scale its time by k "
                              "(default: 1 below 100k persons, else enough for ~60k persons)")
@@ -190,7 +198,7 @@ def main() -> None:
     if args.scales:
         if args.data is None:
             parser.error("--scales needs --data")
-        scaling([float(s) for s in args.scales.split(",")], args.data, args.threads)
+        scaling([float(s) for s in args.scales.split(",")], args.data, args.threads, args.keep)
         return
     registers = args.registers
     if registers is None:
@@ -199,7 +207,7 @@ def main() -> None:
         registers = Path(tempfile.mkdtemp(prefix="engine-bench-")) / "registers"
         print(f"generating synthetic registers at scale {args.scale} into {registers} (not timed) ...", flush=True)
         generate(registers, args.scale, range(2012, 2025), 1, workers=2)
-    m = measure(registers, args.threads)
+    m = measure(registers, args.threads, args.keep)
     print(f"data: {registers} — {m['persons']:,} persons, {m['rows']:,} register rows; load average {m['load']:.1f}")
     _print_build(m)
     if args.reference:
