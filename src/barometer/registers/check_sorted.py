@@ -49,7 +49,7 @@ def _as_int64(column: pa.ChunkedArray) -> np.ndarray | None:
         return column.to_numpy().astype(np.int64, copy=False)
     if pa.types.is_string(column.type) or pa.types.is_large_string(column.type) or pa.types.is_string_view(
             column.type):
-        encoded = pc.dictionary_encode(column.cast(pa.string())).combine_chunks()
+        encoded: pa.DictionaryArray = pc.dictionary_encode(column.cast(pa.string())).combine_chunks()  # type: ignore[assignment]
         order = pc.array_sort_indices(encoded.dictionary).to_numpy()
         rank = np.empty(len(order), np.int64)
         rank[order] = np.arange(len(order))
@@ -75,7 +75,7 @@ def _no_overlap(pnr: np.ndarray, start: np.ndarray, end: pa.ChunkedArray) -> boo
     induction that is every earlier spell of the person, as the check in SQL states it."""
     if len(pnr) < 2:
         return True
-    ends = end.cast(pa.int32()).fill_null(np.iinfo(np.int32).max).to_numpy().astype(np.int64)
+    ends = end.cast(pa.int32()).fill_null(pa.scalar(np.iinfo(np.int32).max, pa.int32())).to_numpy().astype(np.int64)
     same = pnr[1:] == pnr[:-1]
     return not bool((same & (ends[:-1] >= start[1:])).any())
 
