@@ -16,6 +16,7 @@ from pathlib import Path
 from typing import Any
 
 import pyarrow as pa
+import pyarrow.compute as pc
 import pyarrow.parquet as pq
 
 from barometer.registers.contract import CONTRACT, arrow_schema
@@ -97,7 +98,13 @@ def sort_part(table: str, data: pa.Table) -> pa.Table:
     """``data`` in the recommended row order of ``table`` (``person_order``); a stable sort, so rows equal on the
     order's columns keep their relative order and the bytes written stay deterministic."""
     keys = person_order(CONTRACT.table(table))
-    return data.sort_by([(k, "ascending") for k in keys]) if keys and data.num_rows > 1 else data
+    if not keys or data.num_rows < 2:
+        return data
+    # Dictionary-encoded strings sort by their values (Arrow sorts no dictionary column itself).
+    values = {k: data.column(k) for k in keys}
+    values = {k: c.cast(c.type.value_type) if pa.types.is_dictionary(c.type) else c for k, c in values.items()}
+    order = pc.sort_indices(pa.table(values), sort_keys=[(k, "ascending") for k in keys])
+    return data.take(order)
 
 
 def write_part(root: Path | str, table: str, data: pa.Table | pa.RecordBatch, part: int | str = 0) -> Path:
