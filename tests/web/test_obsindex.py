@@ -15,7 +15,7 @@ from barometer.exports import Export, Table, renderer, renderer_names
 from barometer.exports.release import published_rows
 from barometer.web import WebSettings, create_app
 from barometer.web.holder import ReleaseHolder
-from barometer.web.render import export_meta
+from barometer.web.render import export_meta, json_response
 from barometer.web.stream import CHUNK_ROWS, csv_chunks, json_chunks
 
 
@@ -111,3 +111,31 @@ def test_every_single_cell_query_is_one_row(snap):
     index = snap.observations
     for (a, i, p), row in itertools.islice(snap.index.rows.items(), 0, None, 97):
         assert list(index.select({a}, {i}, {p})) == published_rows([row])
+
+
+def test_one_observation_lookup_answers_as_the_route(sample_store, snap, monkeypatch):
+    """The shortcut for one (area, item, period) gives the API route's exact bytes and headers; anything else
+    (lists, other formats, unknown codes, bad periods, repeated or blank values) is left to the route."""
+    from barometer.web import lookup
+
+    taken = []
+    monkeypatch.setattr(lookup, "json_response", lambda *a: taken.append(a) or json_response(*a))
+    client = TestClient(create_app(WebSettings(store=sample_store, page_cache_bytes=0)))
+    cells = [*itertools.islice(snap.index.rows, 0, None, 211), ("851", "1.2", "1999"), ("000", "N5", "2024")]
+    for a, i, p in cells:
+        before = len(taken)
+        fast = client.get(f"/api/v1/observations?area={a}&item={i}&period={p}")
+        assert len(taken) == before + 1, (a, i, p)
+        route = client.get(f"/api/v1/observations?area={a},&item={i}&period={p}")  # a list: the route answers
+        assert len(taken) == before + 1
+        assert fast.status_code == route.status_code == 200
+        assert fast.content == route.content and fast.headers == route.headers
+        assert fast.content == _old_body(snap, reference_rows(snap, {a}, {i}, {p}), "json")
+    before = len(taken)
+    for query in ("area=851&item=1.2&period=2020&format=csv", "area=999&item=1.2&period=2020",
+                  "area=851&item=nope&period=2020", "area=851&item=1.2&period=20x0", "area=851&item=1.2",
+                  "area=851&area=101&item=1.2&period=2020", "area=&item=1.2&period=2020",
+                  "area=851&item=1.2&period=2020&status=ok", "area=851&item=1.2&period=2020&format=json&format=csv"):
+        route = client.get(f"/api/v1/observations?{query}")
+        assert route.status_code in (200, 404, 422), query
+    assert len(taken) == before

@@ -71,9 +71,10 @@ def _answer(snap: Snapshot, rows: list[dict[str, Any]], name: str, fmt: str) -> 
 SINGLE_VALUED = ("format", "kind", "lang")  # FastAPI would quietly take the last of repeated values
 
 
-def single_values(request: Request) -> None:
+async def single_values(request: Request) -> None:
     """A repeated single-valued parameter (`?format=csv&format=json`) is refused, as on the pages, instead of
-    answering in whichever value came last."""
+    answering in whichever value came last. A coroutine: FastAPI would run a plain function in its threadpool
+    on every API request, a thread hop costing more than the whole answer."""
     for name in SINGLE_VALUED:
         if len(request.query_params.getlist(name)) > 1:
             raise ParamError(name, "give at most one value")

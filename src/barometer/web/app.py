@@ -20,6 +20,7 @@ from barometer.web import api, apidocs, openapi, pages_area, pages_downloads, pa
 from barometer.web.cache import ResponseCache
 from barometer.web.geo import load_topojson
 from barometer.web.holder import NoRelease, ReleaseHolder
+from barometer.web.lookup import ObservationLookup
 from barometer.web.render import ALL_FORMATS, PAGE_PARAMS, TABLE_FORMATS, error_response, problem_response
 from barometer.web.security import SECURITY_HEADERS, SecurityHeaders, relative_slash_redirects
 from barometer.web.settings import WebSettings
@@ -97,6 +98,7 @@ def create_app(settings: WebSettings) -> FastAPI:
         app.router.routes.append(route)
     app.router.routes.extend(apidocs.routes(app.title))
     app.mount("/static", StaticFiles(directory=Path(__file__).parent / "static"), name="static")
+    app.add_middleware(ObservationLookup, holder=holder)  # one observation, without FastAPI's machinery
     app.add_middleware(ResponseCache, holder=holder, known=query_names(app))
     app.add_middleware(HeadAsGet)
     app.add_middleware(SecurityHeaders)

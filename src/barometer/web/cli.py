@@ -17,12 +17,19 @@ def serve(
     port: Annotated[int, typer.Option(help="Port to listen on.")] = 8000,
     topojson: Annotated[Path | None, typer.Option(help="TopoJSON with municipal boundaries (property "
                                                        "KOMKODE) [env BAROMETER_TOPOJSON].")] = None,
-    workers: Annotated[int, typer.Option(help="uvicorn worker processes.")] = 1,
+    workers: Annotated[int | None, typer.Option(help="Worker processes [env BAROMETER_WORKERS, [web] workers; "
+                                                     "default: 2, or 1 on a single core].")] = None,
+    header_timeout: Annotated[float | None, typer.Option(help="Seconds a client has to send its request headers "
+                                                              "[[web] header_timeout; default 10].")] = None,
+    keep_alive: Annotated[float | None, typer.Option(help="Seconds an idle keep-alive connection is kept "
+                                                          "[[web] keep_alive; default 5].")] = None,
+    max_connections: Annotated[int | None, typer.Option(help="Open connections per worker "
+                                                             "[[web] max_connections; default 1000].")] = None,
 ) -> None:
-    """Serve the website and API; a newly published release is picked up without a restart."""
-    import os
+    """Serve the website and API; a newly published release is picked up without a restart.
 
-    import uvicorn
+    For production, run it behind a reverse proxy (docs/deployment.md)."""
+    import os
 
     from barometer.store import open_release
 
@@ -40,6 +47,22 @@ def serve(
         os.environ["BAROMETER_RELEASE"] = release
     if topojson:
         os.environ["BAROMETER_TOPOJSON"] = str(topojson.resolve())
-    typer.echo(f"serving release {opened.id} from {State.store} at http://{host}:{port}/")
-    uvicorn.run("barometer.web.asgi:app", host=host, port=port, workers=workers, log_level="warning",
-                proxy_headers=False)
+    from dataclasses import replace
+
+    from barometer.web.serving import run
+    from barometer.web.settings import ServeLimits
+
+    try:
+        limits = ServeLimits.resolve(workers)
+    except ValueError as exc:
+        raise fail(str(exc), 2) from exc
+    given = {"header_timeout": header_timeout, "keep_alive": keep_alive, "max_connections": max_connections}
+    for name, value in given.items():
+        if value is not None and value <= 0:
+            raise fail(f"--{name.replace('_', '-')}: must be positive, got {value}", 2)
+    if limits.workers < 1:
+        raise fail(f"--workers: must be at least 1, got {limits.workers}", 2)
+    limits = replace(limits, **{k: v for k, v in given.items() if v is not None})
+    typer.echo(f"serving release {opened.id} from {State.store} at http://{host}:{port}/ "
+               f"({limits.workers} worker{'s' if limits.workers > 1 else ''})")
+    run("barometer.web.asgi:app", host, port, limits)

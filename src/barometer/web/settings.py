@@ -34,3 +34,42 @@ class WebSettings:
                    check_interval=web.check_interval, page_cache_bytes=int(web.page_cache_mb * 2**20),
                    two_rule=current_settings().rules.two_indicator_rule,
                    min_indicators=current_settings().rules.min_indicators)
+
+
+@dataclass(frozen=True)
+class ServeLimits:
+    """How `barometer serve` bounds its clients (docs/deployment.md): per worker process, a connection must send
+    its request's headers within `header_timeout` seconds, and at most `max_connections` are held open (the
+    surplus closes the oldest connection still waiting for its headers, else the new one)."""
+
+    workers: int
+    header_timeout: float = 10.0
+    keep_alive: float = 5.0  # seconds an idle keep-alive connection is kept (uvicorn's timeout_keep_alive)
+    max_connections: int = 1000
+    backlog: int = 2048  # the listen queue, and how many connections asyncio accepts in one go (uvicorn's default)
+
+    @classmethod
+    def resolve(cls, workers: int | None = None) -> ServeLimits:
+        """Options, then BAROMETER_* environment variables (how `serve` hands them to its workers), then `[web]`."""
+        web = (current_settings().model_extra or {}).get("web", {}) or {}
+
+        def pick(key: str, default: float) -> float:
+            value = os.environ.get(f"BAROMETER_{key.upper()}", web.get(key, default))
+            try:
+                number = float(value)
+            except (TypeError, ValueError):
+                raise ValueError(f"[web] {key}: must be a number, got {value!r}") from None
+            if number <= 0:
+                raise ValueError(f"[web] {key}: must be positive, got {value!r}")
+            return number
+
+        return cls(workers=int(workers if workers is not None else pick("workers", default_workers())),
+                   header_timeout=pick("header_timeout", cls.header_timeout),
+                   keep_alive=pick("keep_alive", cls.keep_alive),
+                   max_connections=int(pick("max_connections", cls.max_connections)),
+                   backlog=int(pick("backlog", cls.backlog)))
+
+
+def default_workers() -> int:
+    """Two worker processes where there are two cores or more: one busy answer never holds every client."""
+    return max(1, min(2, os.cpu_count() or 1))
