@@ -54,10 +54,11 @@ def test_every_api_parameter_is_documented(client):
 def test_every_setting_is_documented():
     web = (DOCS / "web.md").read_text()
     for env in ("BAROMETER_STORE", "BAROMETER_RELEASE", "BAROMETER_TOPOJSON", "BAROMETER_RELEASE_CHECK",
-                "BAROMETER_PAGE_CACHE_MB"):
+                "BAROMETER_PAGE_CACHE_MB", "BAROMETER_WORKERS", "BAROMETER_HEADER_TIMEOUT", "BAROMETER_KEEP_ALIVE",
+                "BAROMETER_MAX_CONNECTIONS", "BAROMETER_BACKLOG"):
         assert env in web
     import inspect
 
     from barometer.web.cli import serve
     for name in inspect.signature(serve).parameters:
-        assert f"--{name}" in web, name
+        assert f"--{name.replace('_', '-')}" in web, name
