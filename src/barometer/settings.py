@@ -128,6 +128,24 @@ class WebSection(_Section):
         DEFAULT_PAGE_CACHE_MB, ge=0, description="Rendered responses kept per release (least recently used go "
                                                  "first), in MiB.",
         json_schema_extra=env_var("BAROMETER_PAGE_CACHE_MB"))
+    workers: int | None = Field(
+        None, ge=1, description="Worker processes of `barometer serve` (none: 2, or 1 on a single core; "
+                                "docs/deployment.md). Also `serve --workers`.",
+        json_schema_extra=env_var("BAROMETER_WORKERS"))
+    header_timeout: float = Field(
+        10.0, gt=0, description="Seconds a client has to send its request headers before the connection is "
+                                "closed. Also `serve --header-timeout`.",
+        json_schema_extra=env_var("BAROMETER_HEADER_TIMEOUT"))
+    keep_alive: float = Field(
+        5.0, gt=0, description="Seconds an idle keep-alive connection is kept open. Also `serve --keep-alive`.",
+        json_schema_extra=env_var("BAROMETER_KEEP_ALIVE"))
+    max_connections: int = Field(
+        1000, ge=1, description="Open connections per worker process (fewer when file descriptors are short); "
+                                "one more closes the oldest still sending its headers. Also "
+                                "`serve --max-connections`.", json_schema_extra=env_var("BAROMETER_MAX_CONNECTIONS"))
+    backlog: int = Field(
+        2048, ge=1, description="The listen queue of connections not yet accepted (and how many are accepted at "
+                                "once).", json_schema_extra=env_var("BAROMETER_BACKLOG"))
 
 
 class Settings(_Section):

@@ -52,16 +52,12 @@ def serve(
     from barometer.web.serving import run
     from barometer.web.settings import ServeLimits
 
-    try:
-        limits = ServeLimits.resolve(workers)
-    except ValueError as exc:
-        raise fail(str(exc), 2) from exc
-    given = {"header_timeout": header_timeout, "keep_alive": keep_alive, "max_connections": max_connections}
+    given = {"workers": workers, "header_timeout": header_timeout, "keep_alive": keep_alive,
+             "max_connections": max_connections}
     for name, value in given.items():
         if value is not None and value <= 0:
             raise fail(f"--{name.replace('_', '-')}: must be positive, got {value}", 2)
-    if limits.workers < 1:
-        raise fail(f"--workers: must be at least 1, got {limits.workers}", 2)
+    limits = ServeLimits.resolve(workers)  # SettingsError (a bad [web] value or variable): exit 2, key named
     limits = replace(limits, **{k: v for k, v in given.items() if v is not None})
     typer.echo(f"serving release {opened.id} from {State.store} at http://{host}:{port}/ "
                f"({limits.workers} worker{'s' if limits.workers > 1 else ''})")

@@ -8,6 +8,7 @@ indicators before a goal moves are the project-wide settings, so that the site s
 
 from __future__ import annotations
 
+import os
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -50,24 +51,11 @@ class ServeLimits:
 
     @classmethod
     def resolve(cls, workers: int | None = None) -> ServeLimits:
-        """Options, then BAROMETER_* environment variables (how `serve` hands them to its workers), then `[web]`."""
-        web = (current_settings().model_extra or {}).get("web", {}) or {}
-
-        def pick(key: str, default: float) -> float:
-            value = os.environ.get(f"BAROMETER_{key.upper()}", web.get(key, default))
-            try:
-                number = float(value)
-            except (TypeError, ValueError):
-                raise ValueError(f"[web] {key}: must be a number, got {value!r}") from None
-            if number <= 0:
-                raise ValueError(f"[web] {key}: must be positive, got {value!r}")
-            return number
-
-        return cls(workers=int(workers if workers is not None else pick("workers", default_workers())),
-                   header_timeout=pick("header_timeout", cls.header_timeout),
-                   keep_alive=pick("keep_alive", cls.keep_alive),
-                   max_connections=int(pick("max_connections", cls.max_connections)),
-                   backlog=int(pick("backlog", cls.backlog)))
+        """Options, then BAROMETER_* environment variables (how `serve` hands them to its workers), then `[web]`
+        (barometer.settings declares and checks each key; a bad value raises SettingsError naming it)."""
+        web = with_env(current_settings().web)
+        return cls(workers=workers or web.workers or default_workers(), header_timeout=web.header_timeout,
+                   keep_alive=web.keep_alive, max_connections=web.max_connections, backlog=web.backlog)
 
 
 def default_workers() -> int:
