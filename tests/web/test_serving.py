@@ -48,7 +48,13 @@ def _serve(store: Path, port: int, *options: str, fd_limit: int | None = None,
 
     return subprocess.Popen([str(barometer), "--store", str(store), "serve", "--port", str(port), *options],
                             stdout=subprocess.PIPE, stderr=subprocess.PIPE, preexec_fn=limit,
-                            env={**os.environ, **(env or {})})
+                            env={**_clean_env(), **(env or {})})
+
+
+def _clean_env() -> dict[str, str]:
+    """This process's environment less BAROMETER_* (an in-process `serve` test may have set them: the server
+    must follow only the options given here)."""
+    return {k: v for k, v in os.environ.items() if not k.startswith("BAROMETER_")}
 
 
 def _wait_ready(base: str, proc: subprocess.Popen) -> None:
@@ -152,6 +158,8 @@ def test_serve_refuses_bad_limits(store):
 
 
 def test_limits_come_from_the_environment_or_the_defaults(monkeypatch):
+    for name in [k for k in os.environ if k.startswith("BAROMETER_")]:
+        monkeypatch.delenv(name)
     monkeypatch.setenv("BAROMETER_HEADER_TIMEOUT", "3.5")
     limits = ServeLimits.resolve()
     assert limits.header_timeout == 3.5 and limits.workers == max(1, min(2, os.cpu_count() or 1))
