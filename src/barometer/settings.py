@@ -146,6 +146,9 @@ class WebSection(_Section):
     backlog: int = Field(
         2048, ge=1, description="The listen queue of connections not yet accepted (and how many are accepted at "
                                 "once).", json_schema_extra=env_var("BAROMETER_BACKLOG"))
+    http: Literal["auto", "httptools", "h11"] = Field(
+        "auto", description="HTTP/1.1 parser of `barometer serve`: `auto` is httptools (C, less CPU per request) "
+                            "when installed, else h11 (pure Python).", json_schema_extra=env_var("BAROMETER_HTTP"))
 
 
 class Settings(_Section):

@@ -95,7 +95,8 @@ def _stop(proc: subprocess.Popen) -> str:
     return err.decode(errors="replace")
 
 
-def test_partial_headers_neither_exhaust_descriptors_nor_lock_clients_out(store):
+@pytest.mark.parametrize("parser", ["httptools", "h11"])
+def test_partial_headers_neither_exhaust_descriptors_nor_lock_clients_out(store, parser):
     """200 connections that send half a header, against a worker allowed only 160 file descriptors (and a listen
     backlog of 32): without the cap it runs out of descriptors (accept() fails, and logs a traceback each time);
     with it a real client is still answered at once, and the half-open connections are closed when their header
@@ -103,7 +104,7 @@ def test_partial_headers_neither_exhaust_descriptors_nor_lock_clients_out(store)
     port = free_port()
     base = f"http://127.0.0.1:{port}"
     proc = _serve(store, port, "--workers", "1", "--header-timeout", "5", fd_limit=160,
-                  env={"BAROMETER_BACKLOG": "32"})
+                  env={"BAROMETER_BACKLOG": "32", "BAROMETER_HTTP": parser})
     socks: list[socket.socket] = []
     try:
         _wait_ready(base, proc)
@@ -130,9 +131,11 @@ def test_partial_headers_neither_exhaust_descriptors_nor_lock_clients_out(store)
     assert "Traceback" not in err and "accept" not in err, err[-2000:]
 
 
-def test_a_kept_alive_connection_gets_no_endless_second_header(store):
+@pytest.mark.parametrize("parser", ["httptools", "h11"])
+def test_a_kept_alive_connection_gets_no_endless_second_header(store, parser):
     port = free_port()
-    proc = _serve(store, port, "--workers", "1", "--header-timeout", "1", "--keep-alive", "30")
+    proc = _serve(store, port, "--workers", "1", "--header-timeout", "1", "--keep-alive", "30",
+                  env={"BAROMETER_HTTP": parser})
     try:
         _wait_ready(f"http://127.0.0.1:{port}", proc)
         with socket.create_connection(("127.0.0.1", port)) as s:

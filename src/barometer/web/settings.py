@@ -48,6 +48,7 @@ class ServeLimits:
     keep_alive: float = 5.0  # seconds an idle keep-alive connection is kept (uvicorn's timeout_keep_alive)
     max_connections: int = 1000
     backlog: int = 2048  # the listen queue, and how many connections asyncio accepts in one go (uvicorn's default)
+    http: str = "auto"  # the HTTP parser: auto (httptools when installed), httptools or h11
 
     @classmethod
     def resolve(cls, workers: int | None = None) -> ServeLimits:
@@ -55,7 +56,8 @@ class ServeLimits:
         (barometer.settings declares and checks each key; a bad value raises SettingsError naming it)."""
         web = with_env(current_settings().web)
         return cls(workers=workers or web.workers or default_workers(), header_timeout=web.header_timeout,
-                   keep_alive=web.keep_alive, max_connections=web.max_connections, backlog=web.backlog)
+                   keep_alive=web.keep_alive, max_connections=web.max_connections, backlog=web.backlog,
+                   http=web.http)
 
 
 def default_workers() -> int:
