@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from pathlib import Path
-from typing import Annotated
+from typing import Annotated, Any
 
 import typer
 
@@ -52,8 +52,8 @@ def serve(
     from barometer.web.serving import run
     from barometer.web.settings import ServeLimits
 
-    given = {"workers": workers, "header_timeout": header_timeout, "keep_alive": keep_alive,
-             "max_connections": max_connections}
+    given: dict[str, Any] = {"workers": workers, "header_timeout": header_timeout, "keep_alive": keep_alive,
+                             "max_connections": max_connections}
     for name, value in given.items():
         if value is not None and value <= 0:
             raise fail(f"--{name.replace('_', '-')}: must be positive, got {value}", 2)

@@ -13,6 +13,7 @@ from __future__ import annotations
 
 from urllib.parse import parse_qsl
 
+from starlette.responses import Response
 from starlette.types import ASGIApp, Receive, Scope, Send
 
 from barometer.periods import PeriodError, validate_code
@@ -35,7 +36,7 @@ class ObservationLookup:
                 return
         await self.app(scope, receive, send)
 
-    def _answer(self, query: bytes):  # type: ignore[no-untyped-def]
+    def _answer(self, query: bytes) -> Response | None:
         try:
             pairs = parse_qsl(query.decode("ascii"), keep_blank_values=True, strict_parsing=True)
         except (UnicodeDecodeError, ValueError):
