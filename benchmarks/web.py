@@ -196,7 +196,7 @@ def main() -> None:
         base = f"http://127.0.0.1:{port}"
         cmd = [sys.executable, "-m", "uvicorn", "datasette_asgi:app", "--app-dir", str(ROOT / "benchmarks"),
                "--host", "127.0.0.1", "--port", str(port), "--workers", str(args.workers), "--log-level", "warning",
-               "--no-access-log"]
+               "--no-access-log", "--http", "datasette_asgi:NoDelayHttpToolsProtocol"]
         with _server(cmd, {"BENCH_SQLITE": str(db)}, base + "/obs/observations.json?_size=1") as pid:
             results["Datasette: random mix (SQLite, indexed)"] = _wrk(base, ds_paths, args, pid)
     print("load average after the run (1, 5, 15 min): " + ", ".join(f"{x:.1f}" for x in os.getloadavg()))

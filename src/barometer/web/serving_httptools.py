@@ -2,9 +2,6 @@
 
 from __future__ import annotations
 
-import asyncio
-from typing import Any
-
 from uvicorn.protocols.http.httptools_impl import HttpToolsProtocol
 
 from barometer.web.serving import HeaderGuard
@@ -12,14 +9,6 @@ from barometer.web.serving import HeaderGuard
 
 class GuardedHttpToolsProtocol(HeaderGuard, HttpToolsProtocol):
     """httptools calls on_message_begin at a request's first byte and on_headers_complete after its headers."""
-
-    def __init__(self, *args: Any, **kwargs: Any) -> None:
-        super().__init__(*args, **kwargs)
-        self._guard_init()
-
-    def connection_made(self, transport: asyncio.Transport) -> None:  # type: ignore[override]
-        super().connection_made(transport)
-        self._admit()
 
     def on_message_begin(self) -> None:
         self._headers_begin()
