@@ -46,13 +46,22 @@ def import_published(
     out.print(f"published release [bold]{release.id}[/] ({observations.num_rows} observations) in {State.store}")
 
 
+RELEASE_SUMMARY = ("id", "edition", "created", "kind", "synthetic", "observations", "code_version",
+                   "catalogue_version")
+
+
 @app.command("releases")
-def releases(as_json: Annotated[bool, typer.Option("--json", help="Print JSON.")] = False) -> None:
+def releases(as_json: Annotated[bool, typer.Option("--json", help="Print JSON: one summary per release.")] = False,
+             full: Annotated[bool, typer.Option("--full", help="With --json: each release's whole manifest.")] = False,
+             ) -> None:
     """List the releases in the store (oldest first; the current one is marked)."""
     found = list_releases(existing_store())
     current = current_release_id(State.store)
     if as_json:
-        print(json.dumps([{**r.manifest, "current": r.id == current} for r in found], ensure_ascii=False, indent=2))
+        # a whole manifest (definitions, register checksums, suppression tables) is some 100 KB: on request only
+        entries = [r.manifest if full else {key: r.manifest.get(key) for key in RELEASE_SUMMARY} for r in found]
+        print(json.dumps([{**entry, "current": r.id == current} for entry, r in zip(entries, found, strict=True)],
+                         ensure_ascii=False, indent=2))
         return
     table = Table("release", "edition", "made from", "created", "observations", "current")
     table.columns[0].no_wrap = True  # ids must stay whole to be copied into --release or `use`

@@ -124,6 +124,10 @@ def test_rollback_with_use_command(tmp_path):
     listing = runner.invoke(app, ["--store", str(tmp_path), "releases", "--json"])
     assert [(r["id"], r["kind"], r["current"]) for r in json.loads(listing.stdout)] == [
         (first.id, "engine", True), (second.id, "published", False)]
+    summary = json.loads(listing.stdout)[0]
+    assert summary["observations"]["rows"] == 3 and "definitions" not in summary and "inputs" not in summary
+    whole = json.loads(runner.invoke(app, ["--store", str(tmp_path), "releases", "--json", "--full"]).stdout)
+    assert {**whole[0], "current": None} == {**json.loads((first.path / "manifest.json").read_text()), "current": None}
     bad = runner.invoke(app, ["--store", str(tmp_path), "use", "nope"])
     assert bad.exit_code == 1 and "release 'nope' not found" in bad.output
     assert current_release_id(tmp_path) == first.id
