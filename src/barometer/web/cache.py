@@ -29,10 +29,11 @@ COMPRESSIBLE = (b"text/", b"application/json")
 MIN_COMPRESS = 1024
 
 
-def _compressed(headers: list[tuple[bytes, bytes]], body: bytes) -> tuple[list[tuple[bytes, bytes]], bytes] | None:
-    kind = dict(headers).get(b"content-type", b"")
-    if len(body) < MIN_COMPRESS or not kind.startswith(COMPRESSIBLE):
-        return None
+def _worth_compressing(headers: list[tuple[bytes, bytes]], body: bytes) -> bool:
+    return len(body) >= MIN_COMPRESS and dict(headers).get(b"content-type", b"").startswith(COMPRESSIBLE)
+
+
+def _compressed(headers: list[tuple[bytes, bytes]], body: bytes) -> tuple[list[tuple[bytes, bytes]], bytes]:
     packed = gzip.compress(body, compresslevel=6, mtime=0)
     rest = [(k, v) for k, v in headers if k not in (b"content-length", b"vary")]
     return [*rest, (b"content-length", str(len(packed)).encode()), (b"content-encoding", b"gzip"),
@@ -102,7 +103,9 @@ class ResponseCache:
             headers, body = done[0]
             vary = [(b"vary", b"Accept-Encoding")]
             plain = ([(k, v) for k, v in headers if k != b"vary"] + vary, body)
-            snap.pages.put(key, (plain, await run_in_threadpool(_compressed, headers, body)))
+            # a small answer (one observation: some hundred bytes) is kept as it is, without a thread's round trip
+            packed = await run_in_threadpool(_compressed, headers, body) if _worth_compressing(headers, body) else None
+            snap.pages.put(key, (plain, packed))
 
 
 def entry_limit(max_bytes: int | None) -> int:
