@@ -26,13 +26,20 @@ $(STAMP): pyproject.toml constraints.txt
 system-deps:
 	@bash scripts/system-deps.sh
 
-## demo: generate a synthetic Denmark, build a release, render two reports, and serve the website
+## demo: generate a synthetic Denmark, build a release and serve the website; the two reports render meanwhile
+# The server starts as soon as the release is published. The reports of Aalborg and Hele landet render in the
+# background at low priority (log in out/reports.log); they ignore Ctrl-C, so stopping the server does not cut
+# them short, and out/.demo-reports marks them done for the current release (otherwise the next run renders them).
 demo: setup system-deps $(DEMO_RELEASE)
-	@echo "Rendering the Udviklingsrapport of Aalborg and of Hele landet to out/ (in parallel)"
-	@$(BIN)/barometer --store $(STORE) report --area 851 --format both --out out & aalborg=$$!; \
-	 $(BIN)/barometer --store $(STORE) report --area 000 --format both --out out & landet=$$!; \
-	 wait $$aalborg && wait $$landet
-	@echo "Reports in out/. Website: http://127.0.0.1:$(PORT)/  (Ctrl-C stops it)"
+	@mkdir -p out
+	@if [ out/.demo-reports -nt $(DEMO_RELEASE) ]; then echo "Reports of this release already in out/"; else \
+	 echo "Rendering the Udviklingsrapport of Aalborg and of Hele landet to out/ in the background (out/reports.log)"; \
+	 rm -f out/.demo-reports; ( { nice -n 10 $(BIN)/barometer --store $(STORE) report --area 851 --format both --out out & \
+	   aalborg=$$!; nice -n 10 $(BIN)/barometer --store $(STORE) report --area 000 --format both --out out & landet=$$!; \
+	   wait $$aalborg && wait $$landet; } > out/reports.log 2>&1 \
+	 && touch out/.demo-reports && echo "Reports of Aalborg and Hele landet written to out/" \
+	 || echo "Rendering the reports failed: see out/reports.log" ) & fi
+	@echo "Website: http://127.0.0.1:$(PORT)/  (Ctrl-C stops it)"
 	$(BIN)/barometer --store $(STORE) serve --host 127.0.0.1 --port $(PORT)
 
 # Synthetic registers are made once per scale and generator version (seed 1); `make clean-data` removes them.

@@ -18,11 +18,11 @@ from pathlib import Path
 import numpy as np
 
 from barometer.registers.contract import CONTRACT
-from barometer.registers.layout import MANIFEST_NAME, sort_part, write_part
+from barometer.registers.layout import MANIFEST_NAME, write_part
 from barometer.registers.manifest import FileEntry, describe_file, write_manifest
 from barometer.synth import addresses, crime, dates, housing, integration, labour, schooling, survey
 from barometer.synth.context import Chunk
-from barometer.synth.frames import Codes, Dates, Frame, concat, n_rows, to_table
+from barometer.synth.frames import Codes, Dates, Frame, concat, n_rows, sort_frame, to_table
 from barometer.synth.params import Setting, country_table, make_setting
 from barometer.synth.population import build_persons, concat_persons
 
@@ -145,7 +145,7 @@ def write_frames(out_dir: Path, frames: dict[str, Frame], label: str) -> tuple[d
     for table, frame in frames.items():
         n = n_rows(frame)
         if n:
-            data = sort_part(table, to_table(table, frame))  # the layout the data contract recommends
+            data = to_table(table, sort_frame(table, frame))  # the layout the data contract recommends
             entries.append(describe_file(out_dir, write_part(out_dir, table, data, part=label)))
         rows[table] = n
     return rows, entries
@@ -204,25 +204,34 @@ def generate(
         if progress:
             progress(done, total)
 
-    respondents, answers = survey.survey(seed, st.years, scale)
-    national = {
-        "survey_respondents": respondents,
-        "survey_answers": answers,
-        "housing_areas": housing.housing_lists(st),
-    }
-    counts, entries = write_frames(out_dir, national, "national")
-    for t, n in counts.items():
-        rows[t] += n
-    known.update((e.path, e) for e in entries)
+    def write_national() -> None:
+        """The national tables (survey, housing lists): written by the parent while the workers simulate."""
+        respondents, answers = survey.survey(seed, st.years, scale)
+        national = {
+            "survey_respondents": respondents,
+            "survey_answers": answers,
+            "housing_areas": housing.housing_lists(st),
+        }
+        counts, entries = write_frames(out_dir, national, "national")
+        for t, n in counts.items():
+            rows[t] += n
+        known.update((e.path, e) for e in entries)
+
     if workers == 1 or len(batches) == 1:
+        write_national()
         for batch in batches:
             account(*_run_batch((out_dir, st, batch)))
     else:
         ctx = multiprocessing.get_context("spawn")
         with ProcessPoolExecutor(max_workers=workers, mp_context=ctx) as pool:
             futures = [pool.submit(_run_batch, (out_dir, st, batch)) for batch in batches]
-            for fut in as_completed(futures):
-                account(*fut.result())
+            try:
+                write_national()
+                for fut in as_completed(futures):
+                    account(*fut.result())
+            except BaseException:  # a failure or Ctrl-C: batches not yet started are dropped, not waited for
+                pool.shutdown(cancel_futures=True)
+                raise
     write_manifest(
         out_dir,
         generator="barometer.synth",
