@@ -24,7 +24,8 @@ from barometer.engine.build import RegisterInputError
 from barometer.store import current_release_id, list_releases
 from tests.engine import hand_fixture
 
-pytestmark = pytest.mark.spark
+# One worker runs the whole module under `pytest -n 2` (addopts: --dist loadgroup): one JVM, one 0.02 build.
+pytestmark = [pytest.mark.spark, pytest.mark.xdist_group("spark")]
 
 SCALE, YEARS, SEED = 0.02, range(2012, 2025), 1
 MASTER = "local[2]"

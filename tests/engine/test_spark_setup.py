@@ -84,12 +84,18 @@ def test_yarn_needs_its_configuration(monkeypatch, tmp_path):
 
 def test_session_settings_for_local_and_cluster(monkeypatch):
     monkeypatch.delenv("BAROMETER_SPARK_DRIVER_MEMORY", raising=False)
+    monkeypatch.delenv("BAROMETER_SPARK_JAVA_OPTIONS", raising=False)
     assert local_cores("local[2]") == 2 and local_cores("local") == 1 and local_cores("local[*]") is None
     local = session_conf("local[2]")
     assert local["spark.sql.shuffle.partitions"] == "4" and local["spark.ui.enabled"] == "false"
     assert local["spark.sql.session.timeZone"] == "UTC" and local["spark.driver.memory"] == "4g"
+    assert local["spark.driver.extraJavaOptions"] == "-XX:TieredStopAtLevel=1 -XX:+UseParallelGC"
     cluster = session_conf("spark://h:7077")  # the cluster's own defaults are kept
-    assert "spark.sql.shuffle.partitions" not in cluster and "spark.driver.memory" not in cluster
+    assert not {"spark.sql.shuffle.partitions", "spark.driver.memory", "spark.driver.extraJavaOptions"} & set(cluster)
+    monkeypatch.setenv("BAROMETER_SPARK_JAVA_OPTIONS", "")  # empty: the JVM's own defaults
+    assert "spark.driver.extraJavaOptions" not in session_conf("local[2]")
+    monkeypatch.setenv("BAROMETER_SPARK_JAVA_OPTIONS", "-XX:+UseSerialGC")
+    assert session_conf("local[2]")["spark.driver.extraJavaOptions"] == "-XX:+UseSerialGC"
 
 
 def test_locations(tmp_path, monkeypatch):

@@ -2,10 +2,10 @@
 
 Register tables become Spark temp views over their Parquet parts (read from any path Spark reads: a local
 folder, ``file://``, ``hdfs://``, ``s3a://``, ``abfss://`` …, through the Hadoop connectors on the classpath),
-reference tables become temp views of small DataFrames, derived views become temp views (``CACHE TABLE`` when
-materialised), and every item runs through the same wrapping query (``barometer.engine.backend.item_query``) as
-on DuckDB. The SQL is the declarations' text rendered for the ``spark`` dialect (``barometer.engine.sql``): there
-is no second copy of any definition.
+reference tables become temp views of small DataFrames, derived views become temp views (checkpointed when
+materialised, see ``SparkBackend.create_view``), and every item runs through the same wrapping query
+(``barometer.engine.backend.item_query``) as on DuckDB. The SQL is the declarations' text rendered for the
+``spark`` dialect (``barometer.engine.sql``): there is no second copy of any definition.
 
 Before a JVM is started the runtime is checked (``spark_setup``), so a missing Java or a wrong master URL is one
 clear line, not a Java stack trace.
@@ -48,6 +48,7 @@ class SparkBackend:
     def __init__(self, master: str | None = None, threads: int | None = None) -> None:
         self.spark = spark_session(master, threads)
         self._views: list[str] = []
+        self._rdds_before = self._persistent_rdds()
 
     # -- the four operations -------------------------------------------------------------------------------------
     def register_registers(self, root: str | Path) -> set[str]:
@@ -57,8 +58,8 @@ class SparkBackend:
         present = set()
         for name, table in CONTRACT.tables.items():
             files = list_parts(self.spark, location, name)
-            if files:
-                df = self.spark.read.parquet(*files)
+            if files:  # the contract's schema: Spark need not open the parts' footers to learn it (a job each)
+                df = self.spark.read.schema(_spark_schema(table.arrow_schema())).parquet(*files)
                 present.add(name)
             else:  # an absent optional table: an empty table of the right shape keeps the SQL valid
                 df = self.spark.createDataFrame(table.arrow_schema().empty_table())
@@ -70,12 +71,21 @@ class SparkBackend:
         self._temp_view(df.cache(), name)
 
     def create_view(self, view: View, params: dict[str, object]) -> None:
+        """A temp view; a materialised one is computed once and checkpointed.
+
+        Checkpointing (not ``CACHE TABLE``) because Spark does not substitute a cached table for its plan inside
+        the item query's ``WITH item AS (…)`` when the table's own query has a CTE or an ``IN`` subquery
+        (``fulltime_support``, ``status_cells``, ``holder_at``): each item then recomputed the whole chain of
+        views. A checkpointed view is a scan of stored rows whatever query reads it, and its plan is one leaf,
+        so the items' plans stay small (less analysis, optimisation and code generation per item). The rows go
+        to the session's checkpoint directory when one is set (``spark.checkpoint.dir``: reliable, survives a
+        lost executor), else to the executors' block stores (memory, spilling to disk)."""
         sql = render(view.sql, self.dialect, params)
-        if view.materialize:  # computed once, kept in memory (spilling to disk) for the items that read it
-            self.spark.sql(f"CACHE TABLE `{view.name}` AS {sql}")
+        if view.materialize:
+            self._temp_view(self._checkpoint(self.spark.sql(sql)), view.name)
         else:
             self.spark.sql(f"CREATE OR REPLACE TEMP VIEW `{view.name}` AS {sql}")
-        self._views.append(view.name)
+            self._views.append(view.name)
 
     def query(self, sql: str) -> pa.Table:
         return self.spark.sql(sql).toArrow()
@@ -90,10 +100,30 @@ class SparkBackend:
         for name in reversed(self._views):
             self.spark.catalog.dropTempView(name)
         self.spark.catalog.clearCache()
+        for rdd_id, rdd in self._persistent_rdds().items():  # local checkpoints are persisted RDDs
+            if rdd_id not in self._rdds_before:
+                rdd.unpersist(False)
+
+    def _checkpoint(self, df: Any) -> Any:
+        from pyspark import StorageLevel
+
+        if self.spark.sparkContext.getCheckpointDir():
+            return df.checkpoint(eager=True)
+        return df.localCheckpoint(eager=True, storageLevel=StorageLevel.MEMORY_AND_DISK)
+
+    def _persistent_rdds(self) -> dict[int, Any]:
+        return {int(k): rdd for k, rdd in self.spark.sparkContext._jsc.getPersistentRDDs().items()}
 
     def _temp_view(self, df: Any, name: str) -> None:
         df.createOrReplaceTempView(name)
         self._views.append(name)
+
+
+def _spark_schema(schema: pa.Schema) -> Any:
+    """The Spark schema of an Arrow schema (the register contract's; validation has checked the parts' types)."""
+    from pyspark.sql.pandas.types import from_arrow_schema
+
+    return from_arrow_schema(schema)
 
 
 def spark_session(master: str | None = None, threads: int | None = None) -> SparkSession:
