@@ -92,6 +92,7 @@ def main() -> None:
                         "--seed", "1", "--years", "2012-2024", "--out", str(registers), "--force"], check=True)
     import pyarrow.parquet as pq
 
+    load_start = os.getloadavg()[0]
     outs = {e: registers.parent / f".bench-{e}-{os.getpid()}.parquet" for e in ("duckdb", "spark")}
     try:
         duck = measure("duckdb", str(registers), args.master, outs["duckdb"])
@@ -100,7 +101,8 @@ def main() -> None:
     finally:
         for path in outs.values():
             path.unlink(missing_ok=True)
-    print(f"registers: {registers}   load average at the end: {os.getloadavg()[0]:.1f}")
+    print(f"registers: {registers}   load average (1 min) at the start: {load_start:.1f}, "
+          f"at the end: {os.getloadavg()[0]:.1f}")
     print(f"{'':22}{'wall s':>10}{'CPU s':>10}{'peak GiB':>10}")
     print(f"{'DuckDB':22}{duck['seconds']:10.1f}{duck['cpu']:10.1f}{duck['peak_gib']:10.2f}")
     jvm_cpu, jvm_peak = spark.get("jvm_cpu") or 0.0, spark.get("jvm_peak_gib") or 0.0
