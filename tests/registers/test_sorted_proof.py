@@ -20,8 +20,11 @@ from barometer.registers.manifest import write_manifest
 from barometer.registers.validate import validate_registers
 
 
-def _write_sorted(root: Path, rows: dict[str, Rows], split: dict[str, int] | None = None) -> Path:
-    """Every table in the recommended order; tables in ``split`` cut into two parts at that pnr."""
+def _write_sorted(root: Path, rows: dict[str, Rows], split: dict[str, int] | None = None,
+                  interleave: tuple[str, ...] = ()) -> Path:
+    """Every table in the recommended order; tables in ``split`` cut into two parts at that pnr, tables in
+    ``interleave`` into a part of persons 1, 2, 5, 6, 7 and one of persons 3 and 4, whose pnr ranges overlap (as a
+    part written for several municipalities at once overlaps the range of another)."""
     for name, data in rows.items():
         if any(v is None for r in data for k, v in r.items() if not CONTRACT.table(name).column(k).nullable):
             path = root / name / "part-00000.parquet"  # a null where the contract forbids one: write as is
@@ -29,6 +32,11 @@ def _write_sorted(root: Path, rows: dict[str, Rows], split: dict[str, int] | Non
             pq.write_table(sort_part(name, loose_table(name, data)), path)
             continue
         table = sort_part(name, to_arrow(name, data))
+        if name in interleave:
+            inner = [r for r in data if r["pnr"] in (3, 4)]
+            write_part(root, name, sort_part(name, to_arrow(name, [r for r in data if r not in inner])), part=0)
+            write_part(root, name, sort_part(name, to_arrow(name, inner)), part=1)
+            continue
         cut = (split or {}).get(name)
         if cut is None:
             write_part(root, name, table)
@@ -104,6 +112,27 @@ def test_sorted_clean_set_is_proven_without_sql(tmp_path, sql_calls):
     person_level = [c for c in sql_calls if CONTRACT.table(c.split(":")[1]).has_column("pnr")]
     assert person_level == [], person_level  # every key, spell and reference rule proven by the linear pass
     assert "_check_duplicates:housing_areas" in sql_calls  # tables without pnr keep their (small) SQL checks
+
+
+def test_parts_with_interleaved_ranges_are_proven_by_their_persons(tmp_path, sql_calls):
+    tables = ("persons", "residence", "addresses", "employment", "education")
+    root = _write_sorted(tmp_path / "reg", valid_rows(), interleave=tables)
+    assert len(part_files(root, "residence")) == 2
+    assert validate_registers(root).ok
+    assert [c for c in sql_calls if c.split(":")[1] in tables] == []
+
+
+def test_a_person_in_two_interleaved_parts_falls_back_to_sql(tmp_path, monkeypatch, sql_calls):
+    rows = valid_rows()
+    root = _write_sorted(tmp_path / "reg", rows, interleave=("persons", "residence"))
+    year_of_3 = next(r for r in rows["residence"] if r["pnr"] == 3)
+    outer = [r for r in rows["residence"] if r["pnr"] not in (3, 4)] + [dict(year_of_3)]  # person 3 in both parts
+    write_part(root, "residence", sort_part("residence", to_arrow("residence", outer)), part=0)
+    write_manifest(root, generator="tests", synthetic=True)
+    with_proofs = _report(root)
+    assert "_check_duplicates:residence" in sql_calls
+    assert [p["kind"] for p in with_proofs] == ["duplicate_key"]
+    assert with_proofs == _without_proofs(monkeypatch, root)
 
 
 def test_unsorted_parts_fall_back_to_sql(tmp_path, sql_calls):

@@ -20,7 +20,6 @@ reports the offending rows as before. The layout makes validation faster, never 
 from __future__ import annotations
 
 from dataclasses import dataclass, field
-from itertools import pairwise
 from pathlib import Path
 
 import duckdb
@@ -34,6 +33,13 @@ from barometer.registers.schema import ForeignKey, JoinRule
 
 _BATCH_ROWS = 4_000_000
 """Rows of join-rule input evaluated per query (bounds the memory of the gathered referenced columns)."""
+
+
+def _read(path: Path, columns: list[str]) -> pa.Table:
+    """Some columns of one part (``ParquetFile`` rather than ``read_table``, whose dataset set-up costs more than
+    reading a small part)."""
+    with pq.ParquetFile(path) as f:
+        return f.read(columns=columns)
 
 
 def _as_int64(column: pa.ChunkedArray) -> np.ndarray | None:
@@ -82,7 +88,8 @@ def _no_overlap(pnr: np.ndarray, start: np.ndarray, end: pa.ChunkedArray) -> boo
 
 @dataclass
 class _Part:
-    """What the proofs keep of one part: its pnr range and runs of equal pnr (first row, length)."""
+    """What the proofs keep of one part: its pnr range and, when its pnr are in order, its runs of equal pnr (the
+    persons in order and the number of rows of each), which the disjointness and reference proofs read."""
 
     path: Path
     first: int
@@ -90,6 +97,16 @@ class _Part:
     sorted_key: bool  # strictly increasing in the primary key (pnr first)
     pnr_sorted: bool  # pnr non-decreasing
     no_overlap: bool
+    people: np.ndarray | None = None  # the distinct pnr in order (pnr_sorted parts only)
+    lengths: np.ndarray | None = None  # rows of each of them
+
+
+def _distinct_people(parts: list[_Part]) -> bool:
+    """No pnr in two of ``parts`` (each part's own persons are distinct: its pnr are in order)."""
+    if any(p.people is None for p in parts):
+        return False
+    people = np.sort(np.concatenate([p.people for p in parts]))  # type: ignore[misc]
+    return bool((people[1:] != people[:-1]).all())
 
 
 @dataclass
@@ -98,9 +115,23 @@ class _TableProof:
     readable: bool = True
 
     def disjoint(self) -> bool:
-        """Parts hold disjoint pnr ranges: no person is in two parts."""
-        ranges = sorted((p.first, p.last) for p in self.parts)
-        return all(a[1] < b[0] for a, b in pairwise(ranges))
+        """No person is in two parts. Parts whose pnr ranges do not overlap prove it from their ranges alone; a
+        part written for several municipalities at once can interleave its range with another's (pnr are handed
+        out by municipality), and such a cluster of overlapping parts is proven by its persons: together, sorted,
+        none occurs twice."""
+        parts = sorted(self.parts, key=lambda p: p.first)
+        cluster: list[_Part] = []
+        end = None
+        for part in [*parts, None]:
+            if part is not None and end is not None and part.first <= end:
+                cluster.append(part)
+                end = max(end, part.last)
+                continue
+            if len(cluster) > 1 and not _distinct_people(cluster):
+                return False
+            if part is not None:
+                cluster, end = [part], part.last
+        return True
 
 
 class SortedProof:
@@ -130,7 +161,7 @@ class SortedProof:
         key = list(table.primary_key)
         for path in tf.files:
             try:
-                data = pq.read_table(path, columns=columns)
+                data = _read(path, columns)
             except (pa.ArrowException, OSError):
                 proof.readable = False
                 break
@@ -150,7 +181,11 @@ class SortedProof:
             rule = table.no_overlap
             if rule is not None and sorted_key and rule.partition == ("pnr",) and key[:2] == ["pnr", rule.start]:
                 no_overlap = _no_overlap(pnr, arrays[rule.start], data.column(rule.end))  # type: ignore[arg-type]
-            proof.parts.append(_Part(path, int(pnr[0]), int(pnr[-1]), sorted_key, pnr_sorted, no_overlap))
+            part = _Part(path, int(pnr[0]), int(pnr[-1]), sorted_key, pnr_sorted, no_overlap)
+            if pnr_sorted:
+                starts = np.flatnonzero(np.r_[True, pnr[1:] != pnr[:-1]])
+                part.people, part.lengths = pnr[starts], np.diff(np.r_[starts, len(pnr)])
+            proof.parts.append(part)
         self._tables[name] = proof
         return proof
 
@@ -176,11 +211,15 @@ class SortedProof:
         if ref.table.primary_key != ("pnr",) or not self.unique(ref):
             return None
         parts = sorted(self._proof(ref).parts, key=lambda p: p.first)
-        tables = [pq.read_table(p.path, columns=["pnr", *ref_columns]) for p in parts]
+        tables = [_read(p.path, ["pnr", *ref_columns]) for p in parts]
         data = pa.concat_tables(tables).combine_chunks() if tables else None
         if data is None:
             return None
-        self._persons[cache] = (data.column("pnr").to_numpy(), data)
+        pnr = data.column("pnr").to_numpy()
+        if len(pnr) > 1 and not bool((pnr[1:] > pnr[:-1]).all()):  # parts whose ranges interleave
+            order = np.argsort(pnr, kind="stable")
+            data, pnr = data.take(order), pnr[order]
+        self._persons[cache] = (pnr, data)
         return self._persons[cache]
 
     def references(self, tf: TableFiles, ref: TableFiles, fk: ForeignKey, rules: list[JoinRule]) -> bool:
@@ -199,16 +238,13 @@ class SortedProof:
         pending: list[tuple[pa.Table, pa.Table]] = []
         rows = 0
         for part in proof.parts:
-            pnr = pq.read_table(part.path, columns=["pnr"]).column("pnr").to_numpy()
-            starts = np.flatnonzero(np.r_[True, pnr[1:] != pnr[:-1]])
-            people = pnr[starts]
+            people, lengths = part.people, part.lengths
             at = np.searchsorted(persons, people)
             if len(persons) == 0 or not bool(((at < len(persons)) & (persons[np.minimum(at, len(persons) - 1)]
                                                                        == people)).all()):
                 return False
             if rules:
-                lengths = np.diff(np.r_[starts, len(pnr)])
-                own = pq.read_table(part.path, columns=own_columns)
+                own = _read(part.path, own_columns)
                 pending.append((own, ref_data.take(np.repeat(at, lengths))))
                 rows += own.num_rows
                 if rows >= _BATCH_ROWS:
