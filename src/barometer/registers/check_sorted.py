@@ -101,6 +101,14 @@ class _Part:
     lengths: np.ndarray | None = None  # rows of each of them
 
 
+def _extremes_decide(tf: TableFiles, rules: list[JoinRule]) -> bool:
+    """Every rule is an interval rule (``JoinRule.interval``) over the second key column, after ``pnr``: in a part
+    sorted by the key, a person's first and last rows hold its smallest and largest value, which decide the rule."""
+    key = tf.table.primary_key
+    return bool(rules) and len(key) >= 2 and key[0] == "pnr" and all(
+        r.interval and r.columns == (key[1],) for r in rules)
+
+
 def _distinct_people(parts: list[_Part]) -> bool:
     """No pnr in two of ``parts`` (each part's own persons are distinct: its pnr are in order)."""
     if any(p.people is None for p in parts):
@@ -113,6 +121,7 @@ def _distinct_people(parts: list[_Part]) -> bool:
 class _TableProof:
     parts: list[_Part] = field(default_factory=list)
     readable: bool = True
+    is_disjoint: bool = False  # ``disjoint()``, decided once all parts are read
 
     def disjoint(self) -> bool:
         """No person is in two parts. Parts whose pnr ranges do not overlap prove it from their ranges alone; a
@@ -186,6 +195,7 @@ class SortedProof:
                 starts = np.flatnonzero(np.r_[True, pnr[1:] != pnr[:-1]])
                 part.people, part.lengths = pnr[starts], np.diff(np.r_[starts, len(pnr)])
             proof.parts.append(part)
+        proof.is_disjoint = proof.readable and proof.disjoint()
         self._tables[name] = proof
         return proof
 
@@ -194,7 +204,7 @@ class SortedProof:
         if not tf.table.primary_key or tf.table.primary_key[0] != "pnr" or not tf.table.has_column("pnr"):
             return False
         proof = self._proof(tf)
-        return proof.readable and all(p.sorted_key for p in proof.parts) and proof.disjoint()
+        return proof.readable and all(p.sorted_key for p in proof.parts) and proof.is_disjoint
 
     def no_overlaps(self, tf: TableFiles) -> bool:
         """Proven: no spell of a person overlaps another of theirs."""
@@ -237,21 +247,35 @@ class SortedProof:
         own_columns = sorted({c for r in rules for c in r.columns})
         pending: list[tuple[pa.Table, pa.Table]] = []
         rows = 0
+        extremes = _extremes_decide(tf, rules)
         for part in proof.parts:
             people, lengths = part.people, part.lengths
+            if people is None or lengths is None:
+                return False
             at = np.searchsorted(persons, people)
             if len(persons) == 0 or not bool(((at < len(persons)) & (persons[np.minimum(at, len(persons) - 1)]
                                                                        == people)).all()):
                 return False
             if rules:
                 own = _read(part.path, own_columns)
-                pending.append((own, ref_data.take(np.repeat(at, lengths))))
+                if extremes and part.sorted_key:  # each person's first and last row: their smallest and largest
+                    first = np.cumsum(lengths) - lengths
+                    own, at = own.take(np.r_[first, first + lengths - 1]), np.r_[at, at]
+                    pending.append((own, ref_data.take(at)))
+                else:
+                    pending.append((own, ref_data.take(np.repeat(at, lengths))))
                 rows += own.num_rows
                 if rows >= _BATCH_ROWS:
                     if not self._rules_hold(pending, rules):
                         return False
                     pending, rows = [], 0
         return not pending or self._rules_hold(pending, rules)
+
+    def release(self, tf: TableFiles) -> None:
+        """Forget the runs of ``tf``'s parts once its proofs are done (a table's persons, at full scale, are tens of
+        megabytes); the proofs' verdicts stay."""
+        for part in self._tables.get(tf.table.name, _TableProof()).parts:
+            part.people = part.lengths = None
 
     def _rules_hold(self, pending: list[tuple[pa.Table, pa.Table]], rules: list[JoinRule]) -> bool:
         """Every join rule false (or null) on every row, the row (``t``) and its person (``r``) side by side."""

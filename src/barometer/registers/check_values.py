@@ -19,6 +19,7 @@ import duckdb
 
 from barometer.registers.check_files import TableFiles
 from barometer.registers.check_sorted import SortedProof
+from barometer.registers.check_stats import ColumnStats, proves_not_null, proves_range, table_stats
 from barometer.registers.contract import domain_codes
 from barometer.registers.report import Problem, ProblemKind
 from barometer.registers.schema import Column, ForeignKey, Table
@@ -32,6 +33,7 @@ class RowCheck:
     kind: ProblemKind
     condition: str
     message: str
+    footer: str | None = None  # "not_null" or "range": a check the Parquet footers may prove (check_stats.py)
 
 
 def q(name: str) -> str:
@@ -61,7 +63,7 @@ def _column_checks(column: Column, not_allowed: CodeTest) -> list[RowCheck]:
     c = q(column.name)
     checks = []
     if not column.nullable:
-        checks.append(RowCheck(column.name, "null_value", f"{c} IS NULL", f"{column.name} is null"))
+        checks.append(RowCheck(column.name, "null_value", f"{c} IS NULL", f"{column.name} is null", "not_null"))
     allowed = list(column.codes) if column.codes else list(domain_codes(column.domain)) if column.domain else []
     if allowed:
         kind = DOMAIN_KINDS.get(column.domain or "", "unknown_code")
@@ -83,6 +85,7 @@ def _column_checks(column: Column, not_allowed: CodeTest) -> list[RowCheck]:
                 kind,
                 f"NOT ({c} BETWEEN {lo} AND {hi})",
                 f"{column.name} is outside {column.minimum} … {column.maximum}",
+                "range",
             )
         )
     return checks
@@ -123,6 +126,7 @@ class ValueChecker:
         self._enums: dict[tuple[str | int, ...], str] = {}
         self.usable: dict[str, TableFiles] = {}
         self.proof = SortedProof()
+        self._stats: dict[str, dict[str, ColumnStats]] = {}
 
     def close(self) -> None:
         temp = self.con.execute("SELECT current_setting('temp_directory')").fetchone()
@@ -147,37 +151,55 @@ class ValueChecker:
             self.usable[tf.table.name] = tf
 
     def run(self) -> None:
+        """Each table's checks in contract order; its references right after it when the tables it references
+        are done (persons come first), so that the proofs can forget a table's runs before reading the next."""
+        done: set[str] = set()
+        deferred: list[TableFiles] = []
         for name in list(self.usable):
+            self._check_table(name)
+            done.add(name)
+            if (tf := self.usable.get(name)) is None:
+                continue
+            if all(fk.ref_table in done for fk in tf.table.foreign_keys):
+                self._check_references(tf)
+            else:
+                deferred.append(tf)
+        for tf in deferred:
+            self._check_references(tf)
+
+    def _check_table(self, name: str) -> None:
+        try:
+            tf = self.usable[name]
+            self._check_rows(tf)
+            if not self.proof.unique(tf):
+                self._check_duplicates(tf)
+            if not self.proof.no_overlaps(tf):
+                self._check_overlaps(tf)
+        except duckdb.Error as exc:
+            self.problems.append(
+                Problem(
+                    table=name,
+                    file=self._file_in(str(exc)) or self._unreadable_part(self.usable[name]) or name,
+                    kind="unreadable_file",
+                    message=f"reading the table failed: {exc}",
+                )
+            )
+            del self.usable[name]
+
+    def _check_references(self, tf: TableFiles) -> None:
+        for fk in tf.table.foreign_keys:
             try:
-                tf = self.usable[name]
-                self._check_rows(tf)
-                if not self.proof.unique(tf):
-                    self._check_duplicates(tf)
-                if not self.proof.no_overlaps(tf):
-                    self._check_overlaps(tf)
-            except duckdb.Error as exc:
+                self._check_foreign_key(tf, fk)
+            except duckdb.Error as exc:  # a corrupt page only the join reads
                 self.problems.append(
                     Problem(
-                        table=name,
-                        file=self._file_in(str(exc)) or self._unreadable_part(self.usable[name]) or name,
+                        table=tf.table.name,
+                        file=self._file_in(str(exc)),
                         kind="unreadable_file",
-                        message=f"reading the table failed: {exc}",
+                        message=f"reading failed: {exc}",
                     )
                 )
-                del self.usable[name]
-        for tf in self.usable.values():
-            for fk in tf.table.foreign_keys:
-                try:
-                    self._check_foreign_key(tf, fk)
-                except duckdb.Error as exc:  # a corrupt page only the join reads
-                    self.problems.append(
-                        Problem(
-                            table=tf.table.name,
-                            file=self._file_in(str(exc)),
-                            kind="unreadable_file",
-                            message=f"reading failed: {exc}",
-                        )
-                    )
+        self.proof.release(tf)
 
     def _file_in(self, message: str) -> str | None:
         """The register file a DuckDB error names, relative to the folder (None if it names none)."""
@@ -236,7 +258,7 @@ class ValueChecker:
 
         (Collecting examples inside the same scan costs 7x more: the example structs are built for every row.)
         """
-        checks = row_checks(tf.table, tf.columns, self._not_allowed)
+        checks = [c for c in row_checks(tf.table, tf.columns, self._not_allowed) if not self._footers_prove(tf, c)]
         if not checks:
             return
         view = q(tf.table.name)
@@ -255,6 +277,17 @@ class ValueChecker:
             self._emit(
                 tf, rows, keys, check.column, check.kind, check.message, total, len(keys) if check.column else None
             )
+
+    def _footers_prove(self, tf: TableFiles, check: RowCheck) -> bool:
+        """A null or range check that every part's footer statistics settle (check_stats.py)."""
+        if check.footer is None or check.column is None:
+            return False
+        if tf.table.name not in self._stats:
+            self._stats[tf.table.name] = table_stats(tf.files, tf.table, tf.columns)
+        stats = self._stats[tf.table.name].get(check.column)
+        if check.footer == "not_null":
+            return proves_not_null(stats)
+        return proves_range(stats, tf.table.column(check.column))
 
     def _check_duplicates(self, tf: TableFiles) -> None:
         """Keys occurring more than once, found by sorting (a window over the first key column) rather than a

@@ -151,4 +151,5 @@ def alive_on(name: str, date_sql: str, what: str, columns: tuple[str, ...] = ("y
         ("birth_date", "death_date"),
         f"{date_sql} < r.birth_date OR {date_sql} > r.death_date",
         f"the person is not born yet or already dead at {what}",
+        interval=True,  # date_sql never decreases as its column grows: outside [birth, death] at an extreme
     )

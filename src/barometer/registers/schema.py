@@ -97,7 +97,9 @@ class JoinRule:
     table's foreign keys, written as SQL that is TRUE for an offending row — e.g. residence before birth.
 
     ``columns`` are the table's own columns the rule reads, ``ref_columns`` the referenced table's; the problem
-    is reported on the last own column.
+    is reported on the last own column. ``interval`` says the rule reads one own column and, for one referenced
+    row, is broken by some value of it only if broken by the smallest or the largest (a value outside an
+    interval, e.g. a date before birth or after death): then a proof may test only those two.
     """
 
     name: str
@@ -107,6 +109,7 @@ class JoinRule:
     ref_columns: tuple[str, ...]
     violation_sql: str
     message: str
+    interval: bool = False
 
 
 @dataclass(frozen=True)
