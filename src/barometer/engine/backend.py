@@ -66,6 +66,10 @@ class DuckDBBackend:
         kind = "TEMP TABLE" if view.materialize else "VIEW"
         self.con.execute(f'CREATE OR REPLACE {kind} "{view.name}" AS {sql}')
 
+    def drop_view(self, name: str) -> None:
+        """Drop a materialised view no longer read (its memory goes back to DuckDB's buffer pool)."""
+        self.con.execute(f'DROP TABLE IF EXISTS "{name}"')
+
     def query(self, sql: str) -> pa.Table:
         return self.con.sql(sql).to_arrow_table()
 

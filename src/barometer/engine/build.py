@@ -9,6 +9,7 @@ whose atomic switch leaves the previous release current when anything fails (bad
 
 from __future__ import annotations
 
+import re
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import date
@@ -51,6 +52,34 @@ class RegisterInputError(EngineError):
         super().__init__(f"{report.directory}: the registers do not follow the contract ({len(report.errors)} "
                          f"validation error(s), e.g. {first}); nothing was built (the current release is "
                          "unchanged)")
+
+
+def _reads(sql: str) -> set[str]:
+    """The views an SQL text reads, directly or through the lazy (not materialised) views it reads."""
+    found: set[str] = set()
+    pending = [sql]
+    while pending:
+        text = pending.pop()
+        for v in VIEWS:
+            if v.name not in found and re.search(rf"\b{v.name}\b", text):
+                found.add(v.name)
+                if not v.materialize:
+                    pending.append(v.sql)
+    return found
+
+
+def _read_after(index: int) -> set[str]:
+    """The views read by any item or by any view after ``VIEWS[index]``."""
+    return set().union(*(_reads(d.sql) for d in DEFINITIONS), *(_reads(v.sql) for v in VIEWS[index + 1:]))
+
+
+def finished_views(created: str) -> list[str]:
+    """Materialised views that ``created`` was the last to read: no item reads them, nor any view after it
+    (directly or through a lazy view). Dropped then, their memory serves the views still to come (the status
+    population and full-time support once the status cells are counted)."""
+    index = [v.name for v in VIEWS].index(created)
+    before, after = _read_after(index - 1), _read_after(index)
+    return [v.name for v in VIEWS[:index] if v.materialize and v.name in before and v.name not in after]
 
 
 def step_names() -> list[str]:
@@ -145,8 +174,12 @@ def compute_with_coverage(registers: Path | str | Registers, edition: str, engin
         backend.register_reference("ref_year", _year_table(first, last))
         backend.register_reference("ref_kf_period",
                                    _kf_periods(catalogue, edition, first, last, settings.key_figure_series))
+        drop = getattr(backend, "drop_view", None)  # a backend whose materialised views hold memory frees them
         for view in VIEWS:
             backend.create_view(view, params)
+            if drop is not None:
+                for done in finished_views(view.name):
+                    drop(done)
         tick("derive views")
         try:
             declared = coverage.declared_coverage(where.folder)

@@ -19,6 +19,7 @@ reports the offending rows as before. The layout makes validation faster, never 
 
 from __future__ import annotations
 
+from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -29,7 +30,10 @@ import pyarrow.compute as pc
 import pyarrow.parquet as pq
 
 from barometer.registers.check_files import TableFiles
-from barometer.registers.schema import ForeignKey, JoinRule
+from barometer.registers.schema import ForeignKey, JoinRule, Table
+
+_WORKERS = 2
+"""Parts proven at a time."""
 
 _BATCH_ROWS = 4_000_000
 """Rows of join-rule input evaluated per query (bounds the memory of the gathered referenced columns)."""
@@ -113,7 +117,7 @@ def _distinct_people(parts: list[_Part]) -> bool:
     """No pnr in two of ``parts`` (each part's own persons are distinct: its pnr are in order)."""
     if any(p.people is None for p in parts):
         return False
-    people = np.sort(np.concatenate([p.people for p in parts]))  # type: ignore[misc]
+    people = np.sort(np.concatenate([p.people for p in parts if p.people is not None]))
     return bool((people[1:] != people[:-1]).all())
 
 
@@ -143,6 +147,39 @@ class _TableProof:
         return True
 
 
+_EMPTY = _Part(Path(), 0, 0, True, True, True)
+"""What ``_part_proof`` returns for a part without rows (nothing to prove)."""
+
+
+def _part_proof(table: Table, path: Path, columns: list[str]) -> _Part | None:
+    """One part's order, pnr range, spells and runs; None when it cannot be read or has a null or no pnr."""
+    try:
+        data = _read(path, columns)
+    except (pa.ArrowException, OSError):
+        return None
+    if data.num_rows == 0:
+        return _EMPTY
+    key = list(table.primary_key)
+    end = table.no_overlap.end if table.no_overlap else None
+    arrays = {c: _as_int64(data.column(c)) for c in columns if c != end}
+    pnr = arrays.get("pnr")
+    if pnr is None:
+        return None  # null or absent pnr: nothing to prove here
+    keys = [arrays.get(c) for c in key]
+    sorted_key = bool(key) and key[0] == "pnr" and all(k is not None for k in keys) and strictly_increasing(
+        keys)  # type: ignore[arg-type]
+    pnr_sorted = sorted_key or bool(np.all(pnr[1:] >= pnr[:-1]))
+    no_overlap = False
+    rule = table.no_overlap
+    if rule is not None and sorted_key and rule.partition == ("pnr",) and key[:2] == ["pnr", rule.start]:
+        no_overlap = _no_overlap(pnr, arrays[rule.start], data.column(rule.end))  # type: ignore[arg-type]
+    part = _Part(path, int(pnr[0]), int(pnr[-1]), sorted_key, pnr_sorted, no_overlap)
+    if pnr_sorted:
+        starts = np.flatnonzero(np.r_[True, pnr[1:] != pnr[:-1]])
+        part.people, part.lengths = pnr[starts], np.diff(np.r_[starts, len(pnr)])
+    return part
+
+
 class SortedProof:
     """Proofs over the parts of each table, computed once per table and asked for by ``ValueChecker``."""
 
@@ -166,35 +203,15 @@ class SortedProof:
         if name in self._tables:
             return self._tables[name]
         proof = _TableProof()
-        table, columns = tf.table, self._columns(tf)
-        key = list(table.primary_key)
-        for path in tf.files:
-            try:
-                data = _read(path, columns)
-            except (pa.ArrowException, OSError):
-                proof.readable = False
-                break
-            if data.num_rows == 0:
-                continue
-            end = table.no_overlap.end if table.no_overlap else None
-            arrays = {c: _as_int64(data.column(c)) for c in columns if c != end}
-            pnr = arrays.get("pnr")
-            if pnr is None:
-                proof.readable = False  # null or absent pnr: nothing to prove here
-                break
-            keys = [arrays.get(c) for c in key]
-            sorted_key = bool(key) and key[0] == "pnr" and all(k is not None for k in keys) and strictly_increasing(
-                keys)  # type: ignore[arg-type]
-            pnr_sorted = sorted_key or bool(np.all(pnr[1:] >= pnr[:-1]))
-            no_overlap = False
-            rule = table.no_overlap
-            if rule is not None and sorted_key and rule.partition == ("pnr",) and key[:2] == ["pnr", rule.start]:
-                no_overlap = _no_overlap(pnr, arrays[rule.start], data.column(rule.end))  # type: ignore[arg-type]
-            part = _Part(path, int(pnr[0]), int(pnr[-1]), sorted_key, pnr_sorted, no_overlap)
-            if pnr_sorted:
-                starts = np.flatnonzero(np.r_[True, pnr[1:] != pnr[:-1]])
-                part.people, part.lengths = pnr[starts], np.diff(np.r_[starts, len(pnr)])
-            proof.parts.append(part)
+        columns = self._columns(tf)
+        # Parts are independent: two at a time (reading and the numpy passes release the GIL).
+        with ThreadPoolExecutor(max_workers=_WORKERS) as pool:
+            for part in pool.map(lambda path: _part_proof(tf.table, path, columns), tf.files):
+                if part is None:
+                    proof.readable = False
+                    break
+                if part is not _EMPTY:
+                    proof.parts.append(part)
         proof.is_disjoint = proof.readable and proof.disjoint()
         self._tables[name] = proof
         return proof
@@ -252,9 +269,12 @@ class SortedProof:
             people, lengths = part.people, part.lengths
             if people is None or lengths is None:
                 return False
-            at = np.searchsorted(persons, people)
-            if len(persons) == 0 or not bool(((at < len(persons)) & (persons[np.minimum(at, len(persons) - 1)]
-                                                                       == people)).all()):
+            if len(persons) == 0 or len(people) == 0:
+                return False
+            # Searched within the persons of the part's pnr range: a small, cache-friendly slice of them.
+            lo, hi = np.searchsorted(persons, people[0]), np.searchsorted(persons, people[-1], side="right")
+            at = lo + np.searchsorted(persons[lo:hi], people)
+            if not bool(((at < hi) & (persons[np.minimum(at, len(persons) - 1)] == people)).all()):
                 return False
             if rules:
                 own = _read(part.path, own_columns)

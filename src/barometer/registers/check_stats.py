@@ -13,6 +13,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import date
 from pathlib import Path
+from typing import Any
 
 import pyarrow as pa
 import pyarrow.parquet as pq
@@ -49,17 +50,17 @@ def table_stats(files: list[Path], table: Table, columns: list[str]) -> dict[str
             for g in range(meta.num_row_groups):
                 chunk = meta.row_group(g).column(index[name])
                 st = chunk.statistics
-                if st is None or not st.has_null_count:
-                    s.nulls = None
-                elif s.nulls is not None:
-                    s.nulls += st.null_count
-                if chunk.num_values == (st.null_count if st is not None and st.has_null_count else -1):
+                nulls = st.null_count if st is not None else None  # None when the footer does not say
+                s.nulls = None if s.nulls is None or nulls is None else s.nulls + nulls
+                if nulls is not None and chunk.num_values == nulls:
                     continue  # only nulls: no min/max to take
                 if st is None or not st.has_min_max or table.column(name).type not in _ORDERED_TYPES:
                     s.bounded = False
                     continue
-                s.minimum = st.min if s.minimum is None else min(s.minimum, st.min)
-                s.maximum = st.max if s.maximum is None else max(s.maximum, st.max)
+                low: Any = st.min
+                high: Any = st.max
+                s.minimum = low if s.minimum is None or low < s.minimum else s.minimum
+                s.maximum = high if s.maximum is None or high > s.maximum else s.maximum
     return stats
 
 
