@@ -161,13 +161,17 @@ def _bad(rows: dict[str, Rows], case: str) -> dict[str, int] | None:
     elif case == "dead_resident":
         person = rows["persons"][0]
         person["death_date"] = date(2015, 6, 1)
+    elif case == "born_after_first_residence":  # the earliest row of a sorted run breaks the interval rule
+        person = next(p for p in rows["persons"] if p["origin_type"] == "dansk")
+        first = min(r["year"] for r in rows["residence"] if r["pnr"] == person["pnr"])
+        person["birth_date"] = date(first, 6, 1)
     elif case == "null_key":
         rows["residence"].append({**rows["residence"][0], "year": None})
     return None
 
 
 @pytest.mark.parametrize("case", ["duplicate_key", "duplicate_across_parts", "overlapping_spells", "unknown_person",
-                                  "dead_resident", "null_key"])
+                                  "dead_resident", "born_after_first_residence", "null_key"])
 def test_bad_sorted_data_reports_exactly_what_sql_alone_reports(tmp_path, monkeypatch, case):
     rows = copy.deepcopy(valid_rows())
     split = _bad(rows, case)
