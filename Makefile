@@ -10,6 +10,9 @@ DEMO_REGISTERS ?= data/registers-demo-$(DEMO_SCALE)
 DEMO_RELEASE := $(STORE)/.demo-release-$(DEMO_SCALE)
 SYNTH_SOURCES := $(wildcard src/barometer/synth/*.py src/barometer/synth/data/*)
 PORT   ?= 8000
+# One server process for the demo: it starts in about half the time of two (each worker imports the whole app)
+# and one user's browsing needs no more; `barometer serve` defaults to two for real use (docs/deployment.md).
+DEMO_WORKERS ?= 1
 
 .PHONY: demo test setup system-deps clean clean-data constraints
 
@@ -40,7 +43,7 @@ demo: setup system-deps $(DEMO_RELEASE)
 	 && touch out/.demo-reports && echo "Reports of Aalborg and Hele landet written to out/" \
 	 || echo "Rendering the reports failed: see out/reports.log" ) & fi
 	@echo "Website: http://127.0.0.1:$(PORT)/  (Ctrl-C stops it)"
-	$(BIN)/barometer --store $(STORE) serve --host 127.0.0.1 --port $(PORT)
+	$(BIN)/barometer --store $(STORE) serve --host 127.0.0.1 --port $(PORT) --workers $(DEMO_WORKERS)
 
 # Synthetic registers are made once per scale and generator version (seed 1); `make clean-data` removes them.
 # The manifest is written last, so an interrupted run is generated again.
