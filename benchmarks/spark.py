@@ -21,6 +21,7 @@ import subprocess
 import sys
 import time
 from pathlib import Path
+from queue import Empty
 
 ROOT = Path(__file__).resolve().parents[1]
 
@@ -75,9 +76,14 @@ def measure(engine: str, registers: str, master: str, out: Path) -> dict:
     queue = ctx.Queue()
     proc = ctx.Process(target=_run, args=(engine, registers, master, str(out), queue))
     proc.start()
-    result = queue.get()
-    proc.join()
-    return result
+    while proc.is_alive() or not queue.empty():  # a run that fails ends the benchmark instead of hanging it
+        try:
+            result = queue.get(timeout=5)
+        except Empty:
+            continue
+        proc.join()
+        return result
+    raise SystemExit(f"{engine}: the build failed (exit code {proc.exitcode}; its traceback is above)")
 
 
 def main() -> None:

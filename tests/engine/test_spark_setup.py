@@ -114,3 +114,27 @@ def test_duckdb_refuses_a_uri():
         locate("hdfs://namenode/registers", "duckdb")
     local = locate("some/folder", "duckdb")
     assert local.location == local.folder == Path("some/folder") and not local.remote
+
+
+def test_compression_factor_is_the_largest_ratio_of_memory_to_file_bytes(tmp_path):
+    """Spark's size estimate of a Parquet table is its file bytes times this factor; it must reach the rows times
+    Spark's row width (8 bytes of header; long 8, short 2, string 20, date 4) of the worst-compressed table."""
+    import json
+
+    from barometer.engine.spark_io import compression_factor
+
+    def manifest(tables: dict) -> str:
+        (tmp_path / "manifest.json").write_text(json.dumps({"tables": tables}), encoding="utf-8")
+        return "file://" + str(tmp_path)
+
+    residence = {"rows": 1000, "files": [{"bytes": 300}, {"bytes": 200}]}  # 1000 * (8+8+2+20) / 500 = 76
+    permits = {"rows": 100, "files": [{"bytes": 10}]}  # 100 * (8+8+20+4+4) / 10 = 440
+    assert compression_factor(None, manifest({"residence": residence})) == 76
+    assert compression_factor(None, manifest({"residence": residence, "permits": permits})) == 440
+    unknown = {"rows": 10**9, "files": [{"bytes": 1}]}  # not a contract table: not Spark's to read
+    empty = {"rows": 0, "files": []}
+    assert compression_factor(None, manifest({"residence": residence, "other": unknown, "permits": empty})) == 76
+    assert compression_factor(None, manifest({"residence": {"rows": 1, "files": [{"bytes": 10**6}]}})) == 1
+    (tmp_path / "manifest.json").write_text("{", encoding="utf-8")
+    with pytest.raises(SparkSetupError, match=r"manifest\.json: not JSON"):
+        compression_factor(None, "file://" + str(tmp_path))

@@ -26,7 +26,7 @@ import pyarrow as pa
 
 from barometer.engine.backend import item_query
 from barometer.engine.model import Definition, View
-from barometer.engine.spark_io import check_readable, list_parts, spark_location
+from barometer.engine.spark_io import check_readable, compression_factor, list_parts, spark_location
 from barometer.engine.spark_setup import SparkSetupError, check_java, check_master, session_conf
 from barometer.engine.sql import render
 from barometer.registers.contract import CONTRACT
@@ -35,6 +35,10 @@ if TYPE_CHECKING:
     from pyspark.sql import SparkSession
 
 DEFAULT_MASTER = "local[2]"
+
+FILE_COMPRESSION = "spark.sql.sources.fileCompressionFactor"
+"""Set per build from the registers' manifest (``spark_io.compression_factor``): no register is broadcast
+because its well-compressed Parquet parts look small."""
 
 # PySpark 4 warns about pandas 3 on every Arrow conversion; the build uses Arrow only, never pandas.
 warnings.filterwarnings("ignore", message="PySpark does not yet fully support pandas", category=FutureWarning)
@@ -49,12 +53,14 @@ class SparkBackend:
         self.spark = spark_session(master, threads)
         self._views: list[str] = []
         self._rdds_before = self._persistent_rdds()
+        self._conf_before: dict[str, str | None] = {}
 
     # -- the four operations -------------------------------------------------------------------------------------
     def register_registers(self, root: str | Path) -> set[str]:
         """A temp view per contract table over its Parquet parts; returns the tables present."""
         location = spark_location(root)
         check_readable(self.spark, location)
+        self._set_conf(FILE_COMPRESSION, str(compression_factor(self.spark, location)))
         present = set()
         for name, table in CONTRACT.tables.items():
             files = list_parts(self.spark, location, name)
@@ -103,6 +109,16 @@ class SparkBackend:
         for rdd_id, rdd in self._persistent_rdds().items():  # local checkpoints are persisted RDDs
             if rdd_id not in self._rdds_before:
                 rdd.unpersist(False)
+        for key, value in self._conf_before.items():  # the session's own settings back
+            if value is None:
+                self.spark.conf.unset(key)
+            else:
+                self.spark.conf.set(key, value)
+
+    def _set_conf(self, key: str, value: str) -> None:
+        """Set a session setting for this build; ``close`` puts the session's own value back."""
+        self._conf_before.setdefault(key, self.spark.conf.get(key, None))
+        self.spark.conf.set(key, value)
 
     def _checkpoint(self, df: Any) -> Any:
         from pyspark import StorageLevel

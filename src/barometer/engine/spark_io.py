@@ -7,6 +7,8 @@ too. A folder that cannot be listed or read is one line naming it (``SparkSetupE
 
 from __future__ import annotations
 
+import json
+import math
 import re
 from pathlib import Path
 from typing import Any
@@ -96,3 +98,37 @@ def stage_manifest(spark: Any, root: str, folder: Path) -> Path:
     folder.mkdir(parents=True, exist_ok=True)
     (folder / MANIFEST_NAME).write_text(read_text(spark, _join(root, MANIFEST_NAME)), encoding="utf-8")
     return folder
+
+
+_WIDTH = {"string": 20, "int64": 8, "double": 8, "int32": 4, "date32[day]": 4, "int16": 2, "int8": 1, "bool": 1}
+"""Bytes a value takes in Spark's size estimates (``DataType.defaultSize``), by the contract's Arrow type."""
+
+
+def compression_factor(spark: Any, root: str) -> int:
+    """How many times its Parquet bytes a register table is at most in memory, from the manifest's rows and bytes.
+
+    Spark estimates a Parquet table's size as its file size times ``spark.sql.sources.fileCompressionFactor``
+    (default 1) and broadcasts a join side estimated below 10 MB. Register parts sorted by person compress to
+    well under a byte a row (residence at scale 0.25: 18.8 million rows in 7 MB), so a table of a gigabyte in
+    memory looked small enough to broadcast, and the build failed for lack of memory. The factor makes the
+    largest ratio of rows times row width (Spark's widths, plus 8 bytes of row header) to file bytes the
+    estimate for every table: over-estimating a table only forgoes a broadcast (adaptive execution still
+    broadcasts what turns out small after a shuffle), under-estimating one can fail the build."""
+    from barometer.registers.contract import CONTRACT
+
+    path = _join(root, MANIFEST_NAME)
+    text = Path(path[len("file://"):]).read_text(encoding="utf-8") if path.startswith("file://") \
+        else read_text(spark, path)
+    try:
+        tables = json.loads(text).get("tables", {})
+    except ValueError as exc:
+        raise SparkSetupError(f"{path}: not JSON ({exc})") from exc
+    factor = 1.0
+    for name, entry in tables.items():
+        table = CONTRACT.tables.get(name)
+        size = sum(int(f.get("bytes", 0)) for f in entry.get("files", []))
+        if table is None or size <= 0:
+            continue
+        width = 8 + sum(_WIDTH.get(str(field.type), 8) for field in table.arrow_schema())
+        factor = max(factor, int(entry.get("rows", 0)) * width / size)
+    return math.ceil(factor)
