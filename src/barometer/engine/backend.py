@@ -20,8 +20,9 @@ from barometer.engine.sql import render
 from barometer.registers.contract import CONTRACT
 from barometer.registers.layout import part_files
 
-DEFAULT_MEMORY_LIMIT = "6GB"
-"""DuckDB's memory limit: with the process around it, the build stays below 8 GiB."""
+DEFAULT_MEMORY_LIMIT = "5.5GB"
+"""DuckDB's memory limit (5.12 GiB): with the process around it (Python, Arrow, the release being assembled) the
+build stays below 6 GiB; beyond it joins, aggregates and materialised views spill to ``temp_directory``."""
 
 
 class DuckDBBackend:

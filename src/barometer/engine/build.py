@@ -161,6 +161,7 @@ def compute_with_coverage(registers: Path | str | Registers, edition: str, engin
             report = validate_registers(where.folder)
         if not report.ok:
             raise RegisterInputError(report)
+        pa.default_memory_pool().release_unused()  # what validation's proofs read goes back before DuckDB's turn
     tick("validate")
     backend = open_backend(engine, threads=threads, spark_master=spark_master)
     try:

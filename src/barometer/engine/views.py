@@ -89,18 +89,22 @@ next change, capped at the weekly cap; fte = sum(capped hours x days) / (cap x d
 as integer centi-hours so the result does not depend on summation order; fte is fixed to 9 decimals by ``FIXED``,
 which gives the same digits on every engine. A person-year with one spell, or two that
 do not overlap (most), has no overlap to cap: its sum is each spell's capped hours x days, found by one
-aggregate; only the others are swept (the window sorts its input), with the same integer result.""", """
-WITH per_year AS (
+aggregate; only the others are swept (the window sorts its input), with the same integer result. The spells are
+one common table read by both (DuckDB computes a twice-read common table once, rather than reading the benefits
+twice).""", """
+WITH spell AS (
+  SELECT pnr, year, s, e, centi_hours FROM support_spell
+), per_year AS (
   SELECT pnr, year, COUNT(*) AS n, MAX(s) AS last_start, MIN(e) AS first_end,
          SUM(CASE WHEN centi_hours > {hours_cap_centi} THEN {hours_cap_centi} ELSE centi_hours END
              * (DAYS_BETWEEN(s, e) + 1)) AS centi_days
-  FROM support_spell GROUP BY pnr, year
+  FROM spell GROUP BY pnr, year
 ), overlapping AS (
   SELECT pnr, year FROM per_year WHERE n > 2 OR (n = 2 AND last_start <= first_end)
 ), changes AS (  -- each spell of an overlapping person-year: its start and the day after its end
   SELECT sp.pnr, sp.year, CASE WHEN k.sign = 1 THEN sp.s ELSE ADD_DAYS(sp.e, 1) END AS p,
          k.sign * sp.centi_hours AS delta
-  FROM support_spell sp
+  FROM spell sp
   JOIN overlapping o ON o.pnr = sp.pnr AND o.year = sp.year
   CROSS JOIN (SELECT 1 AS sign UNION ALL SELECT -1 AS sign) k
 ), levels AS (
@@ -126,8 +130,9 @@ FROM centi_days c JOIN ref_year y ON y.year = c.year
 STATUS_POPULATION = View("status_population", """The population of 1.x, 2.2, 2.3 and 7.x before its status
 values are joined: residents aged 16-66 on 1 January Y+1 of Danish origin or in the target group, labelled with
 the status year Y. Kept as a table so that the joins of ``status_year`` know its size and build their hash tables
-on the smaller status tables rather than on these tens of millions of person-years.""", """
-SELECT py.pnr, py.year - 1 AS year, py.municipality, py.age, py.origin_class, py.target,
+on the smaller status tables rather than on these tens of millions of person-years; kept narrow (the origin class
+follows from ``target`` in this population, age fits a SMALLINT), since it is the largest table of the build.""", """
+SELECT py.pnr, py.year - 1 AS year, py.municipality, CAST(py.age AS SMALLINT) AS age, py.target,
        CASE WHEN py.target AND (py.origin_type = 'efterkommer' OR py.arrived_0_12) THEN TRUE ELSE FALSE END
          AS grew_up
 FROM person_year py
@@ -139,7 +144,9 @@ origin or in the target group (the population of 1.x, 2.2, 2.3 and 7.x): municip
 employed at the end of November Y, highest Danish education on 1 October Y (target group only: no item reads it
 for others, and the smaller join halves the work), full-time support during Y. One row per person-year; not kept:
 the items read its cells (``status_cells``).""", """
-SELECT sp.pnr, sp.year, sp.municipality, sp.age, sp.origin_class, sp.target, sp.grew_up,
+SELECT sp.pnr, sp.year, sp.municipality, sp.age,
+       CASE WHEN sp.target THEN 'nonwestern' ELSE 'dansk' END AS origin_class,  -- the population's two classes
+       sp.target, sp.grew_up,
        CASE WHEN e.pnr IS NOT NULL THEN 1 ELSE 0 END AS employed,
        ed.danish_level,
        COALESCE(f.fte, 0) AS fte
