@@ -9,8 +9,8 @@ The budget line is the time to the first page against the target of 90 s. `--flo
 DuckDB pass reading every value of every register file the demo generated (the machine's yardstick: a build can
 hardly be faster than reading its input once).
 
-Run under the shared lock on a shared machine:
-    flock /work/coord/heavy.lock .venv/bin/python benchmarks/demo.py [--scale 1] [--port 8000] [--floor] [--keep]
+On a shared machine run it when nothing else heavy runs (wall times follow the load):
+    .venv/bin/python benchmarks/demo.py [--scale 1] [--port 8000] [--floor] [--keep]
         [--source REPO]
 """
 

@@ -1,6 +1,6 @@
 """Benchmark the whole build against the floor, one read of every register value, measured in the same run.
 
-    .venv/bin/python benchmarks/engine.py --registers /work/bench-data/synth-scale1
+    .venv/bin/python benchmarks/engine.py --registers data/registers-scale1
     .venv/bin/python benchmarks/engine.py --scale 0.05                       # generates registers first (not timed)
     .venv/bin/python benchmarks/engine.py --scales 0.1,0.25,0.5,1,2 --data DIR   # the scaling table; DIR/scale-<s>
                                                                              # is generated when missing (not timed)

@@ -1,6 +1,6 @@
 """Benchmark the Spark backend against DuckDB on the same registers, in the same run.
 
-    .venv/bin/python benchmarks/spark.py --registers /work/bench-data/spark-0.25
+    .venv/bin/python benchmarks/spark.py --registers data/registers-0.25
     .venv/bin/python benchmarks/spark.py --scale 0.25 --registers DIR    # generates DIR first (not timed)
 
 Each engine runs the whole build without publishing (validation, derived views, every item for every area and

@@ -1,6 +1,6 @@
 """Where a Spark build's time goes: wall and JVM CPU seconds of every register read, derived view and item.
 
-    .venv/bin/python benchmarks/spark_profile.py /work/bench-data/sparkbench-0.02
+    .venv/bin/python benchmarks/spark_profile.py data/registers-0.02
     .venv/bin/python benchmarks/spark_profile.py DIR --conf spark.sql.codegen.wholeStage=false --runs 2
     BAROMETER_SPARK_JAVA_OPTIONS= .venv/bin/python benchmarks/spark_profile.py DIR     # the JVM's own defaults
 

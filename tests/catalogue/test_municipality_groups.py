@@ -124,7 +124,7 @@ GROUP_NAMES = {"hovedstad": "Hovedstadskommuner", "storby": "Storbykommuner", "p
 GROUP_NAMES_INV = {v: k for k, v in GROUP_NAMES.items()}
 
 # The reference copy of DST's list kept beside the project; the cross-check is skipped where it is absent.
-REFERENCE = Path("/work/shared/reference/kommunegrupper.csv")
+REFERENCE = Path(__file__).resolve().parents[3] / "shared" / "reference" / "kommunegrupper.csv"
 
 
 @pytest.fixture(scope="module")
