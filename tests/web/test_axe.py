@@ -7,15 +7,10 @@ the rule, its help text and the first offending elements.
 
 from __future__ import annotations
 
-from pathlib import Path
-
 import pytest
 
+from .browser import MARKS, browser_page
 from .server import running_server
-
-CHROMIUM = Path("/usr/bin/chromium")
-ARGS = ["--headless", "--no-sandbox", "--disable-gpu", "--disable-background-networking",
-        "--disable-component-update", "--disable-sync", "--no-first-run"]
 
 # The main pages: front, municipality, similar municipalities, comparison, indicator, key figures (list and one),
 # definitions (list and one), method, downloads, and the page a visitor gets for an unknown municipality.
@@ -23,9 +18,7 @@ PAGES = ["/", "/kommune/851", "/kommune/851/lignende", "/sammenlign?area=851&are
          "/indikator/1.2?area=851", "/indikator/4.1?area=851&compare=751", "/noegletal", "/noegletal/N5",
          "/definitioner", "/definitioner/1.2", "/metode", "/downloads", "/kommune/999"]
 
-pytestmark = [pytest.mark.browser,
-              pytest.mark.skipif(not CHROMIUM.exists(), reason="/usr/bin/chromium is not installed "
-                                 "(Debian package chromium; see scripts/system-deps.sh)")]
+pytestmark = MARKS
 
 
 @pytest.fixture(scope="module")
@@ -36,12 +29,8 @@ def base(sample_store):
 
 @pytest.fixture(scope="module")
 def page():
-    sync_api = pytest.importorskip("playwright.sync_api")
-    with sync_api.sync_playwright() as pw:
-        browser = pw.chromium.launch(executable_path=str(CHROMIUM), args=ARGS)
-        context = browser.new_context(viewport={"width": 1280, "height": 900})
-        yield context.new_page()
-        browser.close()
+    with browser_page() as page:
+        yield page
 
 
 @pytest.fixture(scope="module")

@@ -9,16 +9,12 @@ from pathlib import Path
 
 import pytest
 
+from .browser import MARKS, browser_page
 from .server import running_server
 
-CHROMIUM = Path("/usr/bin/chromium")
 ARTIFACTS = Path(__file__).resolve().parents[2] / "test-artifacts" / "web"
-ARGS = ["--headless", "--no-sandbox", "--disable-gpu", "--disable-background-networking",
-        "--disable-component-update", "--disable-sync", "--no-first-run"]
 
-pytestmark = [pytest.mark.browser,
-              pytest.mark.skipif(not CHROMIUM.exists(), reason="/usr/bin/chromium is not installed "
-                                 "(Debian package chromium; see scripts/system-deps.sh)")]
+pytestmark = MARKS
 
 
 @pytest.fixture(scope="module")
@@ -29,12 +25,8 @@ def base(sample_store):
 
 @pytest.fixture(scope="module")
 def page():
-    sync_api = pytest.importorskip("playwright.sync_api")
-    with sync_api.sync_playwright() as pw:
-        browser = pw.chromium.launch(executable_path=str(CHROMIUM), args=ARGS)
-        context = browser.new_context(viewport={"width": 1280, "height": 900}, accept_downloads=True)
-        yield context.new_page()
-        browser.close()
+    with browser_page(accept_downloads=True) as page:
+        yield page
 
 
 def shot(page, name: str) -> None:
