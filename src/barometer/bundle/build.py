@@ -28,6 +28,7 @@ from pathlib import Path
 from barometer.bundle.contents import write_contents
 from barometer.provenance import sha256_file
 from barometer.store import Release, open_release
+from barometer.store.files import fsync_dir as fsync_path
 
 FOLDER = "downloads"
 Progress = Callable[[str], None]
@@ -68,14 +69,6 @@ def read_bundle(store: Path, release_id: str) -> BundleInfo | None:
 
 
 
-def _fsync(path: Path) -> None:
-    fd = os.open(path, os.O_RDONLY)
-    try:
-        os.fsync(fd)
-    finally:
-        os.close(fd)
-
-
 def ensure_bundle(store: Path, release_id: str | None = None, *, jobs: int = 1,
                   progress: Progress | None = None, rebuild: bool = False) -> BundleInfo:
     """The release's bundle, built now if it is not on disk yet (StoreError for an unknown release)."""
@@ -99,17 +92,17 @@ def _build(store: Path, release: Release, jobs: int, progress: Progress | None) 
     try:
         part = tmp / "bundle.zip"
         write_contents(store, release, part, tmp / "work", jobs=jobs, progress=progress)
-        _fsync(part)
+        fsync_path(part)
         info = BundleInfo(release.id, bundle_path(store, release.id), part.stat().st_size, sha256_file(part),
                           datetime.now(UTC).isoformat(timespec="seconds"))
         meta = tmp / "bundle.json"
         meta.write_text(json.dumps({"release": release.id, "size": info.size, "sha256": info.sha256,
                                     "built": info.built}, indent=2) + "\n", encoding="utf-8")
-        _fsync(meta)
+        fsync_path(meta)
         _info_path(info.path).unlink(missing_ok=True)  # a rebuild: the old bundle stops being "complete" first
         os.replace(part, info.path)
         os.replace(meta, _info_path(info.path))
-        _fsync(folder)
+        fsync_path(folder)
     finally:
         shutil.rmtree(tmp, ignore_errors=True)
     return info
