@@ -3,12 +3,10 @@ blocked (charts drawn, stylesheet applied, Swagger UI started from the site's ow
 
 from __future__ import annotations
 
-import pytest
+from .browser import MARKS
+from .test_browser import base, page  # noqa: F401 (fixtures)
 
-from .test_browser import CHROMIUM, base, page  # noqa: F401 (fixtures)
-
-pytestmark = [pytest.mark.browser,
-              pytest.mark.skipif(not CHROMIUM.exists(), reason="/usr/bin/chromium is not installed")]
+pytestmark = MARKS
 
 
 def _violations(page, url: str) -> list[str]:  # noqa: F811
