@@ -145,3 +145,39 @@ def test_n8_integration_period_starts_at_the_first_permit(holders):
     assert holders[("N8", "2022-07-01", A)] == (2, None)
     assert holders[("N8", "2022-07-01", B)] == (4, None)
     assert holders[("N8", "2022-07-01", "000")] == (7, None)
+
+
+@pytest.fixture(scope="module")
+def overlapping(tmp_path_factory: pytest.TempPathFactory) -> dict[tuple[str, str, str], tuple]:
+    """The holders fixture plus two refugees, both aged 18-66 with a first permit less than 5 years before 1 Jul 2022:
+    p514  refugee permit 1 Jan 2020 - 31 Dec 2023 and, overlapping it, a family-reunification permit from 1 Jun 2021;
+          lives in A from 1 Jan 2020, in B from 1 Apr 2022;
+    p515  refugee permit 1 Jan 2019 - 31 Dec 2021, then none until a new one from 1 Sep 2022; lives in A since 2019.
+    """
+    extra = {
+        "persons": [(514, D(1990, 1, 1), "M", "indvandrer", "SY", D(2020, 1, 1), N),
+                    (515, D(1990, 1, 1), "M", "indvandrer", "SY", D(2019, 1, 1), N)],
+        "residence": [(514, 2022, A), (514, 2023, B), (515, 2022, A), (515, 2023, A)],
+        "permits": [(514, "refugee", D(2020, 1, 1), D(2023, 12, 31)), (514, "family_refugee", D(2021, 6, 1), N),
+                    (515, "refugee", D(2019, 1, 1), D(2021, 12, 31)), (515, "refugee", D(2022, 9, 1), N)],
+        "addresses": [(514, D(2020, 1, 1), D(2022, 3, 31), A), (514, D(2022, 4, 1), N, B),
+                      (515, D(2019, 1, 1), N, A)],
+    }
+    rows = _holders_fixture()
+    for name, new in _rows(extra).items():
+        rows[name] = rows[name] + new
+    root = hand_fixture.write(tmp_path_factory.mktemp("overlapping") / "r", rows)
+    return {(r["item_id"], r["period"], r["area_code"]): (r["numerator"], r["denominator"])
+            for r in compute(root, "2024-11").to_pylist()}
+
+
+def test_overlapping_permits_count_once_and_a_gap_not_at_all(overlapping, holders):
+    # N8 on 1 Jul 2022 (the holders fixture: A 2, B 4, whole country 7): p514 holds two valid refugee permits
+    # that day and lives in B since April: one more in B, counted once. p515 holds no permit between 1 Jan and
+    # 31 Aug 2022: not counted, although an earlier and a later permit of the kind surround the date.
+    assert overlapping[("N8", "2022-07-01", A)] == (2, None)
+    assert overlapping[("N8", "2022-07-01", B)] == (5, None)
+    assert overlapping[("N8", "2022-07-01", "000")] == (8, None)
+    # a year later both hold a permit (p515 the new one; her integration period still runs from 2019): two more
+    assert overlapping[("N8", "2023-07-01", B)][0] == holders[("N8", "2023-07-01", B)][0] + 1
+    assert overlapping[("N8", "2023-07-01", "000")][0] == holders[("N8", "2023-07-01", "000")][0] + 2

@@ -81,7 +81,7 @@ class SparkBackend:
 
         Checkpointing (not ``CACHE TABLE``) because Spark does not substitute a cached table for its plan inside
         the item query's ``WITH item AS (…)`` when the table's own query has a CTE or an ``IN`` subquery
-        (``fulltime_support``, ``status_cells``, ``holder_at``): each item then recomputed the whole chain of
+        (``fulltime_support``, ``status_cells``, ``holder_spell``): each item then recomputed the whole chain of
         views. A checkpointed view is a scan of stored rows whatever query reads it, and its plan is one leaf,
         so the items' plans stay small (less analysis, optimisation and code generation per item). The rows go
         to the session's checkpoint directory when one is set (``spark.checkpoint.dir``: reliable, survives a

@@ -8,7 +8,8 @@
 - ``status_year``: the end-of-year population of 1.x/2.2/2.3/7.x with employment, education and support joined;
   ``status_cells`` counts it by every value the items select on.
 - ``course_cohort``: the first programme Danish-course start per person, and whether a test followed in time.
-- ``holder_at``: refugees/family-reunified and displaced Ukrainians on each key-figure date, placed by address.
+- ``holder_spell``: stretches of days on which refugees/family-reunified and displaced Ukrainians hold a valid
+  permit, live at one address spell and are alive (each key figure places its date in them).
 
 Reference tables registered by the backend from data: ``ref_country(code, western)``,
 ``ref_area_map(municipality, area_code)``, ``ref_kf_period(item_id, period, p_start, p_end)`` and
@@ -187,37 +188,49 @@ JOIN danish_courses c ON c.pnr = f.pnr AND c.start_date = f.start_date
 JOIN passed ps ON ps.pnr = f.pnr
 """, materialize=True)
 
-HOLDER_AT = View("holder_at", """Holders of a valid refugee/family-reunification ('refugee') or special-act
-('ukraine') permit on each key-figure date d, with the municipality they live in on d: the municipality of their
-address spell covering d (``addresses``; a spell without a municipality gives '', counted for the whole country
-only). Holders without a spell covering d (abroad, not yet registered) and persons who died on or before d are
-left out. The spells are joined on the person and then filtered on the date (no range join over all spells), and
-only permit holders' spells are read. ``permit_start`` is the earliest start of any permit of the kind the person
-has had by d: for refugees the start of the integration period, which a renewal does not restart (N8's "less than
-5 years", N13's "3 years' residence").""", """
-WITH kf_date AS (
-  SELECT DISTINCT p_end AS d FROM ref_kf_period
-), permit_kind AS (
-  SELECT pnr, CASE WHEN permit_type = 'ukraine' THEN 'ukraine' ELSE 'refugee' END AS kind, start_date, end_date
+HOLDER_SPELL = View("holder_spell", """Stretches of days on which a person holds a valid refugee/family-reunification
+('refugee') or special-act ('ukraine') permit, lives at one address spell (``addresses``; its municipality, '' for
+a spell without one, counted for the whole country only) and is alive: a key figure's holders on its date d are
+the rows with ``valid_from <= d <= valid_to`` (open ends are 9999-12-31). Holders without a spell covering d
+(abroad, not yet registered) and persons who died on or before d are in no such row. A person's overlapping
+permits of a kind are first merged into the stretches they cover together (a running maximum of the earlier
+permits' ends marks where a new stretch starts), so a day of two valid permits is one holder, not two; each
+stretch is then cut by the person's address spells and the day before death. ``permit_start`` is the earliest start
+of any permit of the kind: for refugees the start of the integration period, which a renewal does not restart
+(N8's "less than 5 years", N13's "3 years' residence"); one is valid on d, so it started on or before d. Kept at
+this grain (about two rows a holder) rather than one row per holder and key-figure date: each key figure joins
+its own dates with it.""", """
+WITH permit_kind AS (
+  SELECT pnr, CASE WHEN permit_type = 'ukraine' THEN 'ukraine' ELSE 'refugee' END AS kind, start_date,
+         COALESCE(end_date, DATE '9999-12-31') AS end_date
   FROM permits WHERE permit_type IN ('refugee', 'family_refugee', 'ukraine')
-), first_permit AS (  -- the earliest permit of the kind; one is valid on d, so it started on or before d
-  SELECT pnr, kind, MIN(start_date) AS permit_start FROM permit_kind GROUP BY pnr, kind
-), valid AS (
-  SELECT DISTINCT k.d, pk.pnr, pk.kind
-  FROM kf_date k JOIN permit_kind pk ON pk.start_date <= k.d AND (pk.end_date IS NULL OR pk.end_date >= k.d)
-), holder_spell AS (
-  SELECT a.pnr, a.start_date, a.end_date, COALESCE(a.municipality, '') AS municipality
-  FROM addresses a WHERE a.pnr IN (SELECT pnr FROM permit_kind)
+), after AS (  -- the latest end among the person's earlier permits of the kind (NULL for the first)
+  SELECT pnr, kind, start_date, end_date,
+         MAX(end_date) OVER (PARTITION BY pnr, kind ORDER BY start_date, end_date
+                             ROWS BETWEEN UNBOUNDED PRECEDING AND 1 PRECEDING) AS earlier_end
+  FROM permit_kind
+), numbered AS (  -- a permit starting after every earlier one ended starts a new stretch
+  SELECT pnr, kind, start_date, end_date,
+         SUM(CASE WHEN earlier_end IS NULL OR earlier_end < start_date THEN 1 ELSE 0 END)
+           OVER (PARTITION BY pnr, kind ORDER BY start_date, end_date
+                 ROWS BETWEEN UNBOUNDED PRECEDING AND CURRENT ROW) AS stretch
+  FROM after
+), held AS (
+  SELECT pnr, kind, MIN(start_date) AS held_from, MAX(end_date) AS held_to FROM numbered GROUP BY pnr, kind, stretch
+), holder AS (
+  SELECT h.pnr, h.kind, h.held_from, h.held_to, MIN(h.held_from) OVER (PARTITION BY h.pnr, h.kind) AS permit_start,
+         p.birth_date, COALESCE(ADD_DAYS(p.death_date, -1), DATE '9999-12-31') AS alive_to
+  FROM held h JOIN person p ON p.pnr = h.pnr
+), spell AS (
+  SELECT h.pnr, h.kind, h.permit_start, h.birth_date, COALESCE(a.municipality, '') AS municipality,
+         GREATEST(h.held_from, a.start_date) AS valid_from,
+         LEAST(h.held_to, COALESCE(a.end_date, DATE '9999-12-31'), h.alive_to) AS valid_to
+  FROM holder h JOIN addresses a ON a.pnr = h.pnr
 )
-SELECT v.d, v.pnr, v.kind, fp.permit_start, p.birth_date, p.sex, p.immigration_date, s.municipality,
-       AGE_AT(p.birth_date, v.d) AS age
-FROM valid v
-JOIN first_permit fp ON fp.pnr = v.pnr AND fp.kind = v.kind
-JOIN person p ON p.pnr = v.pnr
-JOIN holder_spell s ON s.pnr = v.pnr AND s.start_date <= v.d AND (s.end_date IS NULL OR s.end_date >= v.d)
-WHERE p.death_date IS NULL OR p.death_date > v.d
+SELECT pnr, kind, permit_start, birth_date, municipality, valid_from, valid_to
+FROM spell WHERE valid_from <= valid_to
 """, materialize=True)
 
 VIEWS: tuple[View, ...] = (COVERAGE, PERSON, PERSON_YEAR, TARGET_YEAR, EXAMS, SUPPORT_SPELL, FULLTIME_SUPPORT,
-                           STATUS_POPULATION, STATUS_YEAR, STATUS_CELLS, COURSE_COHORT, HOLDER_AT)
+                           STATUS_POPULATION, STATUS_YEAR, STATUS_CELLS, COURSE_COHORT, HOLDER_SPELL)
 """In dependency order."""

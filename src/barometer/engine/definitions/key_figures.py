@@ -3,7 +3,7 @@
 Each key figure is computed for the periods in ``ref_kf_period`` (item_id, period code, p_start, p_end): the
 catalogue's reference period of the edition and, by default, the same period in earlier years
 (barometer.engine.periods). "Refugees" means permits as refugee or family-reunified to a refugee; "resident on d"
-is the ``holder_at`` view: the person's address spell covering d says where they live. Figures over a month,
+is a ``holder_spell`` row covering d: the person's address spell covering d says where they live. Figures over a month,
 quarter or year fix their population (valid permit, age, municipality) on the period's last day, ``p_end``.
 Counts of persons count each person once per municipality.
 """
@@ -23,12 +23,17 @@ def _kf(item_id: str, tables: tuple[str, ...], sql: str, optional: tuple[str, ..
                       sql=sql.replace("{item}", item_id), needs=needs)
 
 
+_HOLDS = "h.valid_from <= kp.p_end AND h.valid_to >= kp.p_end"
+"""A ``holder_spell`` row (``h``) covering the period's last day: a holder resident there then."""
+
+
 def _holders(kind: str, ages: str, num: str, extra_where: str = "TRUE") -> str:
     """Share or count among permit holders resident on the period's last day (``h``), by where they live then."""
     return f"""
 SELECT h.municipality, kp.period, {num}, {_NO_REF}
-FROM ref_kf_period kp JOIN holder_at h ON h.d = kp.p_end
-WHERE kp.item_id = '{{item}}' AND h.kind = '{kind}' AND h.age BETWEEN {ages} AND {extra_where}
+FROM ref_kf_period kp JOIN holder_spell h ON {_HOLDS}
+WHERE kp.item_id = '{{item}}' AND h.kind = '{kind}' AND AGE_AT(h.birth_date, kp.p_end) BETWEEN {ages}
+  AND {extra_where}
 GROUP BY h.municipality, kp.period
 """
 
@@ -45,9 +50,10 @@ def _holder_share(kind: str, ages: str, spells: str, extra_where: str = "TRUE") 
 SELECT municipality, period, SUM(hit) AS num, COUNT(*) AS den, {_NO_REF}
 FROM (
   SELECT h.municipality, kp.period, h.pnr, MAX(CASE WHEN x.pnr IS NOT NULL THEN 1 ELSE 0 END) AS hit
-  FROM ref_kf_period kp JOIN holder_at h ON h.d = kp.p_end
+  FROM ref_kf_period kp JOIN holder_spell h ON {_HOLDS}
   LEFT JOIN {spells} x ON x.pnr = h.pnr AND {_overlaps('', 'x')}
-  WHERE kp.item_id = '{{item}}' AND h.kind = '{kind}' AND h.age BETWEEN {ages} AND {extra_where}
+  WHERE kp.item_id = '{{item}}' AND h.kind = '{kind}' AND AGE_AT(h.birth_date, kp.p_end) BETWEEN {ages}
+    AND {extra_where}
   GROUP BY h.municipality, kp.period, h.pnr
 ) s
 GROUP BY municipality, period
