@@ -4,12 +4,23 @@ Prints rows per table, bytes on disk, seconds for validation and for a baseline 
 value of every column of every table once), their ratio, and peak memory
 (ru_maxrss of this process, which includes DuckDB).
 Usage: python benchmarks/validate_registers.py PERSONS [DIR]
+
+    python benchmarks/validate_registers.py --registers DIR [--against SRC ...] [--repeat N]
+
+validates an existing register folder (e.g. ``barometer synth`` output) instead: the floor of
+benchmarks/engine.py (one DuckDB pass reading every value of every column of every register file) and
+``validate_registers`` each in its own fresh process, with wall and CPU seconds, peak resident memory and CPU /
+floor CPU. ``--against SRC`` also validates with the code of another source tree (e.g. a checkout of the
+previous version's ``src``) in the same run, alternating with this one ``--repeat`` times, so that before and
+after are measured on the same registers under the same load.
 """
 
 from __future__ import annotations
 
 import argparse
+import os
 import resource
+import sys
 import tempfile
 import time
 from pathlib import Path
@@ -75,11 +86,52 @@ def baseline(root: Path) -> float:
     return time.perf_counter() - t
 
 
+def _validate(registers: str, src: str, queue) -> None:
+    """validate_registers of one folder in a fresh process, with the code under ``src`` when given."""
+    if src:
+        sys.path.insert(0, src)
+        for name in [m for m in sys.modules if m == "barometer" or m.startswith("barometer.")]:
+            del sys.modules[name]  # imported with this module; the other tree's are wanted
+    from barometer.registers.validate import validate_registers as validate
+
+    start, cpu = time.perf_counter(), os.times()
+    report = validate(registers)
+    end = os.times()
+    queue.put({"seconds": time.perf_counter() - start, "cpu": end.user + end.system - cpu.user - cpu.system,
+               "peak_gib": resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 2**20, "ok": report.ok,
+               "problems": len(report.problems), "code": sys.modules["barometer"].__file__})
+
+
+def folder(registers: Path, against: list[str], repeat: int) -> None:
+    """Floor and validation of an existing folder, each in a fresh process, alternating the code trees."""
+    sys.path.insert(0, str(Path(__file__).resolve().parent))
+    from engine import _floor, run  # the same floor as the build's benchmark
+
+    print(f"{registers}: load {os.getloadavg()[0]:.1f}")
+    for r in range(repeat):
+        floor = run(_floor, str(registers), 2)
+        print(f"  [{r}] floor          {floor['seconds']:7.2f} s wall {floor['cpu']:7.2f} s CPU "
+              f"{floor['peak_gib']:5.2f} GiB")
+        for src in ["", *against]:
+            m = run(_validate, str(registers), src)
+            print(f"  [{r}] validate       {m['seconds']:7.2f} s wall {m['cpu']:7.2f} s CPU {m['peak_gib']:5.2f} GiB"
+                  f"  CPU / floor {m['cpu'] / floor['cpu']:5.2f}  ok={m['ok']} problems={m['problems']}"
+                  f"  ({Path(m['code']).parents[1]})")
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("persons", type=int, help="persons to generate (e.g. 6000000 for full scale)")
+    parser.add_argument("persons", type=int, nargs="?", help="persons to generate (e.g. 6000000 for full scale)")
     parser.add_argument("dir", nargs="?", type=Path, help="folder to build in (default: a temporary folder)")
+    parser.add_argument("--registers", type=Path, help="validate this existing register folder instead")
+    parser.add_argument("--against", action="append", default=[], help="also validate with this source tree")
+    parser.add_argument("--repeat", type=int, default=1, help="rounds of floor and validations (--registers)")
     args = parser.parse_args()
+    if args.registers:
+        folder(args.registers, args.against, args.repeat)
+        return
+    if args.persons is None:
+        parser.error("give PERSONS or --registers DIR")
     n = args.persons
     root = args.dir or Path(tempfile.mkdtemp())
     t = time.perf_counter()

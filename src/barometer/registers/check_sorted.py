@@ -1,36 +1,46 @@
 """Prove key, reference and spell rules in one linear pass per file when the parts follow the recommended layout.
 
-The recommended layout (docs/registers.md, ``barometer.registers.layout.person_order``): each part of a
+The recommended layout (docs/data-contract.md, ``barometer.registers.layout.person_order``): each part of a
 person-level table sorted by ``pnr`` and then the rest of its primary key, and the parts of one table holding
-disjoint ranges of ``pnr``. Then
+disjoint sets of persons (the same sets in every table). Then
 
 - a duplicate key is two neighbouring rows with the same key, and no key can repeat across parts;
 - the spells of a person are neighbours, sorted by start, so an overlap is a spell starting on or before the end
   of the one before it;
-- the references of a part are its runs of equal ``pnr``, looked up in the persons' sorted ``pnr`` (one binary
-  search per person, not a hash probe per row), and the join rules (alive on the reference date …) are evaluated
-  on the rows side by side with the referenced rows gathered in the same order (a positional join).
+- the references of a part are its runs of equal ``pnr``, looked up in the persons' sorted ``pnr`` (in the
+  persons part of the same name when the parts are aligned, else in all persons), and the join rules (alive on
+  the reference date …) are evaluated on the rows side by side with the referenced rows gathered in the same order
+  (a positional join); an interval rule only on each person's first and last row (``JoinRule.interval``).
 
-Each is a few vectorised passes over the key columns instead of sorting or hash-joining every table.
-A proof never reports anything: whenever it cannot prove a rule (a part not in that order, overlapping ``pnr``
-ranges, a null key, an unknown person, a broken rule), ``ValueChecker`` runs its exact SQL check, which finds and
-reports the offending rows as before. The layout makes validation faster, never different.
+Each part is read once, only its key, spell and join-rule columns (``read_columns``), and every proof of the
+table is made from what was read (check_parts.py), two parts at a time. A proof never reports anything: whenever
+it cannot prove a rule (a part not in that order, a person in two parts, a null key, an unknown person, a broken
+rule), ``ValueChecker`` runs its exact SQL check, which finds and reports the offending rows as before. The
+layout makes validation faster, never different.
 """
 
 from __future__ import annotations
 
+import threading
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field
-from pathlib import Path
 
 import duckdb
-import numpy as np
 import pyarrow as pa
-import pyarrow.compute as pc
-import pyarrow.parquet as pq
 
 from barometer.registers.check_files import TableFiles
+from barometer.registers.check_parts import (
+    Part,
+    Persons,
+    blocks_disjoint,
+    part_proof,
+    read_columns,
+    strictly_increasing,
+)
+from barometer.registers.contract import CONTRACT
 from barometer.registers.schema import ForeignKey, JoinRule, Table
+
+__all__ = ["SortedProof", "join_rules", "strictly_increasing"]
 
 _WORKERS = 2
 """Parts proven at a time."""
@@ -38,146 +48,45 @@ _WORKERS = 2
 _BATCH_ROWS = 4_000_000
 """Rows of join-rule input evaluated per query (bounds the memory of the gathered referenced columns)."""
 
-
-def _read(path: Path, columns: list[str]) -> pa.Table:
-    """Some columns of one part (``ParquetFile`` rather than ``read_table``, whose dataset set-up costs more than
-    reading a small part)."""
-    with pq.ParquetFile(path) as f:
-        return f.read(columns=columns)
+REFERENCED = "persons"
+"""The table that person-level tables reference by ``pnr``; its parts are kept (pnr and the columns join rules
+read) for the lookups of the tables after it."""
 
 
-def _as_int64(column: pa.ChunkedArray) -> np.ndarray | None:
-    """The column as int64 numbers ordered like its values (dates as days, strings by their byte order); None
-    when it has nulls (a null key is reported by the row checks; nothing can be proven around it)."""
-    if column.null_count:
-        return None
-    if pa.types.is_dictionary(column.type):
-        column = column.cast(column.type.value_type)
-    if pa.types.is_date32(column.type):
-        return column.cast(pa.int32()).to_numpy().astype(np.int64)
-    if pa.types.is_integer(column.type):
-        return column.to_numpy().astype(np.int64, copy=False)
-    if pa.types.is_string(column.type) or pa.types.is_large_string(column.type) or pa.types.is_string_view(
-            column.type):
-        encoded: pa.DictionaryArray = pc.dictionary_encode(column.cast(pa.string())).combine_chunks()  # type: ignore[assignment]
-        order = pc.array_sort_indices(encoded.dictionary).to_numpy()
-        rank = np.empty(len(order), np.int64)
-        rank[order] = np.arange(len(order))
-        return rank[encoded.indices.to_numpy()]
-    return None
+def join_rules(tf: TableFiles, ref: TableFiles) -> list[JoinRule]:
+    """The join rules of ``tf`` over ``ref`` whose columns are usable on both sides (the others' columns are
+    reported already as missing or mistyped)."""
+    return [r for r in tf.table.join_rules
+            if r.ref_table == ref.table.name and all(c in tf.columns for c in r.columns)
+            and all(c in ref.columns for c in r.ref_columns)]
 
 
-def strictly_increasing(columns: list[np.ndarray]) -> bool:
-    """Rows strictly increasing in the lexicographic order of ``columns`` (so no two rows share the key)."""
-    if len(columns[0]) < 2:
-        return True
-    greater = np.zeros(len(columns[0]) - 1, bool)
-    equal = np.ones(len(columns[0]) - 1, bool)
-    for c in columns:
-        before, after = c[:-1], c[1:]
-        greater |= equal & (after > before)
-        equal &= after == before
-    return bool(greater.all())
+def _by_pnr(fk: ForeignKey) -> bool:
+    return fk.columns == ("pnr",) and fk.ref_columns == ("pnr",)
 
 
-def _no_overlap(pnr: np.ndarray, start: np.ndarray, end: pa.ChunkedArray) -> bool:
-    """Spells sorted by (pnr, start): each starts after the previous spell of the person ended (null = open). By
-    induction that is every earlier spell of the person, as the check in SQL states it."""
-    if len(pnr) < 2:
-        return True
-    ends = end.cast(pa.int32()).fill_null(pa.scalar(np.iinfo(np.int32).max, pa.int32())).to_numpy().astype(np.int64)
-    same = pnr[1:] == pnr[:-1]
-    return not bool((same & (ends[:-1] >= start[1:])).any())
+def _referenced_columns(table: Table, available: list[str]) -> list[str]:
+    """The columns of ``table`` that join rules of the contract read from it (kept with its parts)."""
+    wanted = {c for t in CONTRACT.tables.values() for r in t.join_rules if r.ref_table == table.name
+              for c in r.ref_columns}
+    return [c for c in available if c in wanted and c != "pnr"]
 
 
-@dataclass
-class _Part:
-    """What the proofs keep of one part: its pnr range and, when its pnr are in order, its runs of equal pnr (the
-    persons in order and the number of rows of each), which the disjointness and reference proofs read."""
-
-    path: Path
-    first: int
-    last: int
-    sorted_key: bool  # strictly increasing in the primary key (pnr first)
-    pnr_sorted: bool  # pnr non-decreasing
-    no_overlap: bool
-    people: np.ndarray | None = None  # the distinct pnr in order (pnr_sorted parts only)
-    lengths: np.ndarray | None = None  # rows of each of them
-
-
-def _extremes_decide(tf: TableFiles, rules: list[JoinRule]) -> bool:
+def _extremes_decide(table: Table, rules: list[JoinRule]) -> bool:
     """Every rule is an interval rule (``JoinRule.interval``) over the second key column, after ``pnr``: in a part
     sorted by the key, a person's first and last rows hold its smallest and largest value, which decide the rule."""
-    key = tf.table.primary_key
+    key = table.primary_key
     return bool(rules) and len(key) >= 2 and key[0] == "pnr" and all(
         r.interval and r.columns == (key[1],) for r in rules)
 
 
-def _distinct_people(parts: list[_Part]) -> bool:
-    """No pnr in two of ``parts`` (each part's own persons are distinct: its pnr are in order)."""
-    if any(p.people is None for p in parts):
-        return False
-    people = np.sort(np.concatenate([p.people for p in parts if p.people is not None]))
-    return bool((people[1:] != people[:-1]).all())
-
-
 @dataclass
 class _TableProof:
-    parts: list[_Part] = field(default_factory=list)
+    parts: list[Part] = field(default_factory=list)
     readable: bool = True
-    is_disjoint: bool = False  # ``disjoint()``, decided once all parts are read
-
-    def disjoint(self) -> bool:
-        """No person is in two parts. Parts whose pnr ranges do not overlap prove it from their ranges alone; a
-        part written for several municipalities at once can interleave its range with another's (pnr are handed
-        out by municipality), and such a cluster of overlapping parts is proven by its persons: together, sorted,
-        none occurs twice."""
-        parts = sorted(self.parts, key=lambda p: p.first)
-        cluster: list[_Part] = []
-        end = None
-        for part in [*parts, None]:
-            if part is not None and end is not None and part.first <= end:
-                cluster.append(part)
-                end = max(end, part.last)
-                continue
-            if len(cluster) > 1 and not _distinct_people(cluster):
-                return False
-            if part is not None:
-                cluster, end = [part], part.last
-        return True
-
-
-_EMPTY = _Part(Path(), 0, 0, True, True, True)
-"""What ``_part_proof`` returns for a part without rows (nothing to prove)."""
-
-
-def _part_proof(table: Table, path: Path, columns: list[str]) -> _Part | None:
-    """One part's order, pnr range, spells and runs; None when it cannot be read or has a null or no pnr."""
-    try:
-        data = _read(path, columns)
-    except (pa.ArrowException, OSError):
-        return None
-    if data.num_rows == 0:
-        return _EMPTY
-    key = list(table.primary_key)
-    end = table.no_overlap.end if table.no_overlap else None
-    arrays = {c: _as_int64(data.column(c)) for c in columns if c != end}
-    pnr = arrays.get("pnr")
-    if pnr is None:
-        return None  # null or absent pnr: nothing to prove here
-    keys = [arrays.get(c) for c in key]
-    sorted_key = bool(key) and key[0] == "pnr" and all(k is not None for k in keys) and strictly_increasing(
-        keys)  # type: ignore[arg-type]
-    pnr_sorted = sorted_key or bool(np.all(pnr[1:] >= pnr[:-1]))
-    no_overlap = False
-    rule = table.no_overlap
-    if rule is not None and sorted_key and rule.partition == ("pnr",) and key[:2] == ["pnr", rule.start]:
-        no_overlap = _no_overlap(pnr, arrays[rule.start], data.column(rule.end))  # type: ignore[arg-type]
-    part = _Part(path, int(pnr[0]), int(pnr[-1]), sorted_key, pnr_sorted, no_overlap)
-    if pnr_sorted:
-        starts = np.flatnonzero(np.r_[True, pnr[1:] != pnr[:-1]])
-        part.people, part.lengths = pnr[starts], np.diff(np.r_[starts, len(pnr)])
-    return part
+    is_disjoint: bool = False
+    references_hold: bool = False  # every pnr a person and every join rule holding (when ``rules`` were given)
+    rules: tuple[str, ...] = ()  # names of the join rules ``references_hold`` covers
 
 
 class SortedProof:
@@ -186,39 +95,102 @@ class SortedProof:
     def __init__(self) -> None:
         self.con = duckdb.connect()  # its own: the checker's connection may hold an unfinished result
         self.con.execute("SET enable_progress_bar = false")
+        self._files: dict[str, TableFiles] = {}
         self._tables: dict[str, _TableProof] = {}
-        self._persons: dict[str, tuple[np.ndarray, pa.Table]] = {}
+        self._persons: Persons | None = None
+        self._lock = threading.Lock()
 
-    def _columns(self, tf: TableFiles) -> list[str]:
-        table = tf.table
-        key = list(table.primary_key)
-        if table.no_overlap is not None:
-            key += [table.no_overlap.start, table.no_overlap.end]
-        if table.has_column("pnr"):
-            key.append("pnr")
-        return [c for c in dict.fromkeys(key) if c in tf.columns]
+    def add(self, tf: TableFiles) -> None:
+        """A table the checker will ask about (the referenced table is proven on demand before the others)."""
+        self._files[tf.table.name] = tf
+
+    def _persons_for(self, tf: TableFiles) -> tuple[Persons, list[JoinRule]] | None:
+        """The referenced persons and the join rules to test while proving ``tf``'s parts, when ``tf`` references
+        them by ``pnr`` and they are provably unique (else None: references are left to SQL)."""
+        ref = self._files.get(REFERENCED)
+        if ref is None or tf.table.name == REFERENCED or not ref.complete:
+            return None
+        if not any(_by_pnr(fk) and fk.ref_table == REFERENCED for fk in tf.table.foreign_keys):
+            return None
+        if "pnr" not in tf.columns or "pnr" not in ref.columns:
+            return None
+        if self._persons is None:
+            if ref.table.primary_key != ("pnr",) or not self.unique(ref):
+                return None
+            self._persons = Persons(self._tables[REFERENCED].parts)
+        return self._persons, join_rules(tf, ref)
 
     def _proof(self, tf: TableFiles) -> _TableProof:
         name = tf.table.name
         if name in self._tables:
             return self._tables[name]
-        proof = _TableProof()
-        columns = self._columns(tf)
+        table = tf.table
+        lookup = self._persons_for(tf)
+        persons, rules = lookup if lookup is not None else (None, [])
+        keep = _referenced_columns(table, tf.columns) if name == REFERENCED else []
+        columns = read_columns(table, tf.columns, rules, keep)
+        extremes = _extremes_decide(table, rules)
+        proof = _TableProof(rules=tuple(r.name for r in rules))
+        pending: list[tuple[pa.Table, pa.Table]] = []
+        rows, holds = 0, persons is not None
+
+        def one(path):
+            return part_proof(table, path, columns, keep, persons, rules, extremes, self._lock)
+
         # Parts are independent: two at a time (reading and the numpy passes release the GIL).
         with ThreadPoolExecutor(max_workers=_WORKERS) as pool:
-            for part in pool.map(lambda path: _part_proof(tf.table, path, columns), tf.files):
+            for part in pool.map(one, tf.files):
                 if part is None:
                     proof.readable = False
                     break
-                if part is not _EMPTY:
-                    proof.parts.append(part)
-        proof.is_disjoint = proof.readable and proof.disjoint()
+                if part.rows == 0:
+                    continue
+                proof.parts.append(part)
+                holds = holds and part.known
+                if holds and part.gathered is not None:
+                    pending.append(part.gathered)
+                    rows += part.gathered[0].num_rows
+                    part.gathered = None
+                    if rows >= _BATCH_ROWS:
+                        holds = self._rules_hold(pending, rules)
+                        pending, rows = [], 0
+        if holds and pending:
+            holds = self._rules_hold(pending, rules)
+        proof.references_hold = proof.readable and holds
+        proof.is_disjoint = proof.readable and self._disjoint(proof.parts)
+        if name != REFERENCED:  # the runs served the disjointness proof; only the referenced table keeps them
+            for part in proof.parts:
+                part.people = None
         self._tables[name] = proof
         return proof
 
+    @staticmethod
+    def _disjoint(parts: list[Part]) -> bool:
+        """No person is in two parts. Parts whose persons were all found in one persons part each, a different
+        one for each part, are disjoint as the persons parts are; otherwise parts whose pnr ranges do not overlap
+        are disjoint by their ranges, and a cluster of overlapping ranges (a part written for several
+        municipalities at once, as pnr are handed out by municipality) by the blocks of its persons or, failing
+        that, by its persons sorted together."""
+        aligned = [p.aligned for p in parts]
+        if all(a is not None for a in aligned) and len(set(aligned)) == len(aligned):
+            return True
+        ordered = sorted(parts, key=lambda p: p.first)
+        cluster: list[Part] = []
+        end = None
+        for part in [*ordered, None]:
+            if part is not None and end is not None and part.first <= end:
+                cluster.append(part)
+                end = max(end, part.last)
+                continue
+            if len(cluster) > 1 and not blocks_disjoint(cluster):
+                return False
+            if part is not None:
+                cluster, end = [part], part.last
+        return True
+
     def unique(self, tf: TableFiles) -> bool:
-        """Proven: no primary key occurs twice (sorted parts, disjoint pnr ranges)."""
-        if not tf.table.primary_key or tf.table.primary_key[0] != "pnr" or not tf.table.has_column("pnr"):
+        """Proven: no primary key occurs twice (sorted parts, no person in two parts)."""
+        if not tf.table.primary_key or tf.table.primary_key[0] != "pnr" or "pnr" not in tf.columns:
             return False
         proof = self._proof(tf)
         return proof.readable and all(p.sorted_key for p in proof.parts) and proof.is_disjoint
@@ -229,76 +201,19 @@ class SortedProof:
             return False
         return all(p.no_overlap for p in self._proof(tf).parts)
 
-    def _referenced(self, ref: TableFiles, ref_columns: list[str]) -> tuple[np.ndarray, pa.Table] | None:
-        """The persons' pnr in order, with the columns join rules read from them, when persons is provably
-        unique and sorted across parts (else None)."""
-        cache = f"{ref.table.name}:{','.join(ref_columns)}"
-        if cache in self._persons:
-            return self._persons[cache]
-        if ref.table.primary_key != ("pnr",) or not self.unique(ref):
-            return None
-        parts = sorted(self._proof(ref).parts, key=lambda p: p.first)
-        tables = [_read(p.path, ["pnr", *ref_columns]) for p in parts]
-        data = pa.concat_tables(tables).combine_chunks() if tables else None
-        if data is None:
-            return None
-        pnr = data.column("pnr").to_numpy()
-        if len(pnr) > 1 and not bool((pnr[1:] > pnr[:-1]).all()):  # parts whose ranges interleave
-            order = np.argsort(pnr, kind="stable")
-            data, pnr = data.take(order), pnr[order]
-        self._persons[cache] = (pnr, data)
-        return self._persons[cache]
-
     def references(self, tf: TableFiles, ref: TableFiles, fk: ForeignKey, rules: list[JoinRule]) -> bool:
-        """Proven: every pnr of the table is a person, and every join rule holds for every row."""
-        if fk.columns != ("pnr",) or fk.ref_columns != ("pnr",):
-            return False
-        ref_columns = sorted({c for r in rules for c in r.ref_columns} - {"pnr"})
-        referenced = self._referenced(ref, ref_columns)
-        if referenced is None:
+        """Proven: every pnr of the table is a person, and every join rule in ``rules`` holds for every row."""
+        if not _by_pnr(fk) or ref.table.name != REFERENCED or "pnr" not in tf.columns:
             return False
         proof = self._proof(tf)
-        if not proof.readable or not all(p.pnr_sorted for p in proof.parts):
-            return False
-        persons, ref_data = referenced
-        own_columns = sorted({c for r in rules for c in r.columns})
-        pending: list[tuple[pa.Table, pa.Table]] = []
-        rows = 0
-        extremes = _extremes_decide(tf, rules)
-        for part in proof.parts:
-            people, lengths = part.people, part.lengths
-            if people is None or lengths is None:
-                return False
-            if len(persons) == 0 or len(people) == 0:
-                return False
-            # Searched within the persons of the part's pnr range: a small, cache-friendly slice of them.
-            lo, hi = np.searchsorted(persons, people[0]), np.searchsorted(persons, people[-1], side="right")
-            at = lo + np.searchsorted(persons[lo:hi], people)
-            if not bool(((at < hi) & (persons[np.minimum(at, len(persons) - 1)] == people)).all()):
-                return False
-            if rules:
-                own = _read(part.path, own_columns)
-                if extremes and part.sorted_key:  # each person's first and last row: their smallest and largest
-                    first = np.cumsum(lengths) - lengths
-                    own, at = own.take(np.r_[first, first + lengths - 1]), np.r_[at, at]
-                    pending.append((own, ref_data.take(at)))
-                else:
-                    pending.append((own, ref_data.take(np.repeat(at, lengths))))
-                rows += own.num_rows
-                if rows >= _BATCH_ROWS:
-                    if not self._rules_hold(pending, rules):
-                        return False
-                    pending, rows = [], 0
-        return not pending or self._rules_hold(pending, rules)
+        return proof.references_hold and {r.name for r in rules} <= set(proof.rules)
 
     def release(self, tf: TableFiles) -> None:
-        """Forget the runs of ``tf``'s parts once its proofs are done (a table's persons, at full scale, are tens of
-        megabytes); the proofs' verdicts stay."""
-        for part in self._tables.get(tf.table.name, _TableProof()).parts:
-            part.people = part.lengths = None
+        """Nothing to forget per table any more (each proof keeps only verdicts); kept for the checker's calls."""
 
     def _rules_hold(self, pending: list[tuple[pa.Table, pa.Table]], rules: list[JoinRule]) -> bool:
-        """Every join rule false (or null) on every row, the row (``t``) and its person (``r``) side by side."""
+        """Every join rule false (or null) on every row, the row (``t``) and its person (``r``) side by side. An
+        error evaluating a rule proves nothing (the SQL check then runs and reports)."""
         own = pa.concat_tables([t for t, _ in pending])
         ref = pa.concat_tables([r for _, r in pending])
         self.con.register("__proof_t", own)
@@ -307,6 +222,8 @@ class SortedProof:
             counts = self.con.execute(
                 "SELECT " + ", ".join(f"count(*) FILTER (WHERE {r.violation_sql})" for r in rules)
                 + " FROM __proof_t t POSITIONAL JOIN __proof_r r").fetchall()[0]
+        except duckdb.Error:
+            return False
         finally:
             self.con.unregister("__proof_t")
             self.con.unregister("__proof_r")
@@ -314,3 +231,5 @@ class SortedProof:
 
     def close(self) -> None:
         self.con.close()
+        self._persons = None
+        self._tables.clear()

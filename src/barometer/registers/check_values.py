@@ -17,8 +17,9 @@ from pathlib import Path
 
 import duckdb
 
+from barometer.registers.check_codes import dictionary_proven
 from barometer.registers.check_files import TableFiles
-from barometer.registers.check_sorted import SortedProof
+from barometer.registers.check_sorted import SortedProof, join_rules
 from barometer.registers.check_stats import ColumnStats, proves_not_null, proves_range, table_stats
 from barometer.registers.contract import domain_codes
 from barometer.registers.report import Problem, ProblemKind
@@ -33,7 +34,8 @@ class RowCheck:
     kind: ProblemKind
     condition: str
     message: str
-    footer: str | None = None  # "not_null" or "range": a check the Parquet footers may prove (check_stats.py)
+    footer: str | None = None  # a check the Parquet footers may prove: "not_null" or "range" (check_stats.py),
+    # "codes" (the dictionary pages, check_codes.py)
 
 
 def q(name: str) -> str:
@@ -59,12 +61,21 @@ def in_list(column_sql: str, allowed: list[str | int]) -> str:
     return f"{column_sql} NOT IN ({', '.join(map(literal, allowed))})"
 
 
+def column_codes(column: Column) -> list[str | int]:
+    """The codes a column's values must be one of (its own list or its domain's; empty: any value)."""
+    return list(column.codes) if column.codes else list(domain_codes(column.domain)) if column.domain else []
+
+
+def allowed_codes(table: Table, columns: list[str]) -> dict[str, list[str | int]]:
+    return {name: codes for name in columns if (codes := column_codes(table.column(name)))}
+
+
 def _column_checks(column: Column, not_allowed: CodeTest) -> list[RowCheck]:
     c = q(column.name)
     checks = []
     if not column.nullable:
         checks.append(RowCheck(column.name, "null_value", f"{c} IS NULL", f"{column.name} is null", "not_null"))
-    allowed = list(column.codes) if column.codes else list(domain_codes(column.domain)) if column.domain else []
+    allowed = column_codes(column)
     if allowed:
         kind = DOMAIN_KINDS.get(column.domain or "", "unknown_code")
         shown = ", ".join(str(a) for a in allowed) if len(allowed) <= 12 else f"{len(allowed)} {column.domain} codes"
@@ -74,6 +85,7 @@ def _column_checks(column: Column, not_allowed: CodeTest) -> list[RowCheck]:
                 kind,
                 f"{c} IS NOT NULL AND {not_allowed(c, allowed)}",
                 f"{column.name} is not an allowed code ({shown})",
+                "codes",
             )
         )
     if column.minimum is not None and column.maximum is not None:
@@ -127,6 +139,7 @@ class ValueChecker:
         self.usable: dict[str, TableFiles] = {}
         self.proof = SortedProof()
         self._stats: dict[str, dict[str, ColumnStats]] = {}
+        self._codes: dict[str, set[str]] = {}
 
     def close(self) -> None:
         temp = self.con.execute("SELECT current_setting('temp_directory')").fetchone()
@@ -149,6 +162,7 @@ class ValueChecker:
         if tf.files and tf.columns:
             register_view(self.con, tf)
             self.usable[tf.table.name] = tf
+            self.proof.add(tf)
 
     def run(self) -> None:
         """Each table's checks in contract order; its references right after it when the tables it references
@@ -282,6 +296,10 @@ class ValueChecker:
         """A null or range check that every part's footer statistics settle (check_stats.py)."""
         if check.footer is None or check.column is None:
             return False
+        if check.footer == "codes":
+            if tf.table.name not in self._codes:
+                self._codes[tf.table.name] = dictionary_proven(self.con, tf.files, allowed_codes(tf.table, tf.columns))
+            return check.column in self._codes[tf.table.name]
         if tf.table.name not in self._stats:
             self._stats[tf.table.name] = table_stats(tf.files, tf.table, tf.columns)
         stats = self._stats[tf.table.name].get(check.column)
@@ -358,13 +376,7 @@ class ValueChecker:
             return  # the broken referenced table is reported already
         if not all(c in tf.columns for c in fk.columns) or not all(c in ref.columns for c in fk.ref_columns):
             return  # the missing or mistyped key column is reported already
-        rules = [
-            r
-            for r in tf.table.join_rules
-            if r.ref_table == fk.ref_table
-            and all(c in tf.columns for c in r.columns)
-            and all(c in ref.columns for c in r.ref_columns)
-        ]
+        rules = join_rules(tf, ref)
         if self.proof.references(tf, ref, fk, rules):
             return
         ref_cols = ", ".join(q(c) for c in dict.fromkeys((*fk.ref_columns, *(c for r in rules for c in r.ref_columns))))

@@ -75,10 +75,11 @@ with `barometer.registers.manifest.write_manifest(DIR)`. Tables marked *optional
 **Recommended: parts split by person and sorted.** Write each part of a person-level table sorted by `pnr` and
 then the rest of its primary key (a table without a key: `pnr`, then its date columns; `layout.person_order`
 gives the order and `layout.sort_part` sorts a part), and let the parts of one table hold disjoint ranges of
-`pnr` (e.g. one part per range of persons, the same ranges in every table). Validation then proves unique keys,
-non-overlapping spells, known persons and the persons' dates (alive on the reference date) in one linear pass per
-part, from the key columns alone, instead of sorting and joining every table (several times faster at full
-scale). Any other layout is valid too and gives the same report; it is only checked the slower way.
+`pnr` (e.g. one part per range of persons, the same ranges in every table, each part named as the persons part
+of its persons). Validation then proves unique keys, non-overlapping spells, known persons and the persons' dates
+(alive on the reference date) in one linear pass per part, from the key columns alone, instead of sorting and
+joining every table (several times faster at full scale). Any other layout is valid too and gives the same
+report; it is only checked the slower way.
 `barometer synth` writes this layout; a DST extract should too (`ORDER BY pnr, year` per part).
 
 Writing (`barometer.registers.layout`): `write_part(DIR, table, arrow_table, part=0 | "851")` casts to the
@@ -152,8 +153,11 @@ and references. It returns a typed report (`ValidationReport`) of `Problem`s, ea
 row (0-based within the file), key (primary-key values), value, kind, severity, message and the total count of
 rows the same check found (for `duplicate_key`: the number of duplicated keys; only the first
 `--max-examples` are listed). `--json` prints the report as
-JSON. Exit code 1 on any error, 0 when clean (warnings allowed). Parquet min/max statistics are never trusted
-while validating (pyarrow leaves NaN out of them).
+JSON. Exit code 1 on any error, 0 when clean (warnings allowed). What the Parquet footers settle is not scanned:
+a column without nulls (null counts), within its bounds (min/max of integer and date columns; never of floating
+point ones, whose statistics leave NaN out) or dictionary-encoded with only allowed codes in its dictionaries
+(every data page dictionary-encoded, per the page encoding statistics). Every other check scans the values, and
+reports the same rows either way.
 
 | kind | meaning |
 |---|---|

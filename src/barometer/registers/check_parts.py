@@ -1,0 +1,275 @@
+"""One part's proofs from one read of its key columns: order, uniqueness, spells, runs of persons, references.
+
+``part_proof`` reads a part's key, spell and join-rule columns once (strings as their dictionary codes, without
+pyarrow's thread pool: two parts are proven at a time already) and derives everything the table's proofs need
+(check_sorted.py). Key columns stay in their own width (``year`` as int16, dates as int32 days, strings as the
+rank of their value), and ``pnr`` is compared with its neighbour once: the mask of equal neighbours serves the
+order of the rest of the key, the spells and the runs of persons alike.
+"""
+
+from __future__ import annotations
+
+import threading
+from dataclasses import dataclass
+from pathlib import Path
+
+import numpy as np
+import pyarrow as pa
+import pyarrow.compute as pc
+import pyarrow.parquet as pq
+
+from barometer.registers.schema import JoinRule, Table
+
+_GAP = 1 << 16
+"""A gap between neighbouring persons of a part wider than this starts a new block (``blocks_disjoint``)."""
+
+_MAX_BLOCKS = 1 << 20
+"""Beyond this many blocks, a cluster of parts is proven disjoint by sorting its persons instead."""
+
+_DENSE = 8
+"""Persons in fewer runs of consecutive pnr than their number / this are found by run (``PnrIndex``)."""
+
+
+def read_columns(table: Table, available: list[str], rules: list[JoinRule], keep: list[str]) -> list[str]:
+    """What a part's proofs read: the key, the spell's start and end, ``pnr``, the join rules' own columns and
+    the columns kept for the tables that reference this one."""
+    wanted = list(table.primary_key)
+    if table.no_overlap is not None:
+        wanted += [table.no_overlap.start, table.no_overlap.end]
+    wanted += ["pnr", *(c for r in rules for c in r.columns), *keep]
+    return [c for c in dict.fromkeys(wanted) if c in available and table.has_column(c)]
+
+
+def _read(table: Table, path: Path, columns: list[str]) -> pa.Table:
+    """Some columns of one part, strings as dictionary codes (``ParquetFile`` rather than ``read_table``, whose
+    dataset set-up costs more than reading a small part; no thread pool, whose hand-offs cost more CPU than they
+    save here)."""
+    strings = [c for c in columns if table.column(c).type == "string"]
+    with pq.ParquetFile(path, read_dictionary=strings) as f:
+        return f.read(columns=columns, use_threads=False)
+
+
+def _string_ranks(column: pa.ChunkedArray) -> np.ndarray | None:
+    """Each string's rank among the column's distinct values in byte order (orders like the strings)."""
+    chunks: list[pa.DictionaryArray] = [
+        c if pa.types.is_dictionary(c.type) else c.cast(pa.dictionary(pa.int32(), pa.string()))  # type: ignore[misc]
+        for c in column.chunks]
+    if not chunks:
+        return np.empty(0, np.int32)
+    dictionaries = [c.dictionary.cast(pa.string()) for c in chunks]
+    if any(d.null_count for d in dictionaries):
+        return None
+    values = pc.unique(pa.concat_arrays(dictionaries))
+    values = values.take(pc.sort_indices(values))
+    ranks = []
+    for chunk, dictionary in zip(chunks, dictionaries, strict=True):
+        rank = pc.index_in(dictionary, value_set=values).to_numpy(zero_copy_only=False).astype(np.int32)
+        ranks.append(rank[chunk.indices.to_numpy(zero_copy_only=False)])
+    return np.concatenate(ranks)
+
+
+def numbers(column: pa.ChunkedArray) -> np.ndarray | None:
+    """The column as numbers ordered like its values (dates as int32 days, integers in their width, strings by
+    rank); None when it has nulls (a null key is reported by the row checks; nothing can be proven around it) or
+    is of another type."""
+    if column.null_count:
+        return None
+    kind = column.type.value_type if pa.types.is_dictionary(column.type) else column.type
+    if pa.types.is_string(kind) or pa.types.is_large_string(kind) or pa.types.is_string_view(kind):
+        return _string_ranks(column)
+    if pa.types.is_dictionary(column.type):
+        column = column.cast(kind)
+    if pa.types.is_date32(kind):
+        return column.cast(pa.int32()).to_numpy()
+    if pa.types.is_integer(kind):
+        return column.to_numpy()
+    return None
+
+
+def _not_greater(columns: list[np.ndarray]) -> np.ndarray:
+    """Per pair of neighbours: the later row is not greater than the earlier in the lexicographic order."""
+    last = columns[-1]
+    result = last[1:] <= last[:-1]
+    for c in reversed(columns[:-1]):
+        after, before = c[1:], c[:-1]
+        result = (after < before) | ((after == before) & result)
+    return result
+
+
+def strictly_increasing(columns: list[np.ndarray]) -> bool:
+    """Rows strictly increasing in the lexicographic order of ``columns`` (so no two rows share the key)."""
+    if len(columns[0]) < 2:
+        return True
+    return not bool(_not_greater(columns).any())
+
+
+@dataclass
+class Part:
+    """What the proofs keep of one part: its pnr range, the verdicts, and while its table is proven the distinct
+    persons in order (``people``); the referenced table's parts keep them, with the columns join rules read."""
+
+    path: Path
+    rows: int
+    first: int = 0
+    last: int = 0
+    sorted_key: bool = False  # strictly increasing in the primary key (pnr first)
+    pnr_sorted: bool = False  # pnr non-decreasing
+    no_overlap: bool = False
+    people: np.ndarray | None = None  # the distinct pnr in order (pnr_sorted parts only)
+    kept: pa.Table | None = None  # the referenced table's columns join rules read, one row per person
+    known: bool = False  # every pnr found among the persons
+    aligned: str | None = None  # the persons part (file name) holding every person of this part
+    gathered: tuple[pa.Table, pa.Table] | None = None  # join-rule rows and their persons, side by side
+
+
+class Persons:
+    """The referenced table's parts, proven unique: looked up by part name, or all of them sorted by pnr."""
+
+    def __init__(self, parts: list[Part]):
+        self.parts = {p.path.name: (PnrIndex(p.people), p.kept) for p in parts if p.people is not None}
+        self._all: tuple[PnrIndex, pa.Table | None] | None = None
+        self._parts = parts
+
+    def everyone(self, lock: threading.Lock) -> tuple[PnrIndex, pa.Table | None]:
+        """Every person's pnr in order with the kept columns (built once, when a part is not aligned)."""
+        with lock:
+            if self._all is None:
+                parts = sorted(self._parts, key=lambda p: p.first)
+                pnr = np.concatenate([p.people for p in parts if p.people is not None] or [np.empty(0, np.int64)])
+                kept = [p.kept for p in parts if p.kept is not None]
+                data = pa.concat_tables(kept) if len(kept) == len(parts) and kept else None
+                if len(pnr) > 1 and not bool((pnr[1:] > pnr[:-1]).all()):  # parts whose ranges interleave
+                    order = np.argsort(pnr, kind="stable")  # merges the parts' sorted runs
+                    pnr, data = pnr[order], None if data is None else data.take(order)
+                self._all = (PnrIndex(pnr), data)
+            return self._all
+
+
+class PnrIndex:
+    """Where each pnr of a sorted, distinct array is. Persons numbered in runs of consecutive numbers (the same
+    ranges in every table) are found by their offset within their run, the run by a binary search among a few;
+    scattered numbers by a binary search among all."""
+
+    def __init__(self, pnr: np.ndarray):
+        self.pnr = pnr
+        cut = np.flatnonzero(np.diff(pnr) != 1) + 1
+        self.runs: tuple[np.ndarray, np.ndarray, np.ndarray] | None = None
+        if len(pnr) and len(cut) < len(pnr) // _DENSE:
+            starts = np.concatenate([[0], cut])
+            self.runs = (starts, pnr[starts], pnr[np.concatenate([cut - 1, [len(pnr) - 1]])])
+
+    def find(self, people: np.ndarray) -> np.ndarray | None:
+        """Where each of ``people`` (sorted, distinct) is; None if one is not there."""
+        if len(people) == 0:
+            return np.empty(0, np.int64)
+        if len(self.pnr) == 0:
+            return None
+        if self.runs is not None:
+            starts, firsts, lasts = self.runs
+            if len(starts) == 1:
+                if people[0] < firsts[0] or people[-1] > lasts[0]:
+                    return None
+                return people - firsts[0]
+            run = np.searchsorted(firsts, people, side="right") - 1
+            if run[0] < 0 or bool((people > lasts[run]).any()):
+                return None
+            return starts[run] + (people - firsts[run])
+        at = np.searchsorted(self.pnr, people)
+        return at if bool((self.pnr[np.minimum(at, len(self.pnr) - 1)] == people).all()) else None
+
+
+def _gather(part: Part, data: pa.Table, at: np.ndarray, kept: pa.Table, lengths: np.ndarray, rules: list[JoinRule],
+            extremes: bool) -> tuple[pa.Table, pa.Table]:
+    """The rows the join rules read and their persons' rows in the same order: each person's first and last row
+    when those decide every rule (``extremes``), else every row."""
+    own = data.select(sorted({c for r in rules for c in r.columns})).combine_chunks()  # one chunk: a fast take
+    ref = kept.select(sorted({c for r in rules for c in r.ref_columns} - {"pnr"}))
+    if extremes and part.sorted_key:
+        first = np.cumsum(lengths) - lengths
+        return own.take(np.concatenate([first, first + lengths - 1])), ref.take(np.concatenate([at, at]))
+    return own, ref.take(np.repeat(at, lengths))
+
+
+def part_proof(table: Table, path: Path, columns: list[str], keep: list[str], persons: Persons | None,
+               rules: list[JoinRule], extremes: bool, lock: threading.Lock) -> Part | None:
+    """One part's order, pnr range, spells, runs and references; None when it cannot be read or has a null or
+    no pnr (nothing is proven for its table then)."""
+    try:
+        data = _read(table, path, columns)
+    except (pa.ArrowException, OSError):
+        return None
+    part = Part(path, data.num_rows)
+    if data.num_rows == 0:
+        return part
+    spell = table.no_overlap
+    pnr = numbers(data.column("pnr")) if "pnr" in columns else None
+    if pnr is None or pnr.dtype != np.int64:
+        return None
+    part.first, part.last = int(pnr[0]), int(pnr[-1])
+    part.pnr_sorted = not bool((pnr[1:] < pnr[:-1]).any())
+    if not part.pnr_sorted:
+        return part
+    same = pnr[1:] == pnr[:-1]
+    key = list(table.primary_key)
+    rest = [numbers(data.column(c)) if c in columns else None for c in key[1:]]
+    if key and key[0] == "pnr" and all(r is not None for r in rest):
+        part.sorted_key = not bool(same.any()) if not rest else not bool((same & _not_greater(rest)).any())  # type: ignore[arg-type]
+    if (spell is not None and part.sorted_key and spell.partition == ("pnr",) and key[:2] == ["pnr", spell.start]
+            and spell.end in columns):
+        open_end = pa.scalar(np.iinfo(np.int32).max, pa.int32())  # null: still running
+        ends = data.column(spell.end).cast(pa.int32()).fill_null(open_end).to_numpy()
+        part.no_overlap = not bool((same & (ends[:-1] >= rest[0][1:])).any())  # type: ignore[index]
+    starts = np.concatenate([[0], np.flatnonzero(~same) + 1])
+    part.people = pnr[starts]
+    if keep:
+        kept = data.select(keep).combine_chunks()
+        part.kept = kept.take(starts) if len(starts) < data.num_rows else kept
+    if persons is not None:
+        lengths = np.diff(starts, append=data.num_rows)
+        _reference(part, data, persons, rules, extremes, lengths, lock)
+    return part
+
+
+def _reference(part: Part, data: pa.Table, persons: Persons, rules: list[JoinRule], extremes: bool,
+               lengths: np.ndarray, lock: threading.Lock) -> None:
+    """Look the part's persons up (in the persons part of the same name first) and gather the join rules' rows."""
+    assert part.people is not None
+    aligned = persons.parts.get(part.path.name)
+    at = aligned[0].find(part.people) if aligned is not None else None
+    if at is not None and aligned is not None:
+        kept, part.aligned = aligned[1], part.path.name
+    else:
+        everyone, kept = persons.everyone(lock)
+        at = everyone.find(part.people)
+        if at is None:
+            return
+    if rules and kept is None:
+        return  # nothing to test the rules against: left to SQL
+    part.known = True
+    if rules and kept is not None:
+        part.gathered = _gather(part, data, at, kept, lengths, rules, extremes)
+
+
+def blocks_disjoint(parts: list[Part]) -> bool:
+    """No person in two of ``parts`` (each part's own persons are distinct). Each part's persons are cut into
+    blocks where the gap to the next person is wide; blocks of different parts that do not overlap prove it
+    without a sort (pnr handed out by municipality leave wide gaps between municipalities); else the persons of
+    all parts are sorted together and none may occur twice."""
+    people = [p.people for p in parts]
+    if any(p is None for p in people):
+        return False
+    lows, highs = [], []
+    for p in people:
+        assert p is not None
+        if len(p) == 0:
+            continue
+        cut = np.flatnonzero(np.diff(p) > _GAP)
+        lows.append(p[np.r_[0, cut + 1]])
+        highs.append(p[np.r_[cut, len(p) - 1]])
+    if sum(len(lo) for lo in lows) <= _MAX_BLOCKS and lows:
+        low, high = np.concatenate(lows), np.concatenate(highs)
+        order = np.argsort(low, kind="stable")
+        if bool((low[order][1:] > high[order][:-1]).all()):
+            return True
+    every = np.sort(np.concatenate([p for p in people if p is not None]))
+    return bool((every[1:] != every[:-1]).all())
