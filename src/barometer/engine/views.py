@@ -3,13 +3,15 @@
 - ``person``: one row per person with the origin group by DST's definition and "arrived aged 0-12".
 - ``person_year``: a person resident on 1 January of ``year``, with municipality and age on that date;
   ``target_year`` keeps those of the target group and of refugee permit holders (the other items' persons).
-- ``exams``: 9th-grade exam results, one row per pupil and year with the four subjects the indicators use.
+- ``exams``: 9th-grade exam results of ``target_year``'s persons, one row per pupil and year with the four subjects
+  the indicators use and where the pupil lived on 1 January.
 - ``fulltime_support``: full-time persons on public support per person and year (37-hour weekly cap).
 - ``status_year``: the end-of-year population of 1.x/2.2/2.3/7.x with employment, education and support joined;
   ``status_cells`` counts it by every value the items select on.
 - ``course_cohort``: the first programme Danish-course start per person, and whether a test followed in time.
 - ``holder_spell``: stretches of days on which refugees/family-reunified and displaced Ukrainians hold a valid
   permit, live at one address spell and are alive (each key figure places its date in them).
+- ``register_year``: the years present in ``employment`` and ``education``.
 
 Reference tables registered by the backend from data: ``ref_country(code, western)``,
 ``ref_area_map(municipality, area_code)``, ``ref_kf_period(item_id, period, p_start, p_end)`` and
@@ -20,8 +22,10 @@ from __future__ import annotations
 
 from barometer.engine.model import View
 
-COVERAGE = View("coverage", "First and last residence year in the data (the years the data allow).", """
-SELECT MIN(year) AS first_year, MAX(year) AS last_year FROM residence
+COVERAGE = View("coverage", """First and last residence year in the data (the years the data allow): the bounds of
+``ref_year``, which the build derives from the residence years once, rather than a scan of residence for each item
+that reads them.""", """
+SELECT MIN(year) AS first_year, MAX(year) AS last_year FROM ref_year
 """)
 
 PERSON = View("person", "Persons with origin group, arrival age and whether they ever held a refugee or "
@@ -56,14 +60,29 @@ FROM person_year py
 WHERE py.target OR py.refugee_permit  -- person columns: the filter is applied to the persons before the join
 """, materialize=True)
 
-EXAMS = View("exams", "9th-grade exam grades per pupil and exam year, one column per subject used.", """
-SELECT pnr, year,
-       MAX(CASE WHEN subject = 'dansk_skriftlig' THEN grade END) AS written_danish,
-       MAX(CASE WHEN subject = 'matematik_med_hjaelpemidler' THEN grade END) AS maths_with_aids,
-       MAX(CASE WHEN subject = 'dansk_mundtlig' THEN grade END) AS oral_danish,
-       MAX(CASE WHEN subject = 'dansk_retskrivning' THEN grade END) AS spelling
-FROM grades GROUP BY pnr, year
-""")
+EXAMS = View("exams", """9th-grade exam grades of the persons in ``target_year`` (the pupils 2.1 and 3.1 count are among
+them), one row per pupil and exam year with one column per subject used, and the pupil's municipality and origin on
+1 January of the exam year. Kept as a table: the grades are pivoted and joined with the residents once for both
+items.""", """
+SELECT py.pnr, py.year, py.municipality, py.target, py.origin_type, py.arrived_0_12,
+       g.written_danish, g.maths_with_aids, g.oral_danish, g.spelling
+FROM (
+  SELECT pnr, year,
+         MAX(CASE WHEN subject = 'dansk_skriftlig' THEN grade END) AS written_danish,
+         MAX(CASE WHEN subject = 'matematik_med_hjaelpemidler' THEN grade END) AS maths_with_aids,
+         MAX(CASE WHEN subject = 'dansk_mundtlig' THEN grade END) AS oral_danish,
+         MAX(CASE WHEN subject = 'dansk_retskrivning' THEN grade END) AS spelling
+  FROM grades GROUP BY pnr, year
+) g JOIN target_year py ON py.pnr = g.pnr AND py.year = g.year
+""", materialize=True)
+
+REGISTER_YEAR = View("register_year", """The years present in the year-labelled status registers whose years the
+items pair with the population: ``employment`` (1.x) and ``education`` (2.2, 2.3). Found once, rather than by each
+item scanning the register's year column.""", """
+SELECT 'employment' AS register, year FROM (SELECT DISTINCT year FROM employment) e
+UNION ALL
+SELECT 'education' AS register, year FROM (SELECT DISTINCT year FROM education) e
+""", materialize=True)
 
 SUPPORT_SPELL = View("support_spell", """Benefit spells that count as public support, cut at calendar years. A spell
 within one calendar year (nearly all) is matched to its year by equality; only spells across a new year need the
@@ -232,5 +251,6 @@ FROM spell WHERE valid_from <= valid_to
 """, materialize=True)
 
 VIEWS: tuple[View, ...] = (COVERAGE, PERSON, PERSON_YEAR, TARGET_YEAR, EXAMS, SUPPORT_SPELL, FULLTIME_SUPPORT,
-                           STATUS_POPULATION, STATUS_YEAR, STATUS_CELLS, COURSE_COHORT, HOLDER_SPELL)
+                           STATUS_POPULATION, STATUS_YEAR, STATUS_CELLS, COURSE_COHORT, HOLDER_SPELL,
+                           REGISTER_YEAR)
 """In dependency order."""

@@ -26,7 +26,7 @@ SELECT s.municipality, s.year AS period,
        SUM(CASE WHEN s.origin_class = 'dansk' THEN s.employed * s.persons ELSE 0 END) AS ref_num,
        SUM(CASE WHEN s.origin_class = 'dansk' THEN s.persons ELSE 0 END) AS ref_den
 FROM status_cells s
-JOIN (SELECT DISTINCT year FROM employment) ey ON ey.year = s.year
+JOIN register_year ey ON ey.register = 'employment' AND ey.year = s.year
 WHERE s.age BETWEEN 25 AND 64
 GROUP BY s.municipality, s.year
 """)
@@ -39,7 +39,7 @@ EMPLOYMENT_RATE = Definition(
 SELECT s.municipality, s.year AS period, SUM(s.employed * s.persons) AS num, SUM(s.persons) AS den,
        CAST(NULL AS BIGINT) AS ref_num, CAST(NULL AS BIGINT) AS ref_den
 FROM status_cells s
-JOIN (SELECT DISTINCT year FROM employment) ey ON ey.year = s.year
+JOIN register_year ey ON ey.register = 'employment' AND ey.year = s.year
 WHERE s.target AND s.age BETWEEN 25 AND 64
 GROUP BY s.municipality, s.year
 """)
@@ -52,19 +52,19 @@ def _exam(item_id: str, where: str, subjects: tuple[str, str]) -> Definition:
         tables=("persons", "residence", "grades"),
         needs=(Needs("grades", "year"),),
         sql=f"""
-SELECT py.municipality, x.year AS period,
+SELECT x.municipality, x.year AS period,
        SUM(CASE WHEN x.{a} >= 2 AND x.{b} >= 2 THEN 1 ELSE 0 END) AS num, COUNT(*) AS den,
        CAST(NULL AS BIGINT) AS ref_num, CAST(NULL AS BIGINT) AS ref_den
-FROM exams x JOIN target_year py ON py.pnr = x.pnr AND py.year = x.year
+FROM exams x
 WHERE x.{a} IS NOT NULL AND x.{b} IS NOT NULL AND {where}
-GROUP BY py.municipality, x.year
+GROUP BY x.municipality, x.year
 """)
 
 
-_GREW_UP = "py.target AND (py.origin_type = 'efterkommer' OR py.arrived_0_12)"
+_GREW_UP = "x.target AND (x.origin_type = 'efterkommer' OR x.arrived_0_12)"
 
 EXAM_WRITTEN_MATHS = _exam("2.1", _GREW_UP, ("written_danish", "maths_with_aids"))
-EXAM_ORAL_SPELLING = _exam("3.1", "py.target AND py.origin_type = 'indvandrer' AND py.arrived_0_12",
+EXAM_ORAL_SPELLING = _exam("3.1", "x.target AND x.origin_type = 'indvandrer' AND x.arrived_0_12",
                            ("oral_danish", "spelling"))
 
 
@@ -78,7 +78,7 @@ SELECT s.municipality, s.year + {{education_label_shift}} AS period,
        SUM(CASE WHEN s.danish_level IN {levels} THEN s.persons ELSE 0 END) AS num, SUM(s.persons) AS den,
        CAST(NULL AS BIGINT) AS ref_num, CAST(NULL AS BIGINT) AS ref_den
 FROM status_cells s
-JOIN (SELECT DISTINCT year FROM education) ey ON ey.year = s.year
+JOIN register_year ey ON ey.register = 'education' AND ey.year = s.year
 WHERE s.grew_up AND s.age BETWEEN {ages[0]} AND {ages[1]}
 GROUP BY s.municipality, s.year + {{education_label_shift}}
 """)
