@@ -3,8 +3,8 @@
 - ``person``: one row per person with the origin group by DST's definition and "arrived aged 0-12".
 - ``person_year``: a person resident on 1 January of ``year``, with municipality and age on that date;
   ``target_year`` keeps those of the target group and of refugee permit holders (the other items' persons).
-- ``exams``: 9th-grade exam results of ``target_year``'s persons, one row per pupil and year with the four subjects
-  the indicators use and where the pupil lived on 1 January.
+- ``exams``: 9th-grade exam results of the target group, one row per pupil and year with the four subjects the
+  indicators use and where the pupil lived on 1 January.
 - ``fulltime_support``: full-time persons on public support per person and year (37-hour weekly cap).
 - ``status_year``: the end-of-year population of 1.x/2.2/2.3/7.x with employment, education and support joined;
   ``status_cells`` counts it by every value the items select on.
@@ -54,16 +54,16 @@ FROM residence r JOIN person p ON p.pnr = r.pnr
 TARGET_YEAR = View("target_year", """``person_year`` of the persons the items other than 1.x, 2.2, 2.3 and 7.x read
 it for: the target group (2.1, 3.1, 9.1) and holders of a refugee or family-reunification permit (N14). Kept as a
 table, so residence is joined with the persons once for those four items instead of once per item.""", """
-SELECT py.pnr, py.year, py.municipality, py.sex, py.origin_type, py.origin_class, py.target, py.arrived_0_12,
-       py.immigration_date, py.age
+SELECT py.pnr, py.year, py.municipality, py.sex, py.origin_type, py.target, py.arrived_0_12, py.immigration_date,
+       py.age
 FROM person_year py
 WHERE py.target OR py.refugee_permit  -- person columns: the filter is applied to the persons before the join
 """, materialize=True)
 
-EXAMS = View("exams", """9th-grade exam grades of the persons in ``target_year`` (the pupils 2.1 and 3.1 count are among
-them), one row per pupil and exam year with one column per subject used, and the pupil's municipality and origin on
-1 January of the exam year. Kept as a table: the grades are pivoted and joined with the residents once for both
-items.""", """
+EXAMS = View("exams", """9th-grade exam grades of the target group's pupils (2.1 and 3.1 count only them), one row per
+pupil and exam year with one column per subject used, and the pupil's municipality and origin on 1 January of the
+exam year (``target_year``). Kept as a table: the grades are pivoted and joined with the residents once for both
+items; only the target group's grades are pivoted (a filter on the persons before the join).""", """
 SELECT py.pnr, py.year, py.municipality, py.target, py.origin_type, py.arrived_0_12,
        g.written_danish, g.maths_with_aids, g.oral_danish, g.spelling
 FROM (
@@ -72,7 +72,8 @@ FROM (
          MAX(CASE WHEN subject = 'matematik_med_hjaelpemidler' THEN grade END) AS maths_with_aids,
          MAX(CASE WHEN subject = 'dansk_mundtlig' THEN grade END) AS oral_danish,
          MAX(CASE WHEN subject = 'dansk_retskrivning' THEN grade END) AS spelling
-  FROM grades GROUP BY pnr, year
+  FROM grades WHERE pnr IN (SELECT pnr FROM person WHERE target)
+  GROUP BY pnr, year
 ) g JOIN target_year py ON py.pnr = g.pnr AND py.year = g.year
 """, materialize=True)
 
