@@ -15,8 +15,12 @@ from pathlib import Path
 import duckdb
 import pyarrow as pa
 
+from barometer.engine.joins import PersonChain
+from barometer.engine.merge import NotApplicable
 from barometer.engine.model import ITEM_COLUMNS, Definition, View
+from barometer.engine.ordered import run_chain
 from barometer.engine.sql import render
+from barometer.engine.views import PERSON_CHAINS
 from barometer.registers.contract import CONTRACT
 from barometer.registers.layout import part_files
 
@@ -42,6 +46,13 @@ class DuckDBBackend:
             self.con.execute(f"SET memory_limit = '{memory_limit}'")
         # Deterministic output order is imposed by the build's final sort; insertion order is not needed.
         self.con.execute("SET preserve_insertion_order = false")
+        self.root: Path | None = None
+        self.present: set[str] = set()
+        self.chains: tuple[PersonChain, ...] = PERSON_CHAINS
+        self.references: dict[str, pa.Table] = {}
+        self.strategy: dict[str, str] = {}
+        """How each chain's result was computed: ``ordered`` (part by part, barometer.engine.ordered) or ``sql``
+        with the reason the ordered pass did not apply."""
 
     def register_registers(self, root: Path) -> set[str]:
         """A view per contract table over its Parquet parts; returns the tables present."""
@@ -55,17 +66,40 @@ class DuckDBBackend:
             else:  # an absent optional table: an empty table of the right shape keeps SQL valid
                 self.con.register(f"__empty_{name}", table.arrow_schema().empty_table())
                 self.con.execute(f'CREATE OR REPLACE VIEW "{name}" AS SELECT * FROM "__empty_{name}"')
+        self.root, self.present = Path(root), present
         return present
 
     def register_reference(self, name: str, data: pa.Table) -> None:
+        self.references[name] = data  # the ordered pass gives each part's connection the same tables
         self.con.register(f"__{name}", data)
         self.con.execute(f'CREATE OR REPLACE TEMP TABLE "{name}" AS SELECT * FROM "__{name}"')
         self.con.unregister(f"__{name}")
 
     def create_view(self, view: View, params: dict[str, object]) -> None:
+        if self._ordered(view, params):
+            return
         sql = render(view.sql, self.dialect, params)
         kind = "TEMP TABLE" if view.materialize else "VIEW"
         self.con.execute(f'CREATE OR REPLACE {kind} "{view.name}" AS {sql}')
+
+    def _ordered(self, view: View, params: dict[str, object]) -> bool:
+        """Whether ``view`` is part of a chain computed part by part (and needs no SQL of its own). The first time
+        one of a chain's skipped steps is due, its result is computed by the ordered pass, when it applies;
+        otherwise every step runs its SQL as declared."""
+        for chain in self.chains:
+            if view.name not in (*chain.skipped, chain.result.name):
+                continue
+            result = chain.result.name
+            if result not in self.strategy:
+                try:
+                    if self.root is None:
+                        raise NotApplicable("no register folder")
+                    run_chain(self.con, chain, self.root, self.present, self.references, params)
+                    self.strategy[result] = "ordered"
+                except NotApplicable as exc:
+                    self.strategy[result] = f"sql: {exc}"
+            return self.strategy[result] == "ordered"
+        return False
 
     def drop_view(self, name: str) -> None:
         """Drop a materialised view no longer read (its memory goes back to DuckDB's buffer pool)."""

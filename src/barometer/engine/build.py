@@ -127,6 +127,35 @@ def _kf_periods(catalogue: Catalogue, edition: str, first: int, last: int, serie
     return pa.Table.from_pylist([dict(zip(schema.names, r, strict=True)) for r in rows], schema=schema)
 
 
+def prepare(backend: Any, where: Registers, catalogue: Catalogue, edition: str, settings: EngineSettings
+            ) -> tuple[set[str], dict[str, object]]:
+    """Register the registers and the reference tables with ``backend``; returns the tables present and the SQL
+    parameters."""
+    present = backend.register_registers(where.location)
+    backend.register_reference("ref_country", _country_table())
+    backend.register_reference("ref_area_map", _area_map(catalogue))
+    first, last = backend.query("SELECT MIN(year) AS f, MAX(year) AS l FROM residence").to_pylist()[0].values()
+    if first is None:
+        raise EngineError(f"{where}: the residence table is empty; no year can be computed")
+    backend.register_reference("ref_year", _year_table(first, last))
+    backend.register_reference("ref_kf_period",
+                               _kf_periods(catalogue, edition, first, last, settings.key_figure_series))
+    return present, settings.sql_params()
+
+
+def derive_views(backend: Any, params: dict[str, object], until: str | None = None) -> None:
+    """Create the derived views in order (up to and including ``until``), dropping each materialised one as soon
+    as nothing after it reads it."""
+    drop = getattr(backend, "drop_view", None)  # a backend whose materialised views hold memory frees them
+    for view in VIEWS:
+        backend.create_view(view, params)
+        if drop is not None:
+            for done in finished_views(view.name):
+                drop(done)
+        if view.name == until:
+            return
+
+
 def compute(registers: Path | str, edition: str, engine: str = "duckdb", settings: EngineSettings | None = None,
             *, validate: bool = True, progress: Progress | None = None, threads: int | None = None,
             spark_master: str | None = None) -> pa.Table:
@@ -165,22 +194,8 @@ def compute_with_coverage(registers: Path | str | Registers, edition: str, engin
     tick("validate")
     backend = open_backend(engine, threads=threads, spark_master=spark_master)
     try:
-        present = backend.register_registers(where.location)
-        backend.register_reference("ref_country", _country_table())
-        backend.register_reference("ref_area_map", _area_map(catalogue))
-        params = settings.sql_params()
-        first, last = backend.query("SELECT MIN(year) AS f, MAX(year) AS l FROM residence").to_pylist()[0].values()
-        if first is None:
-            raise EngineError(f"{where}: the residence table is empty; no year can be computed")
-        backend.register_reference("ref_year", _year_table(first, last))
-        backend.register_reference("ref_kf_period",
-                                   _kf_periods(catalogue, edition, first, last, settings.key_figure_series))
-        drop = getattr(backend, "drop_view", None)  # a backend whose materialised views hold memory frees them
-        for view in VIEWS:
-            backend.create_view(view, params)
-            if drop is not None:
-                for done in finished_views(view.name):
-                    drop(done)
+        present, params = prepare(backend, where, catalogue, edition, settings)
+        derive_views(backend, params)
         tick("derive views")
         try:
             declared = coverage.declared_coverage(where.folder)

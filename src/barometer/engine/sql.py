@@ -59,8 +59,8 @@ DIALECTS: dict[str, dict[str, Macro]] = {
 }
 
 
-def _split_args(text: str) -> list[str]:
-    """Split a macro's argument text on top-level commas (arguments may contain calls)."""
+def split_top_level(text: str) -> list[str]:
+    """Split a macro's argument text (or a select list) on top-level commas (items may contain calls)."""
     args: list[str] = []
     current: list[str] = []
     depth = 0
@@ -89,7 +89,7 @@ def expand_macros(sql: str, dialect: str) -> str:
             depth -= sql[i] == ")"
             i += 1
         inner = expand_macros(sql[start : i - 1], dialect)
-        sql = sql[: match.start()] + macros[match[1]](*_split_args(inner)) + sql[i:]
+        sql = sql[: match.start()] + macros[match[1]](*split_top_level(inner)) + sql[i:]
     return sql
 
 

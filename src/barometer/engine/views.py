@@ -20,6 +20,7 @@ Reference tables registered by the backend from data: ``ref_country(code, wester
 
 from __future__ import annotations
 
+from barometer.engine.joins import Attach, PersonChain, count_view, join_view
 from barometer.engine.model import View
 
 COVERAGE = View("coverage", """First and last residence year in the data (the years the data allow): the bounds of
@@ -42,14 +43,13 @@ FROM persons p LEFT JOIN ref_country c ON c.code = p.origin_country
 LEFT JOIN (SELECT DISTINCT pnr FROM permits WHERE permit_type IN ('refugee', 'family_refugee')) rp ON rp.pnr = p.pnr
 """, materialize=True)
 
-PERSON_YEAR = View("person_year", "Residents on 1 January of each year, age on that date.", """
-SELECT r.pnr, r.year, r.municipality, p.sex, p.origin_type, p.origin_class, p.target, p.arrived_0_12,
-       p.refugee_permit, p.immigration_date,
-       r.year - EXTRACT(YEAR FROM p.birth_date)
-         - CASE WHEN EXTRACT(MONTH FROM p.birth_date) = 1 AND EXTRACT(DAY FROM p.birth_date) = 1
-                THEN 0 ELSE 1 END AS age
-FROM residence r JOIN person p ON p.pnr = r.pnr
-""")
+PERSON_YEAR = join_view("person_year", "Residents on 1 January of each year, age on that date.",
+                        driver="residence", alias="r", select="""
+r.pnr, r.year, r.municipality, p.sex, p.origin_type, p.origin_class, p.target, p.arrived_0_12,
+p.refugee_permit, p.immigration_date,
+r.year - EXTRACT(YEAR FROM p.birth_date)
+  - CASE WHEN EXTRACT(MONTH FROM p.birth_date) = 1 AND EXTRACT(DAY FROM p.birth_date) = 1
+         THEN 0 ELSE 1 END AS age""", attach=(Attach("person", "p", ("pnr",), inner=True),))
 
 TARGET_YEAR = View("target_year", """``person_year`` of the persons the items other than 1.x, 2.2, 2.3 and 7.x read
 it for: the target group (2.1, 3.1, 9.1) and holders of a refugee or family-reunification permit (N14). Kept as a
@@ -160,36 +160,30 @@ FROM person_year py
 WHERE (py.target OR py.origin_class = 'dansk') AND py.age BETWEEN 16 AND 66
 """, materialize=True)
 
-STATUS_YEAR = View("status_year", """End-of-year status of year Y for residents aged 16-66 on 1 January Y+1 of Danish
-origin or in the target group (the population of 1.x, 2.2, 2.3 and 7.x): municipality and age on 1 January Y+1,
-employed at the end of November Y, highest Danish education on 1 October Y (target group only: no item reads it
-for others, and the smaller join halves the work), full-time support during Y. One row per person-year; not kept:
-the items read its cells (``status_cells``).""", """
-SELECT sp.pnr, sp.year, sp.municipality, sp.age,
-       CASE WHEN sp.target THEN 'nonwestern' ELSE 'dansk' END AS origin_class,  -- the population's two classes
-       sp.target, sp.grew_up,
-       CASE WHEN e.pnr IS NOT NULL THEN 1 ELSE 0 END AS employed,
-       ed.danish_level,
-       COALESCE(f.fte, 0) AS fte
-FROM status_population sp
-LEFT JOIN (SELECT pnr, year FROM employment WHERE status IN ('employee', 'self_employed', 'assisting_spouse')) e
-  ON e.pnr = sp.pnr AND e.year = sp.year
-LEFT JOIN (SELECT pnr, year, danish_level FROM education  -- only the target group's education is used
-           WHERE danish_level IS NOT NULL AND pnr IN (SELECT pnr FROM person WHERE target)) ed
-  ON ed.pnr = sp.pnr AND ed.year = sp.year
-LEFT JOIN fulltime_support f ON f.pnr = sp.pnr AND f.year = sp.year
-""")
+STATUS_YEAR = join_view("status_year", """End-of-year status of year Y for residents aged 16-66 on 1 January Y+1
+of Danish origin or in the target group (the population of 1.x, 2.2, 2.3 and 7.x): municipality and age on 1 January
+Y+1, employed at the end of November Y, highest Danish education on 1 October Y (target group only: no item reads
+it for others, and the smaller join halves the work), full-time support during Y. One row per person-year; not
+kept: the items read its cells (``status_cells``).""", driver="status_population", alias="sp", select="""
+sp.pnr, sp.year, sp.municipality, sp.age,
+CASE WHEN sp.target THEN 'nonwestern' ELSE 'dansk' END AS origin_class,
+sp.target, sp.grew_up,
+CASE WHEN e.pnr IS NOT NULL THEN 1 ELSE 0 END AS employed,
+ed.danish_level,
+COALESCE(f.fte, 0) AS fte""", attach=(
+    Attach("employment", "e", ("pnr", "year"), where="status IN ('employee', 'self_employed', 'assisting_spouse')"),
+    Attach("education", "ed", ("pnr", "year"),  # only the target group's education is used
+           where="danish_level IS NOT NULL AND pnr IN (SELECT pnr FROM person WHERE target)"),
+    Attach("fulltime_support", "f", ("pnr", "year")),
+))
 
-STATUS_CELLS = View("status_cells", """``status_year`` counted by every value its items select on: municipality, year,
-age, origin class, target group, grew up here, employed and Danish education level, with the number of persons
-and their full-time support summed (exactly: integer counts, DECIMAL sums). The six items of 1.x, 2.2, 2.3 and 7.x
-sum these cells instead of each scanning tens of millions of person-years, and the person-years are never
-stored.""", """
-SELECT municipality, year, age, origin_class, target, grew_up, employed, danish_level,
-       COUNT(*) AS persons, SUM(fte) AS fte
-FROM status_year
-GROUP BY municipality, year, age, origin_class, target, grew_up, employed, danish_level
-""", materialize=True)
+STATUS_CELLS = count_view("status_cells", """``status_year`` counted by every value its items select on:
+municipality, year, age, origin class, target group, grew up here, employed and Danish education level, with the
+number of persons and their full-time support summed (exactly: integer counts, DECIMAL sums). The six items of 1.x,
+2.2, 2.3 and 7.x sum these cells instead of each scanning tens of millions of person-years, and the person-years
+are never stored.""", source="status_year",
+    by=("municipality", "year", "age", "origin_class", "target", "grew_up", "employed", "danish_level"),
+    measures=(("persons", "COUNT(*)"), ("fte", "SUM(fte)")))
 
 COURSE_COHORT = View("course_cohort", """First Danish-course start under the integration programme per person
 (the cohort), the course's municipality, and whether a Danish test was passed on or after the start and less than
@@ -255,3 +249,10 @@ VIEWS: tuple[View, ...] = (COVERAGE, PERSON, PERSON_YEAR, TARGET_YEAR, EXAMS, SU
                            STATUS_POPULATION, STATUS_YEAR, STATUS_CELLS, COURSE_COHORT, HOLDER_SPELL,
                            REGISTER_YEAR)
 """In dependency order."""
+
+STATUS_CHAIN = PersonChain(steps=(PERSON_YEAR, STATUS_POPULATION, STATUS_YEAR), result=STATUS_CELLS,
+                           per_person=(PERSON, SUPPORT_SPELL, FULLTIME_SUPPORT), own=("fulltime_support",))
+"""Row by row per person up to ``status_year``, then counted: the DuckDB backend may compute ``status_cells`` one
+person part at a time by merging sorted keys (barometer.engine.ordered) instead of running the joins' SQL."""
+
+PERSON_CHAINS: tuple[PersonChain, ...] = (STATUS_CHAIN,)

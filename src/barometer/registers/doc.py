@@ -78,8 +78,10 @@ gives the order and `layout.sort_part` sorts a part), and let the parts of one t
 `pnr` (e.g. one part per range of persons, the same ranges in every table, each part named as the persons part
 of its persons). Validation then proves unique keys, non-overlapping spells, known persons and the persons' dates
 (alive on the reference date) in one linear pass per part, from the key columns alone, instead of sorting and
-joining every table (several times faster at full scale). Any other layout is valid too and gives the same
-report; it is only checked the slower way.
+joining every table (several times faster at full scale), and the build computes the status population, its joins
+and its cells one part at a time, with memory bounded by a part (docs/engine.md, "How the build does its work").
+Any other layout is valid too and gives the same report and the same release; it is only checked and computed the
+slower way.
 `barometer synth` writes this layout; a DST extract should too (`ORDER BY pnr, year` per part).
 
 Writing (`barometer.registers.layout`): `write_part(DIR, table, arrow_table, part=0 | "851")` casts to the

@@ -1,0 +1,239 @@
+"""Run a ``PersonChain`` one person part at a time, matching keys in numpy instead of hash joining whole tables.
+
+The registers' recommended layout (docs/data-contract.md) splits every person-level table by person, the same way
+in every table (part ``X`` of each table holds only persons of ``persons`` part ``X``). Every view of the chain is
+computed per person, so the chain can run on one part at a time and the results of the parts be added up. For
+each part, on a small DuckDB connection of its own where each register the chain reads names that table's part:
+
+1. the per-person views the steps attach (``person``, ``fulltime_support`` …) are created from their declared SQL,
+   which then reads only the part's rows;
+2. each ``JoinView`` step reads its driving rows (the register part, or the step before computed) and, for each
+   attached table, that table's rows of the part through its declared filter; the row matching each driving row
+   is found by its key's slot in the part (barometer.engine.merge: no hash table, no sort) and gathered in the
+   driving rows' order;
+3. the step's declared select list runs on the driving rows beside the gathered rows (a ``POSITIONAL JOIN``); the
+   other steps' declared SQL runs on the step before; the result's declared SQL counts the part's last step.
+
+So every value is computed by the same SQL text as on any engine; only how matching rows are found differs. The
+parts' counts and sums are then added up (``joins.combine_sql``) on the main connection. Two parts run at a time
+(DuckDB and numpy release the GIL), and a part's person-years are the most ever held in memory.
+
+The pass proves what it relies on as it goes and raises ``NotApplicable`` (the backend then runs every view's
+SQL) when any of it fails: every register it reads has the same part names; every row of a part is of a person of
+that ``persons`` part; no person is in two ``persons`` parts; and no key of an attached table occurs twice (so a
+driving row matches at most one row, as in the join). Then no row can match across parts, and the parts' results
+are the whole chain's.
+"""
+
+from __future__ import annotations
+
+import re
+import threading
+from concurrent.futures import ThreadPoolExecutor
+from pathlib import Path
+
+import duckdb
+import numpy as np
+import pyarrow as pa
+import pyarrow.parquet as pq
+
+from barometer.engine.joins import Attach, JoinView, PersonChain, attached_columns, columns_read, combine_sql
+from barometer.engine.merge import (
+    NotApplicable,
+    all_within,
+    column_int64,
+    compact,
+    dense_match,
+    disjoint,
+    gather,
+    person_index,
+    slots,
+    strictly_increasing,
+)
+from barometer.engine.sql import render
+from barometer.registers.contract import CONTRACT
+from barometer.registers.layout import part_files
+
+WORKERS = 2
+"""Parts computed at a time (the build machine's cores)."""
+
+_PART_MEMORY = "1GB"
+"""DuckDB memory limit of each part's connection (a part is a few hundred thousand persons)."""
+
+
+def _quote(path: Path) -> str:
+    return "'" + str(path).replace("'", "''") + "'"
+
+
+def _pnr(path: Path) -> np.ndarray:
+    """A part's person numbers (``ParquetFile``: cheaper than a dataset for one file)."""
+    with pq.ParquetFile(path) as f:
+        return column_int64(f.read(columns=["pnr"]), "pnr")
+
+
+class OrderedPass:
+    """One execution of a chain over the parts of a register folder (see the module docstring)."""
+
+    def __init__(self, con: duckdb.DuckDBPyConnection, chain: PersonChain, root: Path, registers: set[str],
+                 references: dict[str, pa.Table], params: dict[str, object]) -> None:
+        self.con, self.chain, self.root, self.params = con, chain, root, params
+        self.references = references
+        first = chain.steps[0]
+        if not isinstance(first, JoinView) or first.driver not in registers:
+            raise NotApplicable(f"the first step {first.name} is not a join driven by a register")
+        self.sql = {v.name: render(v.sql, "duckdb", params) for v in (*chain.per_person, *chain.steps)}
+        text = "\n".join(self.sql.values())
+        read = [t for t in sorted(CONTRACT.tables) if t != chain.persons and re.search(rf"\b{t}\b", text)]
+        absent = [t for t in read if t not in registers]
+        if absent:
+            raise NotApplicable(f"table {', '.join(absent)} is absent")
+        self.tables = [chain.persons, *read]
+        joins = [s for s in chain.steps if isinstance(s, JoinView)]
+        side = "\n".join([*(self.sql[v.name] for v in chain.per_person),
+                          *(self.sql[v.name] for v in chain.steps if not isinstance(v, JoinView)),
+                          *(a.where for j in joins for a in j.attach)])
+        self.side_tables = [t for t in self.tables[1:] if re.search(rf"\b{t}\b", side)]
+        """Registers read other than as a join's driving or attached table: their parts are proven to hold only
+        the part's persons when bound (the joins prove it for the rows they match)."""
+        self.select: dict[str, str] = {}
+        """Each join step's select list without the columns nothing after it reads."""
+        for i, step in enumerate(chain.steps):
+            if isinstance(step, JoinView):
+                after = "\n".join([*(self.sql[s.name] for s in chain.steps[i + 1:]), chain.result.sql])
+                self.select[step.name] = step.select_for(after)
+        self.parts = self._aligned_parts()
+        self.persons: dict[str, np.ndarray] = {}
+        self._local = threading.local()
+        self._connections: list[duckdb.DuckDBPyConnection] = []
+        self._lock = threading.Lock()
+
+    def _aligned_parts(self) -> list[str]:
+        """The part names, the same in every register the chain reads (else the parts cannot be aligned)."""
+        names = None
+        for table in self.tables:
+            these = [f.name for f in part_files(self.root, table)]
+            if not these:
+                raise NotApplicable(f"table {table} has no parts")
+            if names is not None and these != names:
+                raise NotApplicable(f"the parts of {table} are not named like those of {self.chain.persons}")
+            names = these
+        return names or []
+
+    def _connection(self) -> duckdb.DuckDBPyConnection:
+        """This thread's own connection, with the reference tables: one thread and insertion order kept, so rows
+        come back in the order they were read and the positional joins line up."""
+        con = getattr(self._local, "con", None)
+        if con is None:
+            con = duckdb.connect(":memory:")
+            for setting in ("enable_progress_bar = false", "threads = 1", "preserve_insertion_order = true",
+                            f"memory_limit = '{_PART_MEMORY}'"):
+                con.execute(f"SET {setting}")
+            for name, data in self.references.items():
+                con.register(f"__{name}", data)
+                con.execute(f'CREATE TEMP TABLE "{name}" AS SELECT * FROM "__{name}"')
+                con.unregister(f"__{name}")
+            self._local.con = con
+            with self._lock:
+                self._connections.append(con)
+        return con
+
+    def _bind(self, con: duckdb.DuckDBPyConnection, part: str) -> np.ndarray:
+        """Name each register's part ``part`` by the register's name, prove its rows are all of persons of the
+        ``persons`` part, and create the per-person views over them; returns those persons, in order."""
+        persons = np.sort(_pnr(self.root / self.chain.persons / part))
+        if not strictly_increasing(persons):
+            raise NotApplicable(f"{self.chain.persons}/{part} has a person twice")
+        for table in self.tables:
+            path = self.root / table / part
+            con.execute(f'CREATE OR REPLACE TEMP VIEW "{table}" AS SELECT * FROM read_parquet({_quote(path)})')
+            if table in self.side_tables and not all_within(_pnr(path), persons):
+                raise NotApplicable(f"{table}/{part} has persons of another part")
+        for view in self.chain.per_person:  # kept as declared: a materialised view is computed once per part
+            kind = "TABLE" if view.materialize else "VIEW"
+            con.execute(f'CREATE OR REPLACE TEMP {kind} "{view.name}" AS {self.sql[view.name]}')
+        return persons
+
+    def _attached(self, con: duckdb.DuckDBPyConnection, step: JoinView, a: Attach, select: str) -> pa.Table:
+        """The part's rows of an attached table through its declared filter, in the order they come: the key
+        and the columns ``select`` reads."""
+        where = f" WHERE {render(a.where, 'duckdb', self.params)}" if a.where.strip() else ""
+        columns = ", ".join(attached_columns(select, a))
+        return con.sql(f'SELECT {columns} FROM "{a.table}"{where}').to_arrow_table()
+
+    def _join(self, con: duckdb.DuckDBPyConnection, step: JoinView, index: int, part: str,
+              persons: np.ndarray) -> None:
+        """Create ``step`` for one part: each attached table's matching rows gathered in the driving rows' order,
+        beside them (``POSITIONAL JOIN``), under the declared select list."""
+        select = self.select[step.name]
+        if index == 0:
+            with pq.ParquetFile(self.root / step.driver / part) as f:
+                driver = f.read(columns=step.driver_columns(select))
+        else:
+            columns = ", ".join(step.driver_columns(select))
+            driver = con.sql(f'SELECT {columns} FROM "{step.driver}"').to_arrow_table()
+        con.register(f"__{index}_driver", driver)
+        driver_person = person_index(persons, column_int64(driver, "pnr"), f"{step.driver}/{part}")
+        joins, keep = [], np.ones(driver.num_rows, bool)
+        for a in step.attach:
+            if a.key[0] != "pnr" or len(a.key) > 2:
+                raise NotApplicable(f"{a.table} is not joined on the person (and at most one more column)")
+            rows = self._attached(con, step, a, select)
+            person = person_index(persons, column_int64(rows, "pnr"), f"{a.table}/{part}")
+            second = [column_int64(t, a.key[1]) if len(a.key) == 2 else None for t in (rows, driver)]
+            present = [c for c in second if c is not None and len(c)]
+            low = min(int(c.min()) for c in present) if present else 0
+            span = max(int(c.max()) for c in present) - low + 1 if present else 1
+            at, found = dense_match(slots(persons, person, second[0], low, span),
+                                    slots(persons, driver_person, second[1], low, span), f"{a.table}/{part}")
+            if a.inner:
+                keep &= found
+            read = columns_read(a.alias, select)
+            if read:  # only the columns the select list reads are gathered
+                con.register(f"__{index}_{a.alias}", gather(compact(rows.select(read)), at, found))
+                joins.append(f"POSITIONAL JOIN __{index}_{a.alias} AS {a.alias}")
+        where = ""
+        if not keep.all():  # an inner join's driving rows without a match are left out
+            con.register(f"__{index}_keep", pa.table({"keep": keep}))
+            joins.append(f"POSITIONAL JOIN __{index}_keep AS __keep")
+            where = " WHERE __keep.keep"
+        con.execute(f'CREATE OR REPLACE TEMP VIEW "{step.name}" AS SELECT {render(select, "duckdb", self.params)} '
+                    f"FROM __{index}_driver AS {step.alias} {' '.join(joins)}{where}")
+
+    def part(self, part: str) -> pa.Table:
+        """The result's SQL over the persons of one part (the part's counts and sums)."""
+        con = self._connection()
+        persons = self._bind(con, part)
+        with self._lock:
+            self.persons[part] = persons
+        for index, step in enumerate(self.chain.steps):
+            if isinstance(step, JoinView):
+                self._join(con, step, index, part, persons)
+            else:
+                con.execute(f'CREATE OR REPLACE TEMP VIEW "{step.name}" AS {self.sql[step.name]}')
+        return con.sql(render(self.chain.result.sql, "duckdb", self.params)).to_arrow_table()
+
+    def run(self) -> None:
+        """Create ``chain.result`` on the main connection, or raise ``NotApplicable`` having created nothing."""
+        result = self.chain.result
+        try:
+            with ThreadPoolExecutor(max_workers=WORKERS) as pool:
+                partials = list(pool.map(self.part, self.parts))
+            if not disjoint([self.persons[p] for p in self.parts]):
+                raise NotApplicable(f"a person is in two parts of {self.chain.persons}")
+            schema = partials[0].schema
+            self.con.register("__partials", pa.concat_tables([t.cast(schema) for t in partials]))
+            try:
+                self.con.execute(f'CREATE OR REPLACE TEMP TABLE "{result.name}" AS '
+                                 f"{combine_sql(result, '__partials')}")
+            finally:
+                self.con.unregister("__partials")
+        finally:
+            for con in self._connections:
+                con.close()
+
+
+def run_chain(con: duckdb.DuckDBPyConnection, chain: PersonChain, root: Path, registers: set[str],
+              references: dict[str, pa.Table], params: dict[str, object]) -> None:
+    """Compute ``chain.result`` part by part on ``con`` (raises ``NotApplicable`` when the registers do not allow
+    it; nothing is created then)."""
+    OrderedPass(con, chain, root, registers, references, params).run()

@@ -1,0 +1,176 @@
+"""The status chain computed part by part (barometer.engine.ordered) equals its SQL, cell for cell.
+
+Both executions run on the same synthetic registers (written by person part, sorted): the per-part pass must give
+exactly the SQL's ``status_cells`` (types, counts, DECIMAL sums). Registers whose parts break what the pass relies
+on (a person's rows in another person part, a key twice, parts named differently) must make the backend run the
+SQL instead, with the same cells as the untouched registers; rows merely out of order are matched all the same.
+"""
+
+from __future__ import annotations
+
+import shutil
+from pathlib import Path
+
+import numpy as np
+import pyarrow as pa
+import pyarrow.parquet as pq
+import pytest
+
+from barometer.catalogue import load_catalogue
+from barometer.engine.backend import DuckDBBackend
+from barometer.engine.build import derive_views, prepare
+from barometer.engine.engines import locate
+from barometer.engine.merge import NotApplicable, Slots, dense_match, disjoint, person_index
+from barometer.engine.settings import EngineSettings
+from barometer.registers.layout import part_files
+
+SCALE, YEARS, SEED = 0.002, range(2012, 2025), 5
+
+
+@pytest.fixture(scope="module")
+def synthetic(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """Synthetic registers in many small person parts (as a full-scale extract has, at a test's size)."""
+    module = pytest.importorskip("barometer.synth.generate")
+    out = tmp_path_factory.mktemp("ordered") / "registers"
+    with pytest.MonkeyPatch.context() as patch:
+        patch.setattr(module, "CHUNK_PERSONS", 1_000)
+        module.generate(out, SCALE, YEARS, SEED, workers=1)
+    return out
+
+
+def status_cells(registers: Path, ordered: bool = True) -> tuple[str, list[tuple], list[tuple]]:
+    """How the chain ran, ``status_cells``' column types and its rows in a fixed order."""
+    backend = DuckDBBackend()
+    if not ordered:
+        backend.chains = ()
+    try:
+        _, params = prepare(backend, locate(registers, "duckdb"), load_catalogue(), "2024-11", EngineSettings())
+        derive_views(backend, params, until="status_cells")
+        types = backend.con.sql("DESCRIBE status_cells").fetchall()
+        rows = backend.con.sql("SELECT * FROM status_cells ORDER BY ALL").fetchall()
+        return backend.strategy.get("status_cells", "sql"), types, rows
+    finally:
+        backend.close()
+
+
+@pytest.fixture(scope="module")
+def by_sql(synthetic: Path) -> tuple[str, list[tuple], list[tuple]]:
+    return status_cells(synthetic, ordered=False)
+
+
+def _copy(synthetic: Path, tmp_path: Path) -> Path:
+    out = tmp_path / "registers"
+    shutil.copytree(synthetic, out)
+    return out
+
+
+def test_synthetic_parts_run_part_by_part_with_the_sql_cells(synthetic: Path, by_sql):
+    assert len(part_files(synthetic, "persons")) > 3  # several parts, so matching across them would show
+    strategy, types, rows = status_cells(synthetic)
+    assert strategy == "ordered"
+    assert types == by_sql[1]  # same names and types: DECIMAL(38,9) sums, BIGINT counts
+    assert rows == by_sql[2]
+    assert sum(r[-2] for r in rows) > 1000 and any(r[-1] > 0 for r in rows)  # persons and fte counted
+
+
+def test_rows_out_of_order_are_matched_all_the_same(synthetic: Path, by_sql, tmp_path: Path):
+    registers = _copy(synthetic, tmp_path)
+    for table in ("employment", "education", "residence"):
+        path = part_files(registers, table)[0]
+        data = pq.read_table(path)
+        pq.write_table(data.take(pa.array(np.random.default_rng(1).permutation(data.num_rows))), path)
+    strategy, types, rows = status_cells(registers)
+    assert strategy == "ordered"
+    assert (types, rows) == by_sql[1:]
+
+
+def _move_first_person(registers: Path, table: str) -> None:
+    """Move the rows of the first person of ``table``'s first part into its second part."""
+    first, second = part_files(registers, table)[:2]
+    a, b = pq.read_table(first), pq.read_table(second)
+    moved = pa.compute.equal(a.column("pnr"), a.column("pnr")[0])
+    pq.write_table(a.filter(pa.compute.invert(moved)), first)
+    pq.write_table(pa.concat_tables([b, a.filter(moved).cast(b.schema)]), second)
+
+
+@pytest.mark.parametrize("table", ["employment", "benefits"])
+def test_a_person_in_another_part_falls_back_to_sql(synthetic: Path, by_sql, tmp_path: Path, table: str):
+    registers = _copy(synthetic, tmp_path)
+    _move_first_person(registers, table)
+    strategy, types, rows = status_cells(registers)
+    assert strategy.startswith("sql: ") and "another part" in strategy
+    assert (types, rows) == by_sql[1:]  # the same rows, only in other files
+
+
+def test_a_key_twice_falls_back_to_sql(synthetic: Path, tmp_path: Path):
+    registers = _copy(synthetic, tmp_path)
+    path = part_files(registers, "employment")[0]
+    data = pq.read_table(path)
+    employed = data.filter(pa.compute.equal(data.column("status"), "employee")).slice(0, 1)
+    pq.write_table(pa.concat_tables([data, employed]), path)
+    strategy, types, rows = status_cells(registers)
+    assert strategy.startswith("sql: ") and "key twice" in strategy
+    assert (types, rows) == status_cells(registers, ordered=False)[1:]  # the SQL's join repeats the row
+
+
+def test_parts_named_differently_fall_back_to_sql(synthetic: Path, by_sql, tmp_path: Path):
+    registers = _copy(synthetic, tmp_path)
+    path = part_files(registers, "education")[0]
+    path.rename(path.with_name("part-other.parquet"))
+    strategy, types, rows = status_cells(registers)
+    assert strategy.startswith("sql: ") and "not named like" in strategy
+    assert (types, rows) == by_sql[1:]
+
+
+def test_dense_match_finds_each_slot_and_refuses_a_key_twice():
+    persons = np.array([10, 20, 30])
+    person = person_index(persons, np.array([10, 10, 30, 30, 30]), "t")
+    assert person.tolist() == [0, 0, 2, 2, 2]
+    attached = Slots(np.array([5, 0, 7]), 9)
+    at, found = dense_match(attached, Slots(np.array([0, 1, 7, 5]), 9), "t")
+    assert found.tolist() == [True, False, True, True] and at[found].tolist() == [1, 2, 0]
+    with pytest.raises(NotApplicable, match="key twice"):
+        dense_match(Slots(np.array([3, 3]), 9), Slots(np.array([3]), 9), "t")
+    with pytest.raises(NotApplicable, match="another part"):
+        person_index(persons, np.array([10, 25]), "t")
+
+
+def test_disjoint_compares_only_overlapping_parts():
+    assert disjoint([np.array([1, 5]), np.array([6, 9]), np.array([2, 4, 7])])
+    assert not disjoint([np.array([1, 5]), np.array([3, 5, 8])])
+
+
+def test_the_hand_fixture_runs_part_by_part_with_the_sql_cells(tmp_path: Path):
+    """The hand-made registers (one part per table, rows in the order they were written by hand) take the
+    per-part pass too, so the hand-worked figures of test_hand_fixture.py check it; the SQL gives the same cells."""
+    from tests.engine import hand_fixture
+
+    registers = hand_fixture.write(tmp_path / "registers")
+    strategy, types, rows = status_cells(registers)
+    assert strategy == "ordered"
+    assert (types, rows) == status_cells(registers, ordered=False)[1:]
+
+
+def test_the_views_a_chain_skips_are_read_by_nothing_else():
+    """Skipping them when the chain runs per part loses nothing: no other view and no item reads them."""
+    import re
+
+    from barometer.engine.definitions import DEFINITIONS
+    from barometer.engine.views import PERSON_CHAINS, VIEWS
+
+    for chain in PERSON_CHAINS:
+        inside = {v.name for v in (*chain.steps, chain.result, *chain.per_person)}
+        assert set(chain.own) <= {v.name for v in chain.per_person if v.materialize}
+        for name in chain.skipped:
+            readers = [v.name for v in VIEWS if v.name not in inside and re.search(rf"\b{name}\b", v.sql)]
+            readers += [d.id for d in DEFINITIONS if re.search(rf"\b{name}\b", d.sql)]
+            assert readers == [], name
+
+
+def test_a_part_without_attached_rows_attaches_nothing(synthetic: Path, tmp_path: Path):
+    registers = _copy(synthetic, tmp_path)
+    path = part_files(registers, "education")[0]
+    pq.write_table(pq.read_table(path).slice(0, 0), path)
+    strategy, types, rows = status_cells(registers)
+    assert strategy == "ordered"
+    assert (types, rows) == status_cells(registers, ordered=False)[1:]
