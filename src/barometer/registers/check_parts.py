@@ -178,16 +178,30 @@ class PnrIndex:
         return at if bool((self.pnr[np.minimum(at, len(self.pnr) - 1)] == people).all()) else None
 
 
-def _gather(part: Part, data: pa.Table, at: np.ndarray, kept: pa.Table, lengths: np.ndarray, rules: list[JoinRule],
-            extremes: bool) -> tuple[pa.Table, pa.Table]:
+def _plain(table: pa.Table) -> pa.Table:
+    """The same columns without the fields' nullability, so that the parts' tables concatenate alike."""
+    return pa.table({name: table.column(name) for name in table.column_names})
+
+
+def _gather(part: Part, data: pa.Table, at: np.ndarray, kept: pa.Table, runs: tuple[np.ndarray, np.ndarray],
+            rules: list[JoinRule], extremes: bool, known: dict[str, np.ndarray]) -> tuple[pa.Table, pa.Table]:
     """The rows the join rules read and their persons' rows in the same order: each person's first and last row
-    when those decide every rule (``extremes``), else every row."""
-    own = data.select(sorted({c for r in rules for c in r.columns})).combine_chunks()  # one chunk: a fast take
-    ref = kept.select(sorted({c for r in rules for c in r.ref_columns} - {"pnr"}))
-    if extremes and part.sorted_key:
-        first = np.cumsum(lengths) - lengths
-        return own.take(np.concatenate([first, first + lengths - 1])), ref.take(np.concatenate([at, at]))
-    return own, ref.take(np.repeat(at, lengths))
+    when those decide every rule (``extremes``), else every row. ``known`` holds key columns already in numbers
+    (integers and dates), gathered by numpy rather than read again from the table."""
+    own_columns = sorted({c for r in rules for c in r.columns})
+    ref = _plain(kept.select(sorted({c for r in rules for c in r.ref_columns} - {"pnr"})))
+    starts, ends = runs
+    if not (extremes and part.sorted_key):
+        return _plain(data.select(own_columns)), ref.take(np.repeat(at, np.diff(starts, append=data.num_rows)))
+    rows = np.concatenate([starts, ends])
+    own = {}
+    for c in own_columns:
+        kind = data.schema.field(c).type
+        if c in known and known[c].dtype.itemsize == kind.bit_width // 8:
+            own[c] = pa.array(known[c][rows]).view(kind)
+        else:
+            own[c] = data.column(c).take(rows)
+    return pa.table(own), ref.take(np.concatenate([at, at]))
 
 
 def part_proof(table: Table, path: Path, columns: list[str], keep: list[str], persons: Persons | None,
@@ -206,32 +220,41 @@ def part_proof(table: Table, path: Path, columns: list[str], keep: list[str], pe
     if pnr is None or pnr.dtype != np.int64:
         return None
     part.first, part.last = int(pnr[0]), int(pnr[-1])
-    part.pnr_sorted = not bool((pnr[1:] < pnr[:-1]).any())
+    change = np.flatnonzero(pnr[1:] != pnr[:-1])  # row change + 1 starts another person
+    part.pnr_sorted = bool((pnr[change + 1] > pnr[change]).all())
     if not part.pnr_sorted:
         return part
-    same = pnr[1:] == pnr[:-1]
     key = list(table.primary_key)
     rest = [numbers(data.column(c)) if c in columns else None for c in key[1:]]
     if key and key[0] == "pnr" and all(r is not None for r in rest):
-        part.sorted_key = not bool(same.any()) if not rest else not bool((same & _not_greater(rest)).any())  # type: ignore[arg-type]
+        if rest:  # within a person, the rest of the key must grow
+            repeat = _not_greater(rest)  # type: ignore[arg-type]
+            repeat[change] = False
+            part.sorted_key = not bool(repeat.any())
+        else:
+            part.sorted_key = len(change) == data.num_rows - 1
     if (spell is not None and part.sorted_key and spell.partition == ("pnr",) and key[:2] == ["pnr", spell.start]
             and spell.end in columns):
         open_end = pa.scalar(np.iinfo(np.int32).max, pa.int32())  # null: still running
         ends = data.column(spell.end).cast(pa.int32()).fill_null(open_end).to_numpy()
-        part.no_overlap = not bool((same & (ends[:-1] >= rest[0][1:])).any())  # type: ignore[index]
-    starts = np.concatenate([[0], np.flatnonzero(~same) + 1])
+        overlap = ends[:-1] >= rest[0][1:]  # type: ignore[index]
+        overlap[change] = False
+        part.no_overlap = not bool(overlap.any())
+    starts = np.concatenate([[0], change + 1])
     part.people = pnr[starts]
     if keep:
         kept = data.select(keep).combine_chunks()
         part.kept = kept.take(starts) if len(starts) < data.num_rows else kept
     if persons is not None:
-        lengths = np.diff(starts, append=data.num_rows)
-        _reference(part, data, persons, rules, extremes, lengths, lock)
+        known = {c: r for c, r in zip(key[1:], rest, strict=True) if r is not None
+                 and table.column(c).type != "string"}
+        runs = (starts, np.concatenate([change, [data.num_rows - 1]]))
+        _reference(part, data, persons, rules, extremes, runs, known, lock)
     return part
 
 
 def _reference(part: Part, data: pa.Table, persons: Persons, rules: list[JoinRule], extremes: bool,
-               lengths: np.ndarray, lock: threading.Lock) -> None:
+               runs: tuple[np.ndarray, np.ndarray], known: dict[str, np.ndarray], lock: threading.Lock) -> None:
     """Look the part's persons up (in the persons part of the same name first) and gather the join rules' rows."""
     assert part.people is not None
     aligned = persons.parts.get(part.path.name)
@@ -247,7 +270,7 @@ def _reference(part: Part, data: pa.Table, persons: Persons, rules: list[JoinRul
         return  # nothing to test the rules against: left to SQL
     part.known = True
     if rules and kept is not None:
-        part.gathered = _gather(part, data, at, kept, lengths, rules, extremes)
+        part.gathered = _gather(part, data, at, kept, runs, rules, extremes, known)
 
 
 def blocks_disjoint(parts: list[Part]) -> bool:

@@ -214,8 +214,11 @@ class SortedProof:
     def _rules_hold(self, pending: list[tuple[pa.Table, pa.Table]], rules: list[JoinRule]) -> bool:
         """Every join rule false (or null) on every row, the row (``t``) and its person (``r``) side by side. An
         error evaluating a rule proves nothing (the SQL check then runs and reports)."""
-        own = pa.concat_tables([t for t, _ in pending])
-        ref = pa.concat_tables([r for _, r in pending])
+        try:
+            own = pa.concat_tables([t for t, _ in pending])
+            ref = pa.concat_tables([r for _, r in pending])
+        except pa.ArrowException:
+            return False
         self.con.register("__proof_t", own)
         self.con.register("__proof_r", ref)
         try:

@@ -16,8 +16,9 @@ from datetime import date
 from pathlib import Path
 
 import duckdb
+import pyarrow as pa
 
-from barometer.registers.check_codes import dictionary_proven
+from barometer.registers.check_dictionaries import dictionary_values
 from barometer.registers.check_files import TableFiles
 from barometer.registers.check_sorted import SortedProof, join_rules
 from barometer.registers.check_stats import ColumnStats, proves_not_null, proves_range, table_stats
@@ -34,8 +35,8 @@ class RowCheck:
     kind: ProblemKind
     condition: str
     message: str
-    footer: str | None = None  # a check the Parquet footers may prove: "not_null" or "range" (check_stats.py),
-    # "codes" (the dictionary pages, check_codes.py)
+    footer: str | None = None  # "not_null" or "range": a check the Parquet footers may prove (check_stats.py)
+    columns: tuple[str, ...] = ()  # the columns ``condition`` reads (one: the dictionaries may prove it)
 
 
 def q(name: str) -> str:
@@ -66,15 +67,12 @@ def column_codes(column: Column) -> list[str | int]:
     return list(column.codes) if column.codes else list(domain_codes(column.domain)) if column.domain else []
 
 
-def allowed_codes(table: Table, columns: list[str]) -> dict[str, list[str | int]]:
-    return {name: codes for name in columns if (codes := column_codes(table.column(name)))}
-
-
 def _column_checks(column: Column, not_allowed: CodeTest) -> list[RowCheck]:
     c = q(column.name)
     checks = []
     if not column.nullable:
-        checks.append(RowCheck(column.name, "null_value", f"{c} IS NULL", f"{column.name} is null", "not_null"))
+        checks.append(RowCheck(column.name, "null_value", f"{c} IS NULL", f"{column.name} is null", "not_null",
+                               (column.name,)))
     allowed = column_codes(column)
     if allowed:
         kind = DOMAIN_KINDS.get(column.domain or "", "unknown_code")
@@ -85,7 +83,7 @@ def _column_checks(column: Column, not_allowed: CodeTest) -> list[RowCheck]:
                 kind,
                 f"{c} IS NOT NULL AND {not_allowed(c, allowed)}",
                 f"{column.name} is not an allowed code ({shown})",
-                "codes",
+                columns=(column.name,),
             )
         )
     if column.minimum is not None and column.maximum is not None:
@@ -98,6 +96,7 @@ def _column_checks(column: Column, not_allowed: CodeTest) -> list[RowCheck]:
                 f"NOT ({c} BETWEEN {lo} AND {hi})",
                 f"{column.name} is outside {column.minimum} … {column.maximum}",
                 "range",
+                (column.name,),
             )
         )
     return checks
@@ -108,7 +107,8 @@ def row_checks(table: Table, columns: list[str], not_allowed: CodeTest = in_list
     checks = [check for name in columns for check in _column_checks(table.column(name), not_allowed)]
     for rule in table.rules:
         if all(c in columns for c in rule.columns):
-            checks.append(RowCheck(rule.columns[-1], rule.kind, f"({rule.violation_sql})", rule.message))
+            checks.append(RowCheck(rule.columns[-1], rule.kind, f"({rule.violation_sql})", rule.message,
+                                   columns=rule.columns))
     return checks
 
 
@@ -139,7 +139,6 @@ class ValueChecker:
         self.usable: dict[str, TableFiles] = {}
         self.proof = SortedProof()
         self._stats: dict[str, dict[str, ColumnStats]] = {}
-        self._codes: dict[str, set[str]] = {}
 
     def close(self) -> None:
         temp = self.con.execute("SELECT current_setting('temp_directory')").fetchone()
@@ -272,7 +271,7 @@ class ValueChecker:
 
         (Collecting examples inside the same scan costs 7x more: the example structs are built for every row.)
         """
-        checks = [c for c in row_checks(tf.table, tf.columns, self._not_allowed) if not self._footers_prove(tf, c)]
+        checks = self._unproven(tf)
         if not checks:
             return
         view = q(tf.table.name)
@@ -292,20 +291,43 @@ class ValueChecker:
                 tf, rows, keys, check.column, check.kind, check.message, total, len(keys) if check.column else None
             )
 
+    def _unproven(self, tf: TableFiles) -> list[RowCheck]:
+        """The row checks neither the footers nor the dictionaries prove: the ones the value scan runs."""
+        checks = [c for c in row_checks(tf.table, tf.columns, self._not_allowed) if not self._footers_prove(tf, c)]
+        return self._dictionaries_prove(tf, checks)
+
     def _footers_prove(self, tf: TableFiles, check: RowCheck) -> bool:
         """A null or range check that every part's footer statistics settle (check_stats.py)."""
         if check.footer is None or check.column is None:
             return False
-        if check.footer == "codes":
-            if tf.table.name not in self._codes:
-                self._codes[tf.table.name] = dictionary_proven(self.con, tf.files, allowed_codes(tf.table, tf.columns))
-            return check.column in self._codes[tf.table.name]
         if tf.table.name not in self._stats:
             self._stats[tf.table.name] = table_stats(tf.files, tf.table, tf.columns)
         stats = self._stats[tf.table.name].get(check.column)
         if check.footer == "not_null":
             return proves_not_null(stats)
         return proves_range(stats, tf.table.column(check.column))
+
+    def _dictionaries_prove(self, tf: TableFiles, checks: list[RowCheck]) -> list[RowCheck]:
+        """``checks`` without those of one column that no dictionary entry of it (nor a null) breaks: each
+        check's own condition evaluated on the column's distinct values (check_dictionaries.py)."""
+        by_column: dict[str, list[RowCheck]] = {}
+        for check in checks:
+            if len(check.columns) == 1:
+                by_column.setdefault(check.columns[0], []).append(check)
+        types = {name: tf.table.column(name).arrow_type for name in by_column}
+        proven: set[int] = set()
+        for name, values in dictionary_values(self.con, tf.files, types).items():
+            self.con.register("__dictionary", pa.table({name: pa.concat_arrays([values, pa.nulls(1, values.type)])}))
+            try:
+                counts = self.con.execute(
+                    "SELECT " + ", ".join(f"count(*) FILTER (WHERE {c.condition})" for c in by_column[name])
+                    + " FROM __dictionary").fetchall()[0]
+            except duckdb.Error:
+                continue
+            finally:
+                self.con.unregister("__dictionary")
+            proven |= {id(c) for c, n in zip(by_column[name], counts or (), strict=True) if n == 0}
+        return [c for c in checks if id(c) not in proven]
 
     def _check_duplicates(self, tf: TableFiles) -> None:
         """Keys occurring more than once, found by sorting (a window over the first key column) rather than a

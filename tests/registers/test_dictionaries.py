@@ -1,9 +1,12 @@
-"""Code checks proven from the dictionary pages (barometer.registers.check_codes): a clean dictionary-encoded
-column needs no value scan for its codes, and whatever the dictionaries cannot prove (an entry outside the codes,
-pages that fell back to plain encoding, no dictionary at all) is still found by the value scan and reported
-exactly as the scan alone reports it."""
+"""Checks of one column proven from its dictionary pages (barometer.registers.check_dictionaries): a clean
+dictionary-encoded column needs no value scan for its codes, ranges and one-column rules, and whatever the
+dictionaries cannot prove (an entry breaking the check, pages that fell back to plain encoding, no dictionary at
+all) is still found by the value scan and reported exactly as the scan alone reports it."""
 
 from __future__ import annotations
+
+import math
+from datetime import date
 
 import duckdb
 import pyarrow as pa
@@ -11,7 +14,7 @@ import pyarrow.parquet as pq
 import pytest
 
 from barometer.registers import check_values
-from barometer.registers.check_codes import dictionary_proven
+from barometer.registers.check_dictionaries import dictionary_values
 from barometer.registers.contract import CONTRACT, municipality_codes
 from barometer.registers.fixtures import valid_rows, write_register_set
 from barometer.registers.layout import part_files
@@ -19,24 +22,23 @@ from barometer.registers.manifest import write_manifest
 from barometer.registers.validate import validate_registers
 
 
-def _codes_scanned(monkeypatch: pytest.MonkeyPatch) -> list[str]:
-    """table.column of each code check the value scan ran (the dictionaries did not prove it)."""
+def _scanned(monkeypatch: pytest.MonkeyPatch) -> list[str]:
+    """table.column:kind of each row check the value scan ran (neither footers nor dictionaries proved it)."""
     seen: list[str] = []
-    original = check_values.ValueChecker._footers_prove
+    original = check_values.ValueChecker._unproven
 
-    def record(self, tf, check):
-        proven = original(self, tf, check)
-        if check.footer == "codes" and not proven:
-            seen.append(f"{tf.table.name}.{check.column}")
-        return proven
+    def record(self, tf):
+        checks = original(self, tf)
+        seen.extend(f"{tf.table.name}.{c.column}:{c.kind}" for c in checks)
+        return checks
 
-    monkeypatch.setattr(check_values.ValueChecker, "_footers_prove", record)
+    monkeypatch.setattr(check_values.ValueChecker, "_unproven", record)
     return seen
 
 
 def _without_dictionaries(monkeypatch: pytest.MonkeyPatch, root) -> list[dict]:
     with monkeypatch.context() as m:
-        m.setattr(check_values, "dictionary_proven", lambda con, files, allowed: set())
+        m.setattr(check_values, "dictionary_values", lambda con, files, columns: {})
         return [p.model_dump() for p in validate_registers(root).problems]
 
 
@@ -53,28 +55,36 @@ def _housing(municipalities: list[str]) -> pa.Table:
 
 
 def _proven(path, column: str) -> set[str]:
+    """{column} when every value it can hold is an allowed code, as the dictionaries say."""
     table = CONTRACT.table("housing_areas")
-    codes = {column: list(municipality_codes()) if column == "municipality" else list(table.column(column).codes)}
+    codes = set(municipality_codes()) if column == "municipality" else set(table.column(column).codes)
     with duckdb.connect() as con:
-        return dictionary_proven(con, [path], codes)
+        values = dictionary_values(con, [path], {column: table.column(column).arrow_type})
+    return {column} if column in values and set(values[column].to_pylist()) <= codes else set()
+
+
+def _column(check: str):
+    table, rest = check.split(".")
+    return CONTRACT.table(table).column(rest.split(":")[0])
 
 
 def test_clean_string_codes_are_proven_without_a_scan(tmp_path, monkeypatch):
-    scanned = _codes_scanned(monkeypatch)
+    scanned = _scanned(monkeypatch)
     root = write_register_set(tmp_path / "reg")
     assert validate_registers(root).ok
-    strings = [c for c in scanned if CONTRACT.table(c.split(".")[0]).column(c.split(".")[1]).type == "string"]
-    assert strings == []  # every string code column is dictionary-encoded by write_part
-    assert "grades.grade" in scanned  # an integer column written without a dictionary is scanned
+    codes = (":unknown_code", ":unknown_municipality", ":unknown_country")
+    assert [c for c in scanned if _column(c).type == "string" and c.endswith(codes)] == []  # strings have
+    # dictionaries (write_part)
+    assert "grades.grade:unknown_code" in scanned  # an integer column written without a dictionary is scanned
 
 
 def test_a_code_outside_the_list_in_the_dictionary_is_reported_as_by_the_scan(tmp_path, monkeypatch):
     rows = valid_rows()
     rows["residence"][3]["municipality"] = "999"
     root = write_register_set(tmp_path / "reg", rows)
-    scanned = _codes_scanned(monkeypatch)
+    scanned = _scanned(monkeypatch)
     problems = [p.model_dump() for p in validate_registers(root).problems]
-    assert "residence.municipality" in scanned
+    assert "residence.municipality:unknown_municipality" in scanned
     assert [(p["table"], p["column"], p["row"], p["value"], p["kind"]) for p in problems] == [
         ("residence", "municipality", 3, "999", "unknown_municipality")]
     assert problems == _without_dictionaries(monkeypatch, root)
@@ -93,9 +103,9 @@ def test_an_unused_dictionary_entry_outside_the_codes_proves_nothing(tmp_path, m
     pq.write_table(table, path, store_schema=False)
     write_manifest(root, generator="tests", synthetic=True)
     assert "municipality" not in _proven(path, "municipality")
-    scanned = _codes_scanned(monkeypatch)
+    scanned = _scanned(monkeypatch)
     assert validate_registers(root).ok  # no row holds it: the scan finds nothing
-    assert "housing_areas.municipality" in scanned
+    assert "housing_areas.municipality:unknown_municipality" in scanned
 
 
 def test_pages_fallen_back_to_plain_encoding_are_scanned(tmp_path, monkeypatch):
@@ -113,9 +123,9 @@ def test_pages_fallen_back_to_plain_encoding_are_scanned(tmp_path, monkeypatch):
                             [str(path)]).fetchall()
     assert any(s["encoding"] == "PLAIN" and s["page_type"].startswith("DATA") for [row] in stats for s in row)
     assert "municipality" not in _proven(path, "municipality")
-    scanned = _codes_scanned(monkeypatch)
+    scanned = _scanned(monkeypatch)
     problems = [p.model_dump() for p in validate_registers(root).problems]
-    assert "housing_areas.municipality" in scanned
+    assert "housing_areas.municipality:unknown_municipality" in scanned
     assert [(p["table"], p["row"], p["value"], p["kind"]) for p in problems] == [
         ("housing_areas", 3000, "999", "unknown_municipality")]
     assert problems == _without_dictionaries(monkeypatch, root)
@@ -128,9 +138,8 @@ def test_a_part_without_dictionary_pages_is_scanned(tmp_path, monkeypatch):
     path = part_files(root, "residence")[0]
     pq.write_table(pq.read_table(path), path, use_dictionary=False)
     write_manifest(root, generator="tests", synthetic=True)
-    assert _codes_scanned(monkeypatch) is not None
     with duckdb.connect() as con:
-        assert dictionary_proven(con, [path], {"municipality": list(municipality_codes())}) == set()
+        assert dictionary_values(con, [path], {"municipality": pa.string()}) == {}
     problems = [p.model_dump() for p in validate_registers(root).problems]
     assert [(p["table"], p["row"], p["kind"]) for p in problems] == [("residence", 0, "unknown_municipality")]
     assert problems == _without_dictionaries(monkeypatch, root)
@@ -145,3 +154,60 @@ def test_dictionaries_are_read_under_every_usual_compression(tmp_path, compressi
     assert _proven(path, "category") == {"category"}
     pq.write_table(_housing([*codes[:40], "1O1"]), path, compression=compression)  # a letter O for a zero
     assert _proven(path, "municipality") == set()
+
+
+def _rewrite(root, table: str, rows, **options) -> None:
+    """Table ``table`` written again from ``rows``, every column dictionary-encoded (as DST's writer might)."""
+    from barometer.registers.fixtures import to_arrow
+
+    path = part_files(root, table)[0]
+    pq.write_table(to_arrow(table, rows), path, use_dictionary=True, store_schema=False, **options)
+    write_manifest(root, generator="tests", synthetic=True)
+
+
+def test_float_ranges_and_one_column_rules_are_proven_by_dictionaries(tmp_path, monkeypatch):
+    rows = valid_rows()
+    root = write_register_set(tmp_path / "reg", rows)
+    _rewrite(root, "benefits", rows["benefits"])
+    _rewrite(root, "programme_status", rows["programme_status"])
+    scanned = _scanned(monkeypatch)
+    assert validate_registers(root).ok
+    assert "benefits.hours_per_week:out_of_range" not in scanned  # NaN would be in the dictionary: none is
+    assert "programme_status.month:inconsistent" not in scanned  # day(month) <> 1 on each distinct month
+    assert "benefits.end_date:end_before_start" in scanned  # a rule over two columns: scanned
+
+
+@pytest.mark.parametrize("case", ["nan_hours", "hours_over_168", "mid_month"])
+def test_a_dictionary_entry_breaking_a_check_is_reported_as_by_the_scan(tmp_path, monkeypatch, case):
+    rows = valid_rows()
+    if case == "nan_hours":
+        rows["benefits"][1]["hours_per_week"] = math.nan
+    elif case == "hours_over_168":
+        rows["benefits"][0]["hours_per_week"] = 169.0
+    else:
+        rows["programme_status"][0]["month"] = date(2023, 3, 15)
+    root = write_register_set(tmp_path / "reg", rows)
+    _rewrite(root, "benefits", rows["benefits"])
+    _rewrite(root, "programme_status", rows["programme_status"])
+    problems = [p.model_dump() for p in validate_registers(root).problems]
+    expected = {"nan_hours": ("benefits", "hours_per_week", 1, "out_of_range"),
+                "hours_over_168": ("benefits", "hours_per_week", 0, "out_of_range"),
+                "mid_month": ("programme_status", "month", 0, "inconsistent")}[case]
+    assert [(p["table"], p["column"], p["row"], p["kind"]) for p in problems] == [expected]
+    assert problems == _without_dictionaries(monkeypatch, root)
+
+
+def test_a_check_true_for_a_null_is_not_proven_by_the_dictionary(tmp_path, monkeypatch):
+    from barometer.registers.fixtures import loose_table
+
+    rows = valid_rows()
+    root = write_register_set(tmp_path / "reg", rows)
+    rows["residence"][2]["municipality"] = None  # the contract forbids it; no statistics say so
+    path = part_files(root, "residence")[0]
+    pq.write_table(loose_table("residence", rows["residence"]), path, use_dictionary=True, write_statistics=False)
+    write_manifest(root, generator="tests", synthetic=True)
+    scanned = _scanned(monkeypatch)
+    problems = [p.model_dump() for p in validate_registers(root).problems]
+    assert "residence.municipality:null_value" in scanned  # every dictionary entry is a code, but a null is null
+    assert [(p["table"], p["row"], p["kind"]) for p in problems] == [("residence", 2, "null_value")]
+    assert problems == _without_dictionaries(monkeypatch, root)

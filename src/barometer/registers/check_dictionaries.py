@@ -1,13 +1,14 @@
-"""Prove code checks from the dictionary pages, so that the value scan need not read a code column's values.
+"""The distinct values of dictionary-encoded columns, read from their dictionary pages instead of every row.
 
 A dictionary-encoded Parquet column chunk stores each distinct value once, in its dictionary page, and every row
 as an index into it. When every data page of a chunk is dictionary-encoded (the footer's page encoding
-statistics say so), every value of the chunk is one of its dictionary's: if every dictionary entry of every row
-group of every part is an allowed code, no row can hold another — proven from a few hundred bytes per chunk
-instead of millions of values. A dictionary with an entry outside the codes (even an unused one), a chunk that
-fell back to plain pages, missing encoding statistics, a compression or type this reader does not decode: the
-value scan runs the check and reports the offending rows as before. The dictionaries make validation faster,
-never different.
+statistics say so), every value of the chunk is one of its dictionary's. A check of one column (an allowed code,
+a range, a rule such as "the first day of a month") is a function of the value, so when it holds for every
+dictionary entry of every row group of every part (and for a null), it holds for every row — proven from a few
+hundred bytes per chunk instead of millions of values (``ValueChecker`` evaluates the check's own SQL on them).
+A dictionary entry breaking the check (even an unused one), a chunk that fell back to plain pages, missing
+encoding statistics, a compression or type this reader does not decode: the value scan runs the check and reports
+the offending rows as before. The dictionaries make validation faster, never different.
 
 The page header is Thrift's compact protocol; ``_struct`` reads the few integer fields a dictionary page header
 has (type, sizes, number of values, encoding) and skips anything else.
@@ -15,7 +16,7 @@ has (type, sizes, number of values, encoding) and skips anything else.
 
 from __future__ import annotations
 
-from collections.abc import Iterable
+from collections.abc import Callable
 from pathlib import Path
 from typing import Literal
 
@@ -136,10 +137,10 @@ def _plain(data: bytes, count: int, physical: str) -> list[object]:
         if pos != len(data):
             raise _Undecodable("bytes left after the dictionary")
         return values
-    width = {"INT32": 4, "INT64": 8}.get(physical)
-    if width is None or len(data) != width * count:
+    dtype = {"INT32": "<i4", "INT64": "<i8", "FLOAT": "<f4", "DOUBLE": "<f8"}.get(physical)
+    if dtype is None or len(data) != np.dtype(dtype).itemsize * count:
         raise _Undecodable(f"{physical} dictionary of {len(data)} bytes for {count} values")
-    return np.frombuffer(data, dtype=f"<i{width}").tolist()
+    return np.frombuffer(data, dtype=dtype).tolist()
 
 
 def _dictionary(handle, offset: int, compression: str, physical: str) -> list[object]:
@@ -193,40 +194,57 @@ def _all_dictionary_encoded(con: duckdb.DuckDBPyConnection, files: list[Path], c
     return chunks
 
 
-def dictionary_proven(con: duckdb.DuckDBPyConnection, files: list[Path],
-                      allowed: dict[str, Iterable[str | int]]) -> set[str]:
-    """The columns of ``allowed`` whose every value in ``files`` is proven one of its allowed codes by the
-    dictionary pages (nulls aside: they are the null check's)."""
-    if not files or not allowed:
-        return set()
-    wanted = {c: {a.encode() if isinstance(a, str) else a for a in codes} for c, codes in allowed.items()}
-    encoded = _all_dictionary_encoded(con, files, list(wanted))
-    proven = set(wanted)
+def _as_arrow(values: list[object], physical: str, kind: pa.DataType) -> pa.Array:
+    """Dictionary entries as an array of the column's contract type (raises when they do not fit it)."""
+    if physical == "BYTE_ARRAY":
+        return pa.array(values, pa.binary()).cast(kind)  # invalid UTF-8 raises
+    if pa.types.is_date32(kind):
+        return pa.array(values, pa.int32()).cast(kind)
+    return pa.array(values, pa.int64() if physical.startswith("INT") else pa.float64()).cast(kind)  # safe casts
+
+
+def dictionary_values(con: duckdb.DuckDBPyConnection, files: list[Path], columns: dict[str, pa.DataType],
+                      metadata: Callable[[Path], pq.FileMetaData] = pq.read_metadata) -> dict[str, pa.Array]:
+    """Every distinct value a column can hold in ``files``, read from the dictionary pages, for each of
+    ``columns`` (name: contract type) whose every chunk is dictionary-encoded; the others are left out. An entry
+    may be unused (a writer may keep one); none is missing."""
+    if not files or not columns:
+        return {}
+    encoded = _all_dictionary_encoded(con, files, list(columns))
+    found: dict[str, set] = {c: set() for c in columns}
+    physical: dict[str, str] = {}
     for path in files:
         try:
-            meta = pq.read_metadata(path)
+            meta = metadata(path)
         except (pa.ArrowException, OSError):
-            return set()
+            return {}
         index = {meta.schema.column(i).name: i for i in range(meta.num_columns)}
         with path.open("rb") as handle:
             for g in range(meta.num_row_groups):
                 group = meta.row_group(g)
-                for name in list(proven):
+                for name in list(found):
                     if name not in index or (str(path), g, name) not in encoded:
-                        proven.discard(name)
+                        del found[name]
                         continue
                     chunk = group.column(index[name])
                     try:
                         offset = chunk.dictionary_page_offset
                         if not chunk.has_dictionary_page or offset is None:
                             raise _Undecodable("no dictionary page")
-                        values = _dictionary(handle, offset, chunk.compression,
-                                             chunk.physical_type)
+                        if physical.setdefault(name, chunk.physical_type) != chunk.physical_type:
+                            raise _Undecodable("the parts store the column differently")
+                        found[name].update(_dictionary(handle, offset, chunk.compression, chunk.physical_type))
                     except (_Undecodable, pa.ArrowException, OSError, ValueError, IndexError):
-                        proven.discard(name)
+                        del found[name]
                         continue
-                    if not all(v in wanted[name] for v in values):
-                        proven.discard(name)
-        if not proven:
-            break
-    return proven
+                    if len(found[name]) > _MAX_VALUES:
+                        del found[name]
+        if not found:
+            return {}
+    values = {}
+    for name, entries in found.items():
+        try:
+            values[name] = _as_arrow(list(entries), physical[name], columns[name])
+        except (pa.ArrowException, KeyError):
+            continue
+    return values
