@@ -38,7 +38,7 @@ def _scanned(monkeypatch: pytest.MonkeyPatch) -> list[str]:
 
 def _without_dictionaries(monkeypatch: pytest.MonkeyPatch, root) -> list[dict]:
     with monkeypatch.context() as m:
-        m.setattr(check_values, "dictionary_values", lambda con, files, columns: {})
+        m.setattr(check_values, "dictionary_values", lambda con, files, columns, metadata=None: {})
         return [p.model_dump() for p in validate_registers(root).problems]
 
 

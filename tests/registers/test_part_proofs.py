@@ -128,3 +128,23 @@ def test_a_person_in_two_unaligned_parts_is_reported_as_by_sql(tmp_path, monkeyp
     problems = [p.model_dump() for p in validate_registers(tmp_path / "reg").problems]
     assert {p["kind"] for p in problems} == {"duplicate_key"}
     assert problems == _without_proofs(monkeypatch, tmp_path / "reg")
+
+
+def test_each_footer_is_read_once_per_validation(tmp_path, monkeypatch):
+    import collections
+
+    import pyarrow.parquet as pq
+
+    from barometer.registers.fixtures import write_register_set
+
+    root = write_register_set(tmp_path / "reg")
+    reads: collections.Counter = collections.Counter()
+    original = pq.read_metadata
+
+    def counting(path, *args, **kwargs):
+        reads[str(path)] += 1
+        return original(path, *args, **kwargs)
+
+    monkeypatch.setattr(pq, "read_metadata", counting)
+    assert validate_registers(root).ok
+    assert reads and set(reads.values()) == {1}, reads.most_common(3)  # manifest, schema, statistics, proofs

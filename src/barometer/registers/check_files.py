@@ -6,6 +6,7 @@ layout matches the contract; a file that fails here is reported once, not as tho
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -29,6 +30,24 @@ class TableFiles:
     rows: int = 0
     complete: bool = True
     """False when a part was left out (unreadable or missing columns): references into it are not checked."""
+    metadata: dict[Path, pq.FileMetaData] = field(default_factory=dict)
+    """Each readable part's footer, read once (statistics, dictionaries and proofs read it again otherwise)."""
+
+
+class Footers:
+    """Each part's Parquet footer read once per validation: the manifest, schema, statistics, dictionary and proof
+    steps all need it. Raises as ``pyarrow.parquet.read_metadata`` does (a failure is not kept)."""
+
+    def __init__(self) -> None:
+        self._read: dict[Path, pq.FileMetaData] = {}
+
+    def __call__(self, path: Path) -> pq.FileMetaData:
+        if path not in self._read:
+            self._read[path] = pq.read_metadata(path)
+        return self._read[path]
+
+
+Metadata = Callable[[Path], pq.FileMetaData]
 
 
 def _rel(root: Path, path: Path) -> str:
@@ -39,7 +58,7 @@ def _major(version: str) -> str:
     return version.split(".", 1)[0]
 
 
-def check_manifest(root: Path, problems: list[Problem]) -> None:
+def check_manifest(root: Path, problems: list[Problem], metadata: Metadata = pq.read_metadata) -> None:
     """Compare manifest.json with the files on disk: version, presence, checksum and row count of each part."""
     try:
         manifest = read_manifest(root)
@@ -115,7 +134,7 @@ def check_manifest(root: Path, problems: list[Problem]) -> None:
                     )
                 )
             try:
-                rows = pq.read_metadata(path).num_rows
+                rows = metadata(path).num_rows
             except (pa.ArrowException, OSError):
                 continue  # reported as unreadable_file by the schema check
             if rows != f.rows:
@@ -198,7 +217,8 @@ def type_matches(column: Column, actual: pa.DataType) -> bool:
     return actual == column.arrow_type
 
 
-def check_table_files(root: Path, table: Table, problems: list[Problem]) -> TableFiles:
+def check_table_files(root: Path, table: Table, problems: list[Problem],
+                      metadata: Metadata = pq.read_metadata) -> TableFiles:
     """Presence, readability and schema of every part of ``table``; returns what value checks may scan."""
     result = TableFiles(table)
     files = part_files(root, table.name)
@@ -213,7 +233,7 @@ def check_table_files(root: Path, table: Table, problems: list[Problem]) -> Tabl
     for path in files:
         rel = _rel(root, path)
         try:
-            meta = pq.read_metadata(path)
+            meta = metadata(path)
             schema = meta.schema.to_arrow_schema()
         except (pa.ArrowException, OSError) as exc:
             problems.append(
@@ -259,6 +279,7 @@ def check_table_files(root: Path, table: Table, problems: list[Problem]) -> Tabl
                 )
         if not missing:
             result.files.append(path)
+            result.metadata[path] = meta
     result.columns = [c for c in table.column_names if c not in wrong]
     result.complete = len(result.files) == len(files)
     if result.rows == 0 and table.rows_required and len(result.files) == len(files):

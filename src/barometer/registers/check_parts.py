@@ -40,12 +40,12 @@ def read_columns(table: Table, available: list[str], rules: list[JoinRule], keep
     return [c for c in dict.fromkeys(wanted) if c in available and table.has_column(c)]
 
 
-def _read(table: Table, path: Path, columns: list[str]) -> pa.Table:
+def _read(table: Table, path: Path, columns: list[str], metadata: pq.FileMetaData | None = None) -> pa.Table:
     """Some columns of one part, strings as dictionary codes (``ParquetFile`` rather than ``read_table``, whose
     dataset set-up costs more than reading a small part; no thread pool, whose hand-offs cost more CPU than they
     save here)."""
     strings = [c for c in columns if table.column(c).type == "string"]
-    with pq.ParquetFile(path, read_dictionary=strings) as f:
+    with pq.ParquetFile(path, read_dictionary=strings, metadata=metadata) as f:
         return f.read(columns=columns, use_threads=False)
 
 
@@ -193,7 +193,8 @@ def _gather(part: Part, data: pa.Table, at: np.ndarray, kept: pa.Table, runs: tu
     starts, ends = runs
     if not (extremes and part.sorted_key):
         return _plain(data.select(own_columns)), ref.take(np.repeat(at, np.diff(starts, append=data.num_rows)))
-    rows = np.concatenate([starts, ends])
+    several = ends > starts  # a person with one row has it once
+    rows = np.concatenate([starts, ends[several]])
     own = {}
     for c in own_columns:
         kind = data.schema.field(c).type
@@ -201,15 +202,16 @@ def _gather(part: Part, data: pa.Table, at: np.ndarray, kept: pa.Table, runs: tu
             own[c] = pa.array(known[c][rows]).view(kind)
         else:
             own[c] = data.column(c).take(rows)
-    return pa.table(own), ref.take(np.concatenate([at, at]))
+    return pa.table(own), ref.take(np.concatenate([at, at[several]]))
 
 
 def part_proof(table: Table, path: Path, columns: list[str], keep: list[str], persons: Persons | None,
-               rules: list[JoinRule], extremes: bool, lock: threading.Lock) -> Part | None:
+               rules: list[JoinRule], extremes: bool, lock: threading.Lock,
+               metadata: pq.FileMetaData | None = None) -> Part | None:
     """One part's order, pnr range, spells, runs and references; None when it cannot be read or has a null or
     no pnr (nothing is proven for its table then)."""
     try:
-        data = _read(table, path, columns)
+        data = _read(table, path, columns, metadata)
     except (pa.ArrowException, OSError):
         return None
     part = Part(path, data.num_rows)

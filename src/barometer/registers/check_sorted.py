@@ -135,7 +135,7 @@ class SortedProof:
         rows, holds = 0, persons is not None
 
         def one(path):
-            return part_proof(table, path, columns, keep, persons, rules, extremes, self._lock)
+            return part_proof(table, path, columns, keep, persons, rules, extremes, self._lock, tf.metadata.get(path))
 
         # Parts are independent: two at a time (reading and the numpy passes release the GIL).
         with ThreadPoolExecutor(max_workers=_WORKERS) as pool:

@@ -10,6 +10,7 @@ reports the offending rows as before: the statistics make validation faster, nev
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import date
 from pathlib import Path
@@ -34,12 +35,13 @@ class ColumnStats:
     bounded: bool = True  # every row group with values has min/max
 
 
-def table_stats(files: list[Path], table: Table, columns: list[str]) -> dict[str, ColumnStats]:
+def table_stats(files: list[Path], table: Table, columns: list[str],
+                metadata: Callable[[Path], pq.FileMetaData] = pq.read_metadata) -> dict[str, ColumnStats]:
     """Statistics of ``columns`` over every row group of every part; a part that cannot be read gives none."""
     stats = {c: ColumnStats() for c in columns}
     for path in files:
         try:
-            meta = pq.read_metadata(path)
+            meta = metadata(path)
         except (pa.ArrowException, OSError):
             return {}
         index = {meta.schema.column(i).name: i for i in range(meta.num_columns)}

@@ -17,6 +17,7 @@ from pathlib import Path
 
 import duckdb
 import pyarrow as pa
+import pyarrow.parquet as pq
 
 from barometer.registers.check_dictionaries import dictionary_values
 from barometer.registers.check_files import TableFiles
@@ -139,6 +140,14 @@ class ValueChecker:
         self.usable: dict[str, TableFiles] = {}
         self.proof = SortedProof()
         self._stats: dict[str, dict[str, ColumnStats]] = {}
+        self._views: set[str] = set()
+
+    def _view(self, *tables: TableFiles) -> None:
+        """The SQL views of ``tables``, created when a check first needs one (most are proven without)."""
+        for tf in tables:
+            if tf.table.name not in self._views:
+                register_view(self.con, tf)
+                self._views.add(tf.table.name)
 
     def close(self) -> None:
         temp = self.con.execute("SELECT current_setting('temp_directory')").fetchone()
@@ -159,7 +168,6 @@ class ValueChecker:
 
     def add(self, tf: TableFiles) -> None:
         if tf.files and tf.columns:
-            register_view(self.con, tf)
             self.usable[tf.table.name] = tf
             self.proof.add(tf)
 
@@ -274,6 +282,7 @@ class ValueChecker:
         checks = self._unproven(tf)
         if not checks:
             return
+        self._view(tf)
         view = q(tf.table.name)
         counts = self.con.execute(
             "SELECT " + ", ".join(f"count(*) FILTER (WHERE {c.condition})" for c in checks) + f" FROM {view}"
@@ -296,12 +305,17 @@ class ValueChecker:
         checks = [c for c in row_checks(tf.table, tf.columns, self._not_allowed) if not self._footers_prove(tf, c)]
         return self._dictionaries_prove(tf, checks)
 
+    @staticmethod
+    def _footer(tf: TableFiles) -> Callable[[Path], pq.FileMetaData]:
+        """The footers check_table_files read, else read again."""
+        return lambda path: tf.metadata[path] if path in tf.metadata else pq.read_metadata(path)
+
     def _footers_prove(self, tf: TableFiles, check: RowCheck) -> bool:
         """A null or range check that every part's footer statistics settle (check_stats.py)."""
         if check.footer is None or check.column is None:
             return False
         if tf.table.name not in self._stats:
-            self._stats[tf.table.name] = table_stats(tf.files, tf.table, tf.columns)
+            self._stats[tf.table.name] = table_stats(tf.files, tf.table, tf.columns, self._footer(tf))
         stats = self._stats[tf.table.name].get(check.column)
         if check.footer == "not_null":
             return proves_not_null(stats)
@@ -316,7 +330,7 @@ class ValueChecker:
                 by_column.setdefault(check.columns[0], []).append(check)
         types = {name: tf.table.column(name).arrow_type for name in by_column}
         proven: set[int] = set()
-        for name, values in dictionary_values(self.con, tf.files, types).items():
+        for name, values in dictionary_values(self.con, tf.files, types, self._footer(tf)).items():
             self.con.register("__dictionary", pa.table({name: pa.concat_arrays([values, pa.nulls(1, values.type)])}))
             try:
                 counts = self.con.execute(
@@ -336,6 +350,7 @@ class ValueChecker:
         pk = list(tf.table.primary_key)
         if not pk or not all(c in tf.columns for c in pk):
             return
+        self._view(tf)
         view, cols = q(tf.table.name), ", ".join(map(q, pk))
         first, rest = q(pk[0]), [q(c) for c in pk[1:]]
         if rest:
@@ -373,6 +388,7 @@ class ValueChecker:
         rule = tf.table.no_overlap
         if rule is None or not all(c in tf.columns for c in (*rule.partition, rule.start, rule.end)):
             return
+        self._view(tf)
         view, start, end = q(tf.table.name), q(rule.start), q(rule.end)
         part = ", ".join(map(q, rule.partition))
         keys = self._key_columns(tf)
@@ -401,6 +417,7 @@ class ValueChecker:
         rules = join_rules(tf, ref)
         if self.proof.references(tf, ref, fk, rules):
             return
+        self._view(tf, ref)
         ref_cols = ", ".join(q(c) for c in dict.fromkeys((*fk.ref_columns, *(c for r in rules for c in r.ref_columns))))
         match = " AND ".join(f"r.{q(rc)} = t.{q(c)}" for c, rc in zip(fk.columns, fk.ref_columns, strict=True))
         joined = (

@@ -10,6 +10,7 @@ from __future__ import annotations
 from pathlib import Path
 
 from barometer.registers.check_files import (
+    Footers,
     check_manifest,
     check_table_files,
     check_table_folders,
@@ -34,14 +35,15 @@ def validate_registers(root: Path | str, max_examples: int = 20, check_manifest_
     if not root.is_dir():
         problems.append(Problem(kind="missing_directory", message=f"{root} is not a directory"))
         return report
+    footers = Footers()
     if check_manifest_file:
-        check_manifest(root, problems)
+        check_manifest(root, problems, footers)
     check_unknown_tables(root, problems)
     check_table_folders(root, problems)
     checker = ValueChecker(root, max_examples, problems)
     try:
         for table in CONTRACT.tables.values():
-            files = check_table_files(root, table, problems)
+            files = check_table_files(root, table, problems, footers)
             report.rows[table.name] = files.rows
             checker.add(files)
         checker.run()
