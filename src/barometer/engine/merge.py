@@ -91,11 +91,11 @@ def dense_match(attached: Slots, driving: Slots, where: str) -> tuple[np.ndarray
     """For each driving row, the attached row with the same slot and whether there is one. Each attached row
     writes its number into its slot; a slot written twice (fewer filled slots than rows) is a key occurring
     twice, which a join would repeat driving rows for: not applicable."""
-    table = np.full(attached.size, -1, np.int64)
-    table[attached.slots] = np.arange(len(attached.slots))
+    table: np.ndarray = np.full(attached.size, -1, np.int32 if len(attached.slots) < 2**31 else np.int64)
+    table[attached.slots] = np.arange(len(attached.slots), dtype=table.dtype)
     if np.count_nonzero(table >= 0) != len(attached.slots):
         raise NotApplicable(f"{where} has a key twice")
-    at = table[driving.slots]
+    at: np.ndarray = table[driving.slots].astype(np.int64)
     found = at >= 0
     at[~found] = 0
     return at, found

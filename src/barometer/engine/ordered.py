@@ -40,6 +40,7 @@ import pyarrow.parquet as pq
 from barometer.engine.joins import Attach, JoinView, PersonChain, attached_columns, columns_read, combine_sql
 from barometer.engine.merge import (
     NotApplicable,
+    Slots,
     all_within,
     column_int64,
     compact,
@@ -174,17 +175,31 @@ class OrderedPass:
         con.register(f"__{index}_driver", driver)
         driver_person = person_index(persons, column_int64(driver, "pnr"), f"{step.driver}/{part}")
         joins, keep = [], np.ones(driver.num_rows, bool)
+        driving: dict[str, tuple[Slots, int, int]] = {}
         for a in step.attach:
             if a.key[0] != "pnr" or len(a.key) > 2:
                 raise NotApplicable(f"{a.table} is not joined on the person (and at most one more column)")
             rows = self._attached(con, step, a, select)
             person = person_index(persons, column_int64(rows, "pnr"), f"{a.table}/{part}")
-            second = [column_int64(t, a.key[1]) if len(a.key) == 2 else None for t in (rows, driver)]
-            present = [c for c in second if c is not None and len(c)]
-            low = min(int(c.min()) for c in present) if present else 0
-            span = max(int(c.max()) for c in present) - low + 1 if present else 1
-            at, found = dense_match(slots(persons, person, second[0], low, span),
-                                    slots(persons, driver_person, second[1], low, span), f"{a.table}/{part}")
+            if len(a.key) == 1:
+                at, found = dense_match(slots(persons, person, None, 0, 1), slots(persons, driver_person, None, 0, 1),
+                                        f"{a.table}/{part}")
+            else:
+                if a.key[1] not in driving:  # the driving rows' slots, once per step and column
+                    values = column_int64(driver, a.key[1])
+                    low = int(values.min()) if len(values) else 0
+                    span = int(values.max()) - low + 1 if len(values) else 1
+                    driving[a.key[1]] = (slots(persons, driver_person, values, low, span), low, span)
+                drive, low, span = driving[a.key[1]]
+                values = column_int64(rows, a.key[1])
+                inside = (values >= low) & (values < low + span)  # outside the driving rows' span nothing matches
+                if inside.all():
+                    at, found = dense_match(slots(persons, person, values, low, span), drive, f"{a.table}/{part}")
+                else:
+                    rows_inside = np.flatnonzero(inside)
+                    at, found = dense_match(slots(persons, person[inside], values[inside], low, span), drive,
+                                            f"{a.table}/{part}")
+                    at = rows_inside[at]
             if a.inner:
                 keep &= found
             read = columns_read(a.alias, select)
