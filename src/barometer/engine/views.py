@@ -29,12 +29,11 @@ that reads them.""", """
 SELECT MIN(year) AS first_year, MAX(year) AS last_year FROM ref_year
 """)
 
-PERSON = View("person", "Persons with origin group, arrival age and whether they ever held a refugee or "
-              "family-reunification permit.", """
+PERSON = View("person", """Persons with origin group, arrival age and whether they ever held a refugee or
+family-reunification permit. The origin groups the items use are Danish origin (``origin_type``) and the target group
+(``target``: immigrants and descendants of non-Western origin); Western immigrants and descendants are the rest, and
+no item reads them as a class, so no class column is kept (a string for each of millions of persons).""", """
 SELECT p.pnr, p.birth_date, p.sex, p.origin_type, p.immigration_date, p.death_date,
-       CASE WHEN p.origin_type = 'dansk' THEN 'dansk'
-            WHEN COALESCE(c.western, FALSE) THEN 'western'
-            ELSE 'nonwestern' END AS origin_class,
        CASE WHEN p.origin_type <> 'dansk' AND NOT COALESCE(c.western, FALSE) THEN TRUE ELSE FALSE END AS target,
        CASE WHEN p.origin_type = 'indvandrer'
              AND p.immigration_date < ADD_YEARS(p.birth_date, 13) THEN TRUE ELSE FALSE END AS arrived_0_12,
@@ -45,8 +44,8 @@ LEFT JOIN (SELECT DISTINCT pnr FROM permits WHERE permit_type IN ('refugee', 'fa
 
 PERSON_YEAR = join_view("person_year", "Residents on 1 January of each year, age on that date.",
                         driver="residence", alias="r", select="""
-r.pnr, r.year, r.municipality, p.sex, p.origin_type, p.origin_class, p.target, p.arrived_0_12,
-p.refugee_permit, p.immigration_date,
+r.pnr, r.year, r.municipality, p.sex, p.origin_type, p.target, p.arrived_0_12, p.refugee_permit,
+p.immigration_date,
 r.year - EXTRACT(YEAR FROM p.birth_date)
   - CASE WHEN EXTRACT(MONTH FROM p.birth_date) = 1 AND EXTRACT(DAY FROM p.birth_date) = 1
          THEN 0 ELSE 1 END AS age""", attach=(Attach("person", "p", ("pnr",), inner=True),))
@@ -157,7 +156,7 @@ SELECT py.pnr, py.year - 1 AS year, py.municipality, CAST(py.age AS SMALLINT) AS
        CASE WHEN py.target AND (py.origin_type = 'efterkommer' OR py.arrived_0_12) THEN TRUE ELSE FALSE END
          AS grew_up
 FROM person_year py
-WHERE (py.target OR py.origin_class = 'dansk') AND py.age BETWEEN 16 AND 66
+WHERE (py.target OR py.origin_type = 'dansk') AND py.age BETWEEN 16 AND 66
 """, materialize=True)
 
 STATUS_YEAR = join_view("status_year", """End-of-year status of year Y for residents aged 16-66 on 1 January Y+1
