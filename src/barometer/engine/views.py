@@ -84,34 +84,37 @@ UNION ALL
 SELECT 'education' AS register, year FROM (SELECT DISTINCT year FROM education) e
 """, materialize=True)
 
-SUPPORT_SPELL = View("support_spell", """Benefit spells that count as public support, cut at calendar years. A spell
-within one calendar year (nearly all) is matched to its year by equality; only spells across a new year need the
-range join with the years (which sorts its input).""", """
-SELECT b.pnr, y.year, b.start_date AS s, b.end_date AS e, CAST(ROUND(b.hours_per_week * 100) AS BIGINT) AS centi_hours
-FROM benefits b
-JOIN ref_year y ON y.year = EXTRACT(YEAR FROM b.start_date)
-WHERE b.benefit IN {support_benefits} AND b.hours_per_week > 0
-  AND EXTRACT(YEAR FROM b.end_date) = EXTRACT(YEAR FROM b.start_date)
+SUPPORT_SPELL = View("support_spell", """Benefit spells that count as public support, cut at calendar years: one
+row per spell and calendar year it touches, with its first and last day in that year and its hours a week in
+integer centi-hours. The benefits are read once (the common table): every spell's piece in its first year comes
+from that read without a join (a spell within one year, nearly all, is that piece); only spells across a new year
+take the range join with the years for their later pieces. The years are not limited here:
+``fulltime_support`` keeps those of ``ref_year``.""", """
+WITH b AS (
+  SELECT pnr, start_date, end_date, CAST(ROUND(hours_per_week * 100) AS INTEGER) AS centi_hours
+  FROM benefits
+  WHERE benefit IN {support_benefits} AND hours_per_week > 0
+)
+SELECT pnr, CAST(EXTRACT(YEAR FROM start_date) AS INTEGER) AS year, start_date AS s,
+       CASE WHEN EXTRACT(YEAR FROM end_date) = EXTRACT(YEAR FROM start_date) THEN end_date
+            ELSE MAKE_DATE(CAST(EXTRACT(YEAR FROM start_date) AS INTEGER), 12, 31) END AS e,
+       centi_hours
+FROM b
 UNION ALL
-SELECT b.pnr, y.year,
-       CASE WHEN b.start_date > y.y_start THEN b.start_date ELSE y.y_start END AS s,
-       CASE WHEN b.end_date < y.y_end THEN b.end_date ELSE y.y_end END AS e,
-       CAST(ROUND(b.hours_per_week * 100) AS BIGINT) AS centi_hours
-FROM benefits b
-JOIN ref_year y ON b.start_date <= y.y_end AND b.end_date >= y.y_start
-WHERE b.benefit IN {support_benefits} AND b.hours_per_week > 0
-  AND EXTRACT(YEAR FROM b.end_date) <> EXTRACT(YEAR FROM b.start_date)
+SELECT b.pnr, y.year, y.y_start AS s, CASE WHEN b.end_date < y.y_end THEN b.end_date ELSE y.y_end END AS e,
+       b.centi_hours
+FROM b JOIN ref_year y ON y.y_start > b.start_date AND y.y_start <= b.end_date
+WHERE EXTRACT(YEAR FROM b.end_date) <> EXTRACT(YEAR FROM b.start_date)
 """)
 
 FULLTIME_SUPPORT = View("fulltime_support", """Full-time persons per person and year: a sweep over each person-year's
 spell starts (+hours) and ends (-hours, the day after the last day); the running sum is the hours a week until the
 next change, capped at the weekly cap; fte = sum(capped hours x days) / (cap x days in the year). Hours are summed
 as integer centi-hours so the result does not depend on summation order; fte is fixed to 9 decimals by ``FIXED``,
-which gives the same digits on every engine. A person-year with one spell, or two that
-do not overlap (most), has no overlap to cap: its sum is each spell's capped hours x days, found by one
-aggregate; only the others are swept (the window sorts its input), with the same integer result. The spells are
-one common table read by both (DuckDB computes a twice-read common table once, rather than reading the benefits
-twice).""", """
+which gives the same digits on every engine. A person-year with one spell, or two that do not overlap (nearly
+all), has no overlap to cap: its sum is each spell's capped hours x days, found by one aggregate; only the others
+are swept (the window sorts its input), with the same integer result. The spells are one common table read by
+both (DuckDB computes a twice-read common table once).""", """
 WITH spell AS (
   SELECT pnr, year, s, e, centi_hours FROM support_spell
 ), per_year AS (
@@ -142,7 +145,7 @@ WITH spell AS (
   FROM levels WHERE next_p IS NOT NULL AND next_p > p
   GROUP BY pnr, year
 )
-SELECT c.pnr, c.year,
+SELECT c.pnr, y.year,
        FIXED(CAST(c.centi_days AS DOUBLE) / ({hours_cap_centi} * y.days), 18, 9) AS fte
 FROM centi_days c JOIN ref_year y ON y.year = c.year
 """, materialize=True)
