@@ -1,7 +1,7 @@
-"""Checks of one column proven from its dictionary pages (barometer.registers.check_dictionaries): a clean
-dictionary-encoded column needs no value scan for its codes, ranges and one-column rules, and whatever the
-dictionaries cannot prove (an entry breaking the check, pages that fell back to plain encoding, no dictionary at
-all) is still found by the value scan and reported exactly as the scan alone reports it."""
+"""Checks of one column proven from its dictionaries (barometer.registers.check_dictionaries): a clean
+dictionary-encoded column needs no value scan for its codes, ranges and one-column rules, pages that fell back to
+plain encoding included, and whatever the dictionaries cannot prove (an entry breaking the check, even an unused
+one, no dictionary at all) is still found by the value scan and reported exactly as the scan alone reports it."""
 
 from __future__ import annotations
 
@@ -38,7 +38,7 @@ def _scanned(monkeypatch: pytest.MonkeyPatch) -> list[str]:
 
 def _without_dictionaries(monkeypatch: pytest.MonkeyPatch, root) -> list[dict]:
     with monkeypatch.context() as m:
-        m.setattr(check_values, "dictionary_values", lambda con, files, columns, metadata=None: {})
+        m.setattr(check_values, "dictionary_values", lambda files, columns, metadata=None: {})
         return [p.model_dump() for p in validate_registers(root).problems]
 
 
@@ -58,8 +58,7 @@ def _proven(path, column: str) -> set[str]:
     """{column} when every value it can hold is an allowed code, as the dictionaries say."""
     table = CONTRACT.table("housing_areas")
     codes = set(municipality_codes()) if column == "municipality" else set(table.column(column).codes)
-    with duckdb.connect() as con:
-        values = dictionary_values(con, [path], {column: table.column(column).arrow_type})
+    values = dictionary_values([path], {column: table.column(column).arrow_type})
     return {column} if column in values and set(values[column].to_pylist()) <= codes else set()
 
 
@@ -108,27 +107,77 @@ def test_an_unused_dictionary_entry_outside_the_codes_proves_nothing(tmp_path, m
     assert "housing_areas.municipality:unknown_municipality" in scanned
 
 
-def test_pages_fallen_back_to_plain_encoding_are_scanned(tmp_path, monkeypatch):
-    root = write_register_set(tmp_path / "reg")
-    path = part_files(root, "housing_areas")[0]
-    codes = list(municipality_codes())
-    # Many distinct codes overflow a tiny dictionary page: the writer falls back to plain pages, where the bad
-    # value lands, while the dictionary holds only allowed codes.
-    municipalities = [codes[i % len(codes)] for i in range(3000)] + ["999"]
+def _plain_pages(path, column: str) -> bool:
+    """Whether some data page of ``column`` fell back to plain encoding (DuckDB reads the page statistics)."""
+    with duckdb.connect() as con:
+        stats = con.execute("SELECT encoding_stats FROM parquet_metadata(?) WHERE path_in_schema = ?",
+                            [str(path), column]).fetchall()
+    return any(s["encoding"] == "PLAIN" and s["page_type"].startswith("DATA") for [row] in stats for s in row)
+
+
+def _fallen_back(path, municipalities: list[str]) -> None:
+    """housing_areas written with so tiny a dictionary page that the writer falls back to plain pages."""
     pq.write_table(_housing(municipalities), path, dictionary_pagesize_limit=64, write_batch_size=16,
                    data_page_size=256)
+
+
+def test_pages_fallen_back_to_plain_encoding_are_read_as_dictionaries_too(tmp_path, monkeypatch):
+    codes = list(municipality_codes())
+    path = tmp_path / "part.parquet"
+    _fallen_back(path, [codes[i % len(codes)] for i in range(3000)])
+    assert _plain_pages(path, "municipality")
+    assert _proven(path, "municipality") == {"municipality"}  # every code, from the dictionary page or plain pages
+
+    root = write_register_set(tmp_path / "reg")
+    path = part_files(root, "housing_areas")[0]
+    # The bad value lands in a plain page, while the dictionary page holds only allowed codes.
+    _fallen_back(path, [codes[i % len(codes)] for i in range(3000)] + ["999"])
     write_manifest(root, generator="tests", synthetic=True)
-    with duckdb.connect() as con:
-        stats = con.execute("SELECT encoding_stats FROM parquet_metadata(?) WHERE path_in_schema = 'municipality'",
-                            [str(path)]).fetchall()
-    assert any(s["encoding"] == "PLAIN" and s["page_type"].startswith("DATA") for [row] in stats for s in row)
-    assert "municipality" not in _proven(path, "municipality")
+    assert _plain_pages(path, "municipality")
+    assert "999" in dictionary_values([path], {"municipality": pa.string()})["municipality"].to_pylist()
     scanned = _scanned(monkeypatch)
     problems = [p.model_dump() for p in validate_registers(root).problems]
     assert "housing_areas.municipality:unknown_municipality" in scanned
     assert [(p["table"], p["row"], p["value"], p["kind"]) for p in problems] == [
         ("housing_areas", 3000, "999", "unknown_municipality")]
     assert problems == _without_dictionaries(monkeypatch, root)
+
+
+def test_a_numeric_column_fallen_back_to_plain_pages_yields_every_value(tmp_path):
+    path = tmp_path / "part.parquet"
+    hours = [float(i % 400) / 4 for i in range(3000)] + [math.nan]  # NaN only in a plain page
+    pq.write_table(pa.table({"hours_per_week": hours}), path, dictionary_pagesize_limit=64, write_batch_size=16,
+                   data_page_size=256)
+    assert _plain_pages(path, "hours_per_week")
+    values = dictionary_values([path], {"hours_per_week": pa.float64()})["hours_per_week"].to_pylist()
+    assert sorted(v for v in values if not math.isnan(v)) == sorted(set(hours[:-1]))
+    assert sum(math.isnan(v) for v in values) == 1
+
+
+def test_the_footers_read_once_are_reused(tmp_path):
+    codes = list(municipality_codes())
+    paths = [tmp_path / "part-0.parquet", tmp_path / "part-1.parquet"]
+    pq.write_table(_housing(codes[:10]), paths[0])
+    pq.write_table(_housing(codes[10:30]), paths[1])
+    read: list = []
+
+    def footer(path):
+        read.append(path)
+        return pq.read_metadata(path)
+
+    values = dictionary_values(paths, {"municipality": pa.string(), "category": pa.string()}, footer)
+    assert read == paths
+    assert sorted(values["municipality"].to_pylist()) == sorted(codes[:30])
+    assert values["category"].to_pylist() == ["parallelsamfund"]
+
+
+def test_more_distinct_values_than_a_code_list_are_left_to_the_scan(tmp_path, monkeypatch):
+    from barometer.registers import check_dictionaries
+
+    path = tmp_path / "part.parquet"
+    pq.write_table(_housing(list(municipality_codes())[:40]), path)
+    monkeypatch.setattr(check_dictionaries, "_MAX_VALUES", 39)
+    assert dictionary_values([path], {"municipality": pa.string(), "category": pa.string()}).keys() == {"category"}
 
 
 def test_a_part_without_dictionary_pages_is_scanned(tmp_path, monkeypatch):
@@ -138,14 +187,13 @@ def test_a_part_without_dictionary_pages_is_scanned(tmp_path, monkeypatch):
     path = part_files(root, "residence")[0]
     pq.write_table(pq.read_table(path), path, use_dictionary=False)
     write_manifest(root, generator="tests", synthetic=True)
-    with duckdb.connect() as con:
-        assert dictionary_values(con, [path], {"municipality": pa.string()}) == {}
+    assert dictionary_values([path], {"municipality": pa.string()}) == {}
     problems = [p.model_dump() for p in validate_registers(root).problems]
     assert [(p["table"], p["row"], p["kind"]) for p in problems] == [("residence", 0, "unknown_municipality")]
     assert problems == _without_dictionaries(monkeypatch, root)
 
 
-@pytest.mark.parametrize("compression", ["zstd", "snappy", "gzip", "none"])
+@pytest.mark.parametrize("compression", ["zstd", "snappy", "gzip", "brotli", "lz4", "none"])
 def test_dictionaries_are_read_under_every_usual_compression(tmp_path, compression):
     path = tmp_path / "part.parquet"
     codes = list(municipality_codes())

@@ -286,7 +286,7 @@ class ValueChecker:
         view = q(tf.table.name)
         counts = self.con.execute(
             "SELECT " + ", ".join(f"count(*) FILTER (WHERE {c.condition})" for c in checks) + f" FROM {view}"
-        ).fetchone()
+        ).fetchall()[0]  # the whole result: DuckDB refuses to register a table while one is unfinished
         keys = self._key_columns(tf)
         for check, total in zip(checks, counts or (), strict=True):
             if not total:
@@ -330,7 +330,7 @@ class ValueChecker:
                 by_column.setdefault(check.columns[0], []).append(check)
         types = {name: tf.table.column(name).arrow_type for name in by_column}
         proven: set[int] = set()
-        for name, values in dictionary_values(self.con, tf.files, types, self._footer(tf)).items():
+        for name, values in dictionary_values(tf.files, types, self._footer(tf)).items():
             self.con.register("__dictionary", pa.table({name: pa.concat_arrays([values, pa.nulls(1, values.type)])}))
             try:
                 counts = self.con.execute(
@@ -437,7 +437,7 @@ class ValueChecker:
         checks += [RowCheck(r.columns[-1], r.kind, f"r._found AND ({r.violation_sql})", r.message) for r in rules]
         counts = self.con.execute(
             "SELECT " + ", ".join(f"count(*) FILTER (WHERE {c.condition})" for c in checks) + f" {joined}"
-        ).fetchone()
+        ).fetchall()[0]
         keys = self._key_columns(tf)
         for index, (check, total) in enumerate(zip(checks, counts or (), strict=True)):
             if not total:

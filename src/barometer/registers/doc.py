@@ -158,8 +158,9 @@ rows the same check found (for `duplicate_key`: the number of duplicated keys; o
 JSON. Exit code 1 on any error, 0 when clean (warnings allowed). What the Parquet footers settle is not scanned:
 a column without nulls (null counts), within its bounds (min/max of integer and date columns; never of floating
 point ones, whose statistics leave NaN out), and a check of one column (a code, a range, the first day of a month)
-that no entry of the column's dictionaries breaks, nor a null (every data page dictionary-encoded, per the page
-encoding statistics). Every other check scans the values, and reports the same rows either way.
+that no entry of the column's dictionaries breaks, nor a null (every chunk of the column with a dictionary page;
+values in pages that fell back to plain encoding count too). Every other check scans the values, and reports the
+same rows either way.
 
 | kind | meaning |
 |---|---|
