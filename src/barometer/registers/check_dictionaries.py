@@ -33,7 +33,7 @@ def _distinct(column: pa.ChunkedArray) -> pa.Array:
     pyarrow read it as dictionaries, else its decoded values'."""
     if pa.types.is_dictionary(column.type):
         values = [c.dictionary for c in column.chunks]  # type: ignore[attr-defined]
-        kind = column.type.value_type  # type: ignore[attr-defined]
+        kind = column.type.value_type
     else:
         values, kind = [pc.unique(c) for c in column.chunks], column.type
     return pc.drop_null(pc.unique(pa.concat_arrays(values) if values else pa.array([], kind)))
