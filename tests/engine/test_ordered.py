@@ -2,8 +2,9 @@
 
 Both executions run on the same synthetic registers (written by person part, sorted): the per-part pass must give
 exactly the SQL's ``status_cells`` (types, counts, DECIMAL sums). Registers whose parts break what the pass relies
-on (a person's rows in another person part, a key twice, parts named differently) must make the backend run the
-SQL instead, with the same cells as the untouched registers; rows merely out of order are matched all the same.
+on (a person's rows in another person part, a key twice, parts named differently, parts too large) must make the
+backend run the SQL instead, with the same cells as the untouched registers; rows merely out of order are matched
+all the same.
 """
 
 from __future__ import annotations
@@ -120,6 +121,16 @@ def test_parts_named_differently_fall_back_to_sql(synthetic: Path, by_sql, tmp_p
     strategy, types, rows = status_cells(registers)
     assert strategy.startswith("sql: ") and "not named like" in strategy
     assert (types, rows) == by_sql[1:]
+
+
+def test_parts_too_large_for_the_pass_fall_back_to_sql(synthetic: Path, by_sql, monkeypatch):
+    largest = max(pq.ParquetFile(p).metadata.num_rows for p in part_files(synthetic, "persons"))
+    monkeypatch.setattr("barometer.engine.ordered.MAX_PART_PERSONS", largest - 1)
+    strategy, types, rows = status_cells(synthetic)
+    assert strategy.startswith("sql: ") and "more than the" in strategy
+    assert (types, rows) == by_sql[1:]
+    monkeypatch.setattr("barometer.engine.ordered.MAX_PART_PERSONS", largest)
+    assert status_cells(synthetic)[0] == "ordered"  # a part of exactly the limit is small enough
 
 
 def test_dense_match_finds_each_slot_and_refuses_a_key_twice():

@@ -58,6 +58,11 @@ from barometer.registers.layout import part_files
 WORKERS = 2
 """Parts computed at a time (the build machine's cores)."""
 
+MAX_PART_PERSONS = 1_000_000
+"""The most persons a part may hold for the per-part pass. Its memory grows with a part's persons (numpy arrays and
+Arrow tables outside DuckDB's limit): the synthetic full-scale Denmark in one part per table peaked at 8 GiB this
+way, above the build's 6 GiB, while the SQL, under DuckDB's memory limit, spills instead. Larger parts run the SQL."""
+
 _PART_MEMORY = "1GB"
 """DuckDB memory limit of each part's connection (a part is a few hundred thousand persons)."""
 
@@ -103,10 +108,19 @@ class OrderedPass:
                 after = "\n".join([*(self.sql[s.name] for s in chain.steps[i + 1:]), chain.result.sql])
                 self.select[step.name] = step.select_for(after)
         self.parts = self._aligned_parts()
+        self._small_parts()
         self.persons: dict[str, np.ndarray] = {}
         self._local = threading.local()
         self._connections: list[duckdb.DuckDBPyConnection] = []
         self._lock = threading.Lock()
+
+    def _small_parts(self) -> None:
+        """Refuse parts too large for the pass (``MAX_PART_PERSONS``), from the footers' row counts."""
+        for part in self.parts:
+            with pq.ParquetFile(self.root / self.chain.persons / part) as f:
+                if f.metadata.num_rows > MAX_PART_PERSONS:
+                    raise NotApplicable(f"{self.chain.persons}/{part} holds {f.metadata.num_rows:,} persons, more "
+                                        f"than the {MAX_PART_PERSONS:,} a part may hold for the per-part pass")
 
     def _aligned_parts(self) -> list[str]:
         """The part names, the same in every register the chain reads (else the parts cannot be aligned)."""
