@@ -111,24 +111,21 @@ FULLTIME_SUPPORT = View("fulltime_support", """Full-time persons per person and 
 spell starts (+hours) and ends (-hours, the day after the last day); the running sum is the hours a week until the
 next change, capped at the weekly cap; fte = sum(capped hours x days) / (cap x days in the year). Hours are summed
 as integer centi-hours so the result does not depend on summation order; fte is fixed to 9 decimals by ``FIXED``,
-which gives the same digits on every engine. A person-year with one spell, or two that do not overlap (nearly
-all), has no overlap to cap: its sum is each spell's capped hours x days, found by one aggregate; only the others
-are swept (the window sorts its input), with the same integer result. The spells are one common table read by
-both (DuckDB computes a twice-read common table once).""", """
+which gives the same digits on every engine. A person-year with one spell (nearly all) has nothing to sum or cap
+together: its centi-days are that spell's capped hours x days, computed on the spell's own row. Only the
+person-years with more spells (``shared``: a count by person and year that keeps no values, so that no other
+aggregate is carried for the hundreds of thousands of single spells) are swept (the window sorts its input), with
+the same integer result as the sum of their spells when they do not overlap. The spells are one common table read
+three times (DuckDB computes it once).""", """
 WITH spell AS (
   SELECT pnr, year, s, e, centi_hours FROM support_spell
-), per_year AS (
-  SELECT pnr, year, COUNT(*) AS n, MAX(s) AS last_start, MIN(e) AS first_end,
-         SUM(CASE WHEN centi_hours > {hours_cap_centi} THEN {hours_cap_centi} ELSE centi_hours END
-             * (DAYS_BETWEEN(s, e) + 1)) AS centi_days
-  FROM spell GROUP BY pnr, year
-), overlapping AS (
-  SELECT pnr, year FROM per_year WHERE n > 2 OR (n = 2 AND last_start <= first_end)
-), changes AS (  -- each spell of an overlapping person-year: its start and the day after its end
+), shared AS (  -- person-years with more than one spell
+  SELECT pnr, year FROM spell GROUP BY pnr, year HAVING COUNT(*) > 1
+), changes AS (  -- each spell of a shared person-year: its start and the day after its end
   SELECT sp.pnr, sp.year, CASE WHEN k.sign = 1 THEN sp.s ELSE ADD_DAYS(sp.e, 1) END AS p,
          k.sign * sp.centi_hours AS delta
   FROM spell sp
-  JOIN overlapping o ON o.pnr = sp.pnr AND o.year = sp.year
+  JOIN shared o ON o.pnr = sp.pnr AND o.year = sp.year
   CROSS JOIN (SELECT 1 AS sign UNION ALL SELECT -1 AS sign) k
 ), levels AS (
   SELECT pnr, year, p,
@@ -137,7 +134,11 @@ WITH spell AS (
          LEAD(p) OVER (PARTITION BY pnr, year ORDER BY p, delta) AS next_p
   FROM changes
 ), centi_days AS (
-  SELECT pnr, year, centi_days FROM per_year WHERE n = 1 OR (n = 2 AND last_start > first_end)
+  SELECT sp.pnr, sp.year,
+         CAST(CASE WHEN sp.centi_hours > {hours_cap_centi} THEN {hours_cap_centi} ELSE sp.centi_hours END AS BIGINT)
+           * (DAYS_BETWEEN(sp.s, sp.e) + 1) AS centi_days
+  FROM spell sp LEFT JOIN shared o ON o.pnr = sp.pnr AND o.year = sp.year
+  WHERE o.pnr IS NULL  -- the only spell of its person-year
   UNION ALL
   SELECT pnr, year,
          SUM(CASE WHEN centi_hours > {hours_cap_centi} THEN {hours_cap_centi} ELSE centi_hours END
