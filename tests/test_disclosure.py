@@ -15,6 +15,7 @@ from barometer.disclosure import (
     NestedRule,
     PublicationRule,
     RateRule,
+    decide,
     load_config,
     protect,
 )
@@ -430,3 +431,32 @@ def test_intervals_widened_by_overdispersion_are_published_widened_the_same_way(
     assert (row["ci_low"], row["ci_high"]) == (math.floor(100 * min(lows)), math.ceil(100 * max(highs)))
     plain = protect(add_intervals(observation_table([obs("101", "1.2", 123, 250)])))[0].to_pylist()[0]
     assert row["ci_high"] - row["ci_low"] > plain["ci_high"] - plain["ci_low"]
+
+
+def test_decisions_made_without_intervals_publish_the_same_as_deciding_again_with_them():
+    """The build decides once, on the numbers before intervals exist, and applies those decisions to the table
+    with intervals: the result (hidden cells, developments, widened intervals, summary) is what deciding on the
+    table with intervals gives."""
+    m = MUNIS_OF["081"]
+    rows = [{**r, "period": "2022"} for r in region_table("1.2", {x: (10, 20) for x in m} | {m[0]: (1, 20)})]
+    rows += [{**r, "period": "2012"} for r in region_table("1.2", {m[1]: (2, 40)})]  # the baseline: developments
+    rows += [obs(AALBORG, "N2", 3, period="2024-08"), obs(COUNTRY, "N2", 40, period="2024-08")]
+    raw = observation_table(rows)
+    decisions = decide(raw, edition="2024-11")
+    assert protect(raw, edition="2024-11", decisions=decisions) == protect(raw, edition="2024-11")
+    with_ci = add_intervals(raw)
+    assert with_ci.column("ci_low").null_count < len(rows)
+    reused, again = (protect(with_ci, edition="2024-11", decisions=decisions), protect(with_ci, edition="2024-11"))
+    assert reused[0].equals(again[0]) and reused[1] == again[1]
+    assert reused[1].by_item["1.2"].secondary > 0 and reused[0].column("ci_low").null_count < len(rows)
+    assert reused[0].column("published_development").null_count < len(rows)
+
+
+def test_decisions_are_refused_for_other_numbers_or_another_edition():
+    rows = [obs(AALBORG, "1.2", 307, 500), obs("101", "1.2", 30, 50)]
+    decisions = decide(observation_table(rows), edition="2024-11")
+    other = observation_table([rows[0], obs("101", "1.2", 31, 50)])
+    with pytest.raises(ValueError, match="other observations"):
+        protect(other, edition="2024-11", decisions=decisions)
+    with pytest.raises(ValueError, match="another configuration or edition"):
+        protect(observation_table(rows), decisions=decisions)

@@ -38,8 +38,9 @@ from barometer.periods import period_year
 from barometer.rules import round_half_away
 from barometer.store.schema import OBSERVATION_SCHEMA, Status
 
-__all__ = ["CountRule", "CumulativeRule", "DisclosureConfig", "DisclosureConfigError", "DisclosureSummary",
-           "ItemSuppression", "LinkedRule", "NestedRule", "PublicationRule", "RateRule", "load_config", "protect"]
+__all__ = ["CountRule", "CumulativeRule", "Decisions", "DisclosureConfig", "DisclosureConfigError",
+           "DisclosureSummary", "ItemSuppression", "LinkedRule", "NestedRule", "PublicationRule", "RateRule", "decide",
+           "load_config", "protect"]
 
 # Quantities that disappear with a suppressed cell (the status flag alone remains).
 HIDDEN_COLUMNS = ("value", "numerator", "denominator", "ref_numerator", "ref_denominator", "ci_low", "ci_high",
@@ -273,8 +274,83 @@ def _interval_function(catalogue: Any, phi: Mapping[str, float] | None) -> Any:
     return intervals
 
 
+@dataclass(frozen=True)
+class Decisions:
+    """What disclosure control decided about a table's rows: the cells hidden to protect others, the attacker's
+    ranges of the published numerators and the developments published. They follow from the rows' numbers alone,
+    never from their intervals, so a build decides once, before the intervals exist, and applies the same
+    decisions to the table with intervals (:func:`decide`, ``protect(..., decisions=...)``)."""
+
+    basis: pl.DataFrame  # the columns decided on: applied to other numbers, the decisions would not hold
+    config_digest: str
+    edition: str | None
+    developments: dict[int, float]  # published development by status-year row
+    secondary: frozenset[int]  # rows hidden by secondary suppression
+    covered: dict[int, tuple[float, float]]  # numerator range of each row published with numbers
+
+    def check(self, df: pl.DataFrame, config: DisclosureConfig, edition: str | None) -> None:
+        """Refuse to apply the decisions to other rows, other numbers, another configuration or edition."""
+        if (config.digest(), edition) != (self.config_digest, self.edition):
+            raise ValueError("disclosure decisions were made with another configuration or edition")
+        if not df.select(self.basis.columns).equals(self.basis):
+            raise ValueError("disclosure decisions were made for other observations (rows or numbers differ)")
+
+
+_BASIS = ("area_code", "item_id", "period", "status", "value", "numerator", "denominator", "ref_numerator",
+          "ref_denominator", "effective_n")
+
+
+def _flagged(table: pa.Table, config: DisclosureConfig, catalogue: Any, hierarchy: Hierarchy
+             ) -> tuple[pl.DataFrame, dict[str, int]]:
+    """The rows with their index (``row``), kind and primary flags (``_primary_flags``), checked; and each
+    item's decimals."""
+    df = pl.from_arrow(table)
+    assert isinstance(df, pl.DataFrame)
+    _check_input(df, hierarchy, catalogue, config)
+    items = df.get_column("item_id").unique().to_list()
+    kinds = {i: _KIND_OF_UNIT[catalogue.item(i).unit] for i in items}
+    decimals = {i: catalogue.item(i).decimals for i in items}
+    df = df.with_row_index("row").with_columns(kind=pl.col("item_id").replace_strict(kinds, return_dtype=pl.String))
+    return _primary_flags(df, config), decimals
+
+
+def _publish(df: pl.DataFrame, secondary: frozenset[int] | set[int]) -> pl.Series:
+    """The rows published with numbers: assessable, hidden by neither rule, status ok."""
+    hidden = df.get_column("row").is_in(sorted(secondary))
+    return (df.get_column("assessable") & ~df.get_column("primary") & ~hidden
+            & (df.get_column("status") == Status.OK.value))
+
+
+def _decide(df: pl.DataFrame, config: DisclosureConfig, catalogue: Any, hierarchy: Hierarchy,
+            edition: str | None, decimals: dict[str, int]) -> Decisions:
+    exact = set(config.publication.exact_items)
+    devs, base_of, within = _developments(df, catalogue, edition, decimals)
+    whole = _whole_items(df)
+    ranges = _ranges(df, decimals, exact, whole, within)
+    secondary = frozenset(_secondary(df, hierarchy, config, ranges))
+    publish = _publish(df, secondary)
+    # The printed value alone: intervals cover all. A development narrowed some ranges; those are found again.
+    narrowed = pl.Series([r in within for r in df.get_column("row").to_list()], dtype=pl.Boolean)
+    covered = {r: ranges[r] for r in df.filter(publish & ~narrowed).get_column("row").to_list()}
+    covered.update(_ranges(df.filter(publish & narrowed), decimals, exact, whole))
+    shown = {r: dev for r, dev in devs.items() if publish[r] and publish[base_of[r]]}
+    basis = df.select([c for c in _BASIS if c in df.columns])
+    return Decisions(basis, config.digest(), edition, shown, secondary, covered)
+
+
+def decide(table: pa.Table, config: DisclosureConfig | None = None, catalogue: Any = None, *,
+           edition: str | None = None) -> Decisions:
+    """What :func:`protect` decides about ``table``'s rows (its intervals play no part)."""
+    config = config or load_config()
+    catalogue = catalogue or load_catalogue()
+    hierarchy = Hierarchy.from_catalogue(catalogue)
+    df, decimals = _flagged(table, config, catalogue, hierarchy)
+    return _decide(df, config, catalogue, hierarchy, edition, decimals)
+
+
 def protect(table: pa.Table, config: DisclosureConfig | None = None, catalogue: Any = None, *,
-            edition: str | None = None, phi: Mapping[str, float] | None = None) -> tuple[pa.Table, DisclosureSummary]:
+            edition: str | None = None, phi: Mapping[str, float] | None = None,
+            decisions: Decisions | None = None) -> tuple[pa.Table, DisclosureSummary]:
     """Suppress small numbers and everything that would give them away, and cut every row to what is published.
 
     Rows keep their order and schema. Suppressed rows get status "suppressed" and no number in any column.
@@ -284,36 +360,29 @@ def protect(table: pa.Table, config: DisclosureConfig | None = None, catalogue: 
     With ``edition``, each indicator's status-year row also publishes its development (``published_development``,
     from unrounded values as the ministry rounds it) where status and baseline are both published; the
     protection counts what that adds. ``phi``: the overdispersion factors the input's intervals were computed
-    with (barometer.uncertainty.add_intervals), to widen them the same way.
+    with (barometer.uncertainty.add_intervals), to widen them the same way. ``decisions``: what :func:`decide`
+    decided about the same rows and numbers (with the same configuration and edition), used instead of deciding
+    again; any other rows are refused.
     Rows that are not "ok", or that carry a value but not the numerators/denominators their unit needs
     (imported published figures), are left as they are and are never chosen for secondary suppression.
     """
     config = config or load_config()
     catalogue = catalogue or load_catalogue()
     hierarchy = Hierarchy.from_catalogue(catalogue)
-    df = pl.from_arrow(table)
-    assert isinstance(df, pl.DataFrame)
-    _check_input(df, hierarchy, catalogue, config)
-    items = df.get_column("item_id").unique().to_list()
-    kinds = {i: _KIND_OF_UNIT[catalogue.item(i).unit] for i in items}
-    decimals = {i: catalogue.item(i).decimals for i in items}
-    exact = set(config.publication.exact_items)
-    df = df.with_row_index("row").with_columns(kind=pl.col("item_id").replace_strict(kinds, return_dtype=pl.String))
-    df = _primary_flags(df, config)
-    devs, base_of, within = _developments(df, catalogue, edition, decimals)
-    whole = _whole_items(df)
-    ranges = _ranges(df, decimals, exact, whole, within)
-    secondary_rows = _secondary(df, hierarchy, config, ranges)
-    df = df.with_columns(secondary=pl.col("row").is_in(sorted(secondary_rows)) & ~pl.col("primary"))
+    df, decimals = _flagged(table, config, catalogue, hierarchy)
+    if decisions is None:
+        decisions = _decide(df, config, catalogue, hierarchy, edition, decimals)
+    else:
+        decisions.check(df, config, edition)
+    df = df.with_columns(secondary=pl.col("row").is_in(sorted(decisions.secondary)) & ~pl.col("primary"))
     hide = pl.col("primary") | pl.col("secondary")
-    publish = (df.get_column("assessable") & ~df.get_column("primary") & ~df.get_column("secondary")
-               & (df.get_column("status") == Status.OK.value))
-    covered = _ranges(df.filter(publish), decimals, exact, whole)  # the printed value alone: intervals cover all
-    shown = {r for r, dev in devs.items() if publish[r] and publish[base_of[r]]}
-    df = df.with_columns(published_development=pl.when(pl.col("row").is_in(sorted(shown)))
+    publish = _publish(df, decisions.secondary)
+    devs = decisions.developments
+    df = df.with_columns(published_development=pl.when(pl.col("row").is_in(sorted(devs)))
                          .then(pl.col("row").replace_strict(devs, default=None, return_dtype=pl.Float64))
                          .otherwise(pl.col("published_development")))
-    df = publication.published_form(df, publish, covered, decimals, exact, _interval_function(catalogue, phi),
+    df = publication.published_form(df, publish, decisions.covered, decimals, set(config.publication.exact_items),
+                                    _interval_function(catalogue, phi),
                                     frozenset(config.publication.denominator_items))
     empty = pl.col("empty")
     df = df.with_columns(

@@ -105,32 +105,7 @@ def published_form(df: pl.DataFrame, publish: pl.Series, ranges: dict[int, tuple
     numerator), rounded outward; shares and gaps lose their numerators and denominators unless exact (and keep
     their denominators if listed in ``denominator_items``). Other rows are returned as they are.
     """
-    rows = df.get_column("row").to_list()
-    lo = pl.Series([ranges.get(r, (None, None))[0] for r in rows], dtype=pl.Float64)
-    hi = pl.Series([ranges.get(r, (None, None))[1] for r in rows], dtype=pl.Float64)
-    # Intervals only for the published rows (the others may hold numbers no interval is defined for).
-    shown = df.with_columns(lo=lo, hi=hi, status=pl.when(publish).then(pl.col("status")).otherwise(
-        pl.lit(Status.MISSING.value)))
-    hull_lo, hull_hi = [], []
-    ends = [intervals(shown.with_columns(numerator=pl.coalesce(pl.col(c), pl.col("numerator"))))
-            for c in ("lo", "hi")]
-    truth = intervals(shown)
-    for r, (row, a, b, t) in enumerate(zip(df.iter_rows(named=True), ends[0].iter_rows(named=True),
-                                           ends[1].iter_rows(named=True), truth.iter_rows(named=True),
-                                           strict=True)):
-        low, high = row["ci_low"], row["ci_high"]
-        if rows[r] not in ranges or low is None or t["ci_low"] is None:
-            hull_lo.append(low)
-            hull_hi.append(high)
-            continue
-        flipped = abs(low - t["ci_low"]) > abs(low + t["ci_high"])  # published as target − reference
-        lows, highs = [low], [high]
-        for e in (a, b):
-            lows.append(-e["ci_high"] if flipped else e["ci_low"])
-            highs.append(-e["ci_low"] if flipped else e["ci_high"])
-        out_low, out_high = round_outward(min(lows), max(highs), decimals[row["item_id"]])
-        hull_lo.append(out_low)
-        hull_hi.append(out_high)
+    hull_lo, hull_hi = _widened_intervals(df, publish, ranges, decimals, intervals)
     dec = pl.col("item_id").replace_strict(decimals, return_dtype=pl.Int64)
     share = pl.col("kind").is_in(["rate", "gap"]) & ~pl.col("item_id").is_in(sorted(exact_items))
     rounded = pl.struct("value", dec.alias("d")).map_elements(
@@ -141,6 +116,45 @@ def published_form(df: pl.DataFrame, publish: pl.Series, ranges: dict[int, tuple
     keep_den = pl.col("item_id").is_in(sorted(denominator_items))
     return out.with_columns([pl.when(drop & ~(keep_den & pl.lit(c.endswith("denominator")))).then(None)
                              .otherwise(pl.col(c)).alias(c) for c in RATE_NUMBERS])
+
+
+def _widened_intervals(df: pl.DataFrame, publish: pl.Series, ranges: dict[int, tuple[float, float]],
+                       decimals: dict[str, int], intervals: Callable[[pl.DataFrame], pl.DataFrame]
+                       ) -> tuple[list[float | None], list[float | None]]:
+    """Each row's interval widened to the hull of the intervals at its numerator range's two ends (rows without
+    a range or without an interval keep theirs). A table without any interval (disclosure control deciding
+    before the intervals exist) keeps them all, with no interval computed."""
+    low_col, high_col = df.get_column("ci_low"), df.get_column("ci_high")
+    if low_col.null_count() == df.height:
+        return low_col.to_list(), high_col.to_list()
+    rows = df.get_column("row").to_list()
+    lows, highs = low_col.to_list(), high_col.to_list()
+    # Only rows with a range and an interval are widened, and only published rows have intervals (the others
+    # may hold numbers no interval is defined for): the intervals at the ends are computed for those alone.
+    todo = [i for i, (r, low) in enumerate(zip(rows, lows, strict=True)) if r in ranges and low is not None
+            and publish[i]]
+    chosen = set(todo)
+    shown = df.filter(pl.Series([i in chosen for i in range(df.height)], dtype=pl.Boolean))
+    shown = shown.with_columns(lo=pl.Series([ranges[rows[i]][0] for i in todo], dtype=pl.Float64),
+                               hi=pl.Series([ranges[rows[i]][1] for i in todo], dtype=pl.Float64))
+    ends = [intervals(shown.with_columns(numerator=pl.coalesce(pl.col(c), pl.col("numerator"))))
+            for c in ("lo", "hi")]
+    truth = intervals(shown)
+    columns = [f.get_column(c).to_list() for f in (truth, *ends) for c in ("ci_low", "ci_high")]
+    items = df.get_column("item_id").to_list()
+    hull_lo: list[float | None] = list(lows)
+    hull_hi: list[float | None] = list(highs)
+    for i, t_low, t_high, a_low, a_high, b_low, b_high in zip(todo, *columns, strict=True):
+        if t_low is None:
+            continue
+        low, high = lows[i], highs[i]
+        flipped = abs(low - t_low) > abs(low + t_high)  # published as target − reference
+        if flipped:
+            ends_lo, ends_hi = (-a_high, -b_high), (-a_low, -b_low)
+        else:
+            ends_lo, ends_hi = (a_low, b_low), (a_high, b_high)
+        hull_lo[i], hull_hi[i] = round_outward(min(low, *ends_lo), max(high, *ends_hi), decimals[items[i]])
+    return hull_lo, hull_hi
 
 
 def empty_group(kind: pl.Expr) -> pl.Expr:

@@ -11,9 +11,11 @@ import re
 import shutil
 import tempfile
 from pathlib import Path
+from typing import Any
 
 import duckdb
 import pyarrow as pa
+import pyarrow.parquet as pq
 
 from barometer.engine.joins import PersonChain
 from barometer.engine.merge import NotApplicable
@@ -68,6 +70,30 @@ class DuckDBBackend:
                 self.con.execute(f'CREATE OR REPLACE VIEW "{name}" AS SELECT * FROM "__empty_{name}"')
         self.root, self.present = Path(root), present
         return present
+
+    def column_range(self, table: str, column: str) -> tuple[Any, Any] | None:
+        """The least and greatest non-null value of a register column, from the statistics in its Parquet parts'
+        footers (a few kilobytes each), instead of a scan of every value; None when some row group lacks them
+        (the caller then scans) or the table has no rows."""
+        if self.root is None or table not in self.present:
+            return None
+        low: Any = None
+        high: Any = None
+        for path in part_files(self.root, table):
+            meta = pq.read_metadata(path)
+            index = meta.schema.to_arrow_schema().get_field_index(column)
+            if index < 0:
+                return None
+            for g in range(meta.num_row_groups):
+                chunk = meta.row_group(g).column(index)
+                if chunk.num_values == 0:
+                    continue
+                stats = chunk.statistics
+                if stats is None or not stats.has_min_max:
+                    return None
+                low = stats.min if low is None else min(low, stats.min)
+                high = stats.max if high is None else max(high, stats.max)
+        return None if low is None else (low, high)
 
     def register_reference(self, name: str, data: pa.Table) -> None:
         self.references[name] = data  # the ordered pass gives each part's connection the same tables

@@ -127,6 +127,18 @@ def _kf_periods(catalogue: Catalogue, edition: str, first: int, last: int, serie
     return pa.Table.from_pylist([dict(zip(schema.names, r, strict=True)) for r in rows], schema=schema)
 
 
+def _column_range(backend: Any, table: str, column: str) -> tuple[Any, Any]:
+    """MIN and MAX of a register column (None, None for no rows): from the Parquet footers' statistics where the
+    backend reads them (``column_range``), else by a scan."""
+    found = backend.column_range(table, column) if hasattr(backend, "column_range") else None
+    if found is not None:
+        return found
+    sql = render(f"SELECT MIN(QUOTE({column})) AS f, MAX(QUOTE({column})) AS l FROM QUOTE({table})", backend.dialect,
+                 {})
+    row = backend.query(sql).to_pylist()[0]
+    return row["f"], row["l"]
+
+
 def prepare(backend: Any, where: Registers, catalogue: Catalogue, edition: str, settings: EngineSettings
             ) -> tuple[set[str], dict[str, object]]:
     """Register the registers and the reference tables with ``backend``; returns the tables present and the SQL
@@ -134,7 +146,7 @@ def prepare(backend: Any, where: Registers, catalogue: Catalogue, edition: str, 
     present = backend.register_registers(where.location)
     backend.register_reference("ref_country", _country_table())
     backend.register_reference("ref_area_map", _area_map(catalogue))
-    first, last = backend.query("SELECT MIN(year) AS f, MAX(year) AS l FROM residence").to_pylist()[0].values()
+    first, last = _column_range(backend, "residence", "year")
     if first is None:
         raise EngineError(f"{where}: the residence table is empty; no year can be computed")
     backend.register_reference("ref_year", _year_table(first, last))
@@ -203,8 +215,7 @@ def compute_with_coverage(registers: Path | str | Registers, edition: str, engin
             raise EngineError(str(exc)) from exc
         cover = coverage.table_coverage(
             DEFINITIONS, present, declared,
-            lambda t, c: backend.query(render(f"SELECT MAX(QUOTE({c})) AS m FROM QUOTE({t})", backend.dialect,
-                                              {})).to_pylist()[0]["m"])
+            lambda t, c: _column_range(backend, t, c)[1])
         rows: list[dict] = []
         for group in dict.fromkeys(d.group for d in DEFINITIONS):
             for d in (d for d in DEFINITIONS if d.group == group):
@@ -253,13 +264,14 @@ def build(registers: Path | str | Registers, edition: str, engine: str = "duckdb
     # is estimated from the full-precision numbers of exactly those cells; intervals are computed at full
     # precision with it; and disclosure control runs again on them, with the same decisions, to publish each
     # interval widened over every value that prints the same (docs/disclosure.md §0).
-    decided, _ = disclosure.protect(raw, config, edition=edition)
+    decisions = disclosure.decide(raw, config, edition=edition)
+    decided, _ = disclosure.protect(raw, config, edition=edition, decisions=decisions)
     tick("disclosure")
     model = uncertainty_model.assess(raw, decided, edition, {d.id: d.gap_sign for d in DEFINITIONS})
     phi = uncertainty_model.factors(model)
     flipped = {d.id for d in DEFINITIONS if d.gap_sign < 0}
     with_ci = assemble.flip_gap_intervals(uncertainty.add_intervals(raw, phi=phi), flipped)
-    protected, summary = disclosure.protect(with_ci, config, edition=edition, phi=phi)
+    protected, summary = disclosure.protect(with_ci, config, edition=edition, phi=phi, decisions=decisions)
     observations = assemble.finalize(protected)
     tick("uncertainty")
     prov = provenance(
