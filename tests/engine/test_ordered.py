@@ -21,7 +21,7 @@ from barometer.catalogue import load_catalogue
 from barometer.engine.backend import DuckDBBackend
 from barometer.engine.build import derive_views, prepare
 from barometer.engine.engines import locate
-from barometer.engine.merge import NotApplicable, Slots, dense_match, disjoint, person_index
+from barometer.engine.merge import NotApplicable, Persons, Slots, dense_match, disjoint, gather, masked, slots
 from barometer.engine.settings import EngineSettings
 from barometer.registers.layout import part_files
 
@@ -133,17 +133,43 @@ def test_parts_too_large_for_the_pass_fall_back_to_sql(synthetic: Path, by_sql, 
     assert status_cells(synthetic)[0] == "ordered"  # a part of exactly the limit is small enough
 
 
+@pytest.mark.parametrize("numbers", [[10, 11, 12], [10, 20, 30], [10, 2_000, 900_000]])
+def test_persons_find_each_position_and_refuse_another_parts_person(numbers):
+    """Numbers without gaps (position = distance from the first), with some (a lookup table) and sparse ones
+    (binary search), in and out of order, all give the same positions."""
+    persons = Persons(np.array(numbers))
+    a, b, c = numbers
+    assert persons.index(np.array([a, a, c, c, c]), "t").tolist() == [0, 0, 2, 2, 2]
+    assert persons.index(np.array([c, a, b, a]), "t").tolist() == [2, 0, 1, 0]
+    assert persons.index(np.array([], np.int64), "t").tolist() == []
+    for other in (a - 1, c + 1, a + 1 if b != a + 1 else None):
+        if other is not None:
+            with pytest.raises(NotApplicable, match="another part"):
+                persons.index(np.array([a, other]), "t")
+            assert not persons.holds(np.array([other]))
+    assert persons.holds(np.array([c, b]))
+
+
 def test_dense_match_finds_each_slot_and_refuses_a_key_twice():
-    persons = np.array([10, 20, 30])
-    person = person_index(persons, np.array([10, 10, 30, 30, 30]), "t")
-    assert person.tolist() == [0, 0, 2, 2, 2]
-    attached = Slots(np.array([5, 0, 7]), 9)
-    at, found = dense_match(attached, Slots(np.array([0, 1, 7, 5]), 9), "t")
+    persons = Persons(np.array([10, 20, 30]))
+    person = persons.index(np.array([10, 10, 30, 30, 30]), "t")
+    keys = slots(len(persons), person, np.array([2012, 2013, 2012, 2013, 2014], np.int16), 2012, 3)
+    assert keys.slots.dtype == np.int32 and keys.slots.tolist() == [0, 1, 6, 7, 8] and keys.size == 9
+    attached = Slots(np.array([5, 0, 7], np.int32), 9)
+    at, found = dense_match(attached, Slots(np.array([0, 1, 7, 5], np.int32), 9), "t")
     assert found.tolist() == [True, False, True, True] and at[found].tolist() == [1, 2, 0]
     with pytest.raises(NotApplicable, match="key twice"):
-        dense_match(Slots(np.array([3, 3]), 9), Slots(np.array([3]), 9), "t")
-    with pytest.raises(NotApplicable, match="another part"):
-        person_index(persons, np.array([10, 25]), "t")
+        dense_match(Slots(np.array([3, 3], np.int32), 9), Slots(np.array([3], np.int32), 9), "t")
+
+
+def test_gathered_rows_and_masked_keys_are_null_where_nothing_matched():
+    rows = pa.table({"pnr": [7, 8], "level": ["a", "b"]})
+    found = np.array([True, False, True])
+    at = np.array([1, 0, 0], np.int32)
+    assert gather(rows, at, found).to_pylist() == [{"pnr": 8, "level": "b"}, {"pnr": None, "level": None},
+                                                    {"pnr": 7, "level": "a"}]
+    assert masked(pa.chunked_array([[5, 6], [7]]), found).to_pylist() == [5, None, 7]
+    assert masked(pa.chunked_array([pa.array([5, 6, 7]).slice(0, 3)]), np.ones(3, bool)).to_pylist() == [5, 6, 7]
 
 
 def test_disjoint_compares_only_overlapping_parts():

@@ -2,12 +2,13 @@
 does instead of building and probing a hash table.
 
 Within a part, a key of a person (``pnr``) or of a person and a small number (``pnr, year``) has a slot: the
-person's position among the part's persons (found once per run of equal ``pnr``: rows sorted by person, as the
-recommended layout writes them, have one run per person), times the span of the second column, plus its offset.
-The part's persons x years are few, so an attached table's rows are written into an array at their slots and each
-driving row reads its match from its own slot: two linear passes, whatever the order of the rows. Each function
-checks the property it relies on and raises ``NotApplicable`` when it does not hold, so the caller can fall back to
-SQL; numpy releases the GIL, so two parts are matched at a time.
+person's position among the part's persons (``Persons.index``), times the span of the second column, plus its
+offset. The part's persons x years are few, so an attached table's rows are written into an array at their slots
+and each driving row reads its match from its own slot: two linear passes, whatever the order of the rows.
+Positions and slots are 32-bit (a part holds at most a million persons, ``ordered.MAX_PART_PERSONS``), so the
+arrays are half the size of 64-bit ones and a narrow year column is never widened. Each function checks the
+property it relies on and raises ``NotApplicable`` when it does not hold, so the caller can fall back to SQL;
+numpy releases the GIL, so two parts are matched at a time.
 """
 
 from __future__ import annotations
@@ -22,14 +23,19 @@ class NotApplicable(Exception):
     """The data do not have the property the ordered execution relies on (the SQL execution applies instead)."""
 
 
-def column_int64(table: pa.Table, name: str) -> np.ndarray:
-    """A key column as int64 numbers (nulls have no place in a key: not applicable)."""
+DENSE = 4
+"""A part's persons are looked up in a table indexed by person number when their numbers span at most this many
+times as many numbers as there are persons (person numbers given out in blocks); otherwise by binary search."""
+
+
+def key_column(table: pa.Table, name: str) -> np.ndarray:
+    """A key column as numbers, in its own integer type (nulls have no place in a key: not applicable)."""
     column = table.column(name)
     if column.null_count:
         raise NotApplicable(f"column {name} has nulls")
     if not pa.types.is_integer(column.type):
         raise NotApplicable(f"column {name} is {column.type}, not an integer")
-    return column.to_numpy().astype(np.int64, copy=False)
+    return column.to_numpy()
 
 
 def strictly_increasing(keys: np.ndarray) -> bool:
@@ -47,27 +53,58 @@ def match(sorted_keys: np.ndarray, keys: np.ndarray) -> tuple[np.ndarray, np.nda
     return at, sorted_keys[at] == keys
 
 
-def compact(table: pa.Table) -> pa.Table:
-    """``table`` with its string columns dictionary-encoded: gathering rows then copies small integers instead
-    of strings (DuckDB reads them back as the same VARCHAR values)."""
-    columns = [c.dictionary_encode() if pa.types.is_string(c.type) else c for c in table.columns]
-    return pa.table(columns, names=table.column_names)
+class Persons:
+    """The persons of a part (strictly increasing person numbers) and the position of a row's person among them.
 
+    Persons numbered without gaps (the first number's position is 0, the next one's 1 …) need no lookup at all: a
+    number's position is its distance from the first, and a number outside the first..last range is of another
+    part. Numbers with some gaps (``DENSE``) are looked up in a table by their distance from the first; sparse ones
+    by binary search, once per run of equal numbers when the rows are sorted by person."""
 
-def person_index(persons: np.ndarray, pnr: np.ndarray, where: str) -> np.ndarray:
-    """The position of each person number in ``persons`` (the part's persons, strictly increasing). Rows sorted
-    by person (the recommended layout) are looked up once per person; a person not among them means the row is
-    in another person's part: not applicable."""
-    if len(pnr) > 1 and bool((pnr[1:] >= pnr[:-1]).all()):
-        starts = np.flatnonzero(np.r_[True, pnr[1:] != pnr[:-1]])
-        at, found = match(persons, pnr[starts])
-        if not found.all():
+    def __init__(self, pnr: np.ndarray) -> None:
+        self.pnr = pnr
+        self.first = int(pnr[0]) if len(pnr) else 0
+        self.last = int(pnr[-1]) if len(pnr) else -1
+        span = self.last - self.first + 1
+        self.contiguous = span == len(pnr)
+        self.lookup: np.ndarray | None = None
+        if not self.contiguous and span <= DENSE * len(pnr):
+            self.lookup = np.full(span, -1, np.int32)
+            self.lookup[pnr - self.first] = np.arange(len(pnr), dtype=np.int32)
+
+    def __len__(self) -> int:
+        return len(self.pnr)
+
+    def index(self, pnr: np.ndarray, where: str) -> np.ndarray:
+        """The position (int32) of each person number in the part's persons; a number not among them means the
+        row is in another person's part: not applicable."""
+        if len(pnr) == 0:
+            return np.zeros(0, np.int32)
+        if int(pnr.min()) < self.first or int(pnr.max()) > self.last:
             raise NotApplicable(f"{where} has persons of another part")
-        return np.repeat(at, np.diff(np.r_[starts, len(pnr)]))
-    at, found = match(persons, pnr)
-    if not found.all():
-        raise NotApplicable(f"{where} has persons of another part")
-    return at
+        if self.contiguous or self.lookup is not None:
+            offset = np.subtract(pnr, self.first, out=np.empty(len(pnr), np.int32), casting="unsafe")
+            if self.contiguous:
+                return offset
+            at = self.lookup[offset] if self.lookup is not None else offset
+        elif len(pnr) > 1 and bool((pnr[1:] >= pnr[:-1]).all()):
+            starts = np.flatnonzero(np.r_[True, pnr[1:] != pnr[:-1]])
+            found_at, found = match(self.pnr, pnr[starts])
+            at = np.repeat(np.where(found, found_at, -1).astype(np.int32), np.diff(np.r_[starts, len(pnr)]))
+        else:
+            found_at, found = match(self.pnr, pnr)
+            at = np.where(found, found_at, -1).astype(np.int32)
+        if bool((at < 0).any()):
+            raise NotApplicable(f"{where} has persons of another part")
+        return at
+
+    def holds(self, pnr: np.ndarray) -> bool:
+        """Every person number of ``pnr`` is one of the part's persons."""
+        try:
+            self.index(pnr, "")
+        except NotApplicable:
+            return False
+        return True
 
 
 @dataclass(frozen=True)
@@ -80,44 +117,64 @@ class Slots:
     size: int
 
 
-def slots(persons: np.ndarray, person: np.ndarray, second: np.ndarray | None, low: int, span: int) -> Slots:
-    """``Slots`` of rows given their person positions (``person_index``) and second key column."""
+def slots(persons: int, person: np.ndarray, second: np.ndarray | None, low: int, span: int) -> Slots:
+    """``Slots`` of rows given their person positions (``Persons.index``) among ``persons`` persons and their
+    second key column (whose values lie in ``low`` .. ``low + span - 1``)."""
     if second is None:
-        return Slots(person, len(persons))
-    return Slots(person * span + (second - low), len(persons) * span)
+        return Slots(person, persons)
+    size = persons * span
+    if size >= 2**31:
+        raise NotApplicable(f"{persons:,} persons x {span:,} values of a key are too many slots")
+    out = np.multiply(person, span, dtype=np.int32)
+    out += second
+    out -= np.int32(low)
+    return Slots(out, size)
 
 
 def dense_match(attached: Slots, driving: Slots, where: str) -> tuple[np.ndarray, np.ndarray]:
-    """For each driving row, the attached row with the same slot and whether there is one. Each attached row
-    writes its number into its slot; a slot written twice (fewer filled slots than rows) is a key occurring
-    twice, which a join would repeat driving rows for: not applicable."""
-    table: np.ndarray = np.full(attached.size, -1, np.int32 if len(attached.slots) < 2**31 else np.int64)
-    table[attached.slots] = np.arange(len(attached.slots), dtype=table.dtype)
-    if np.count_nonzero(table >= 0) != len(attached.slots):
+    """For each driving row, the attached row (int32) with the same slot and whether there is one (0 where not).
+    Each attached row writes its number into its slot; a row that does not read its own number back shares its
+    slot with a later row: a key occurring twice, which a join would repeat driving rows for: not applicable."""
+    table = np.full(attached.size, -1, np.int32)
+    numbers = np.arange(len(attached.slots), dtype=np.int32)
+    table[attached.slots] = numbers
+    if not np.array_equal(table[attached.slots], numbers):
         raise NotApplicable(f"{where} has a key twice")
-    at: np.ndarray = table[driving.slots].astype(np.int64)
+    at = table[driving.slots]
     found = at >= 0
-    at[~found] = 0
+    np.maximum(at, 0, out=at)
     return at, found
+
+
+def validity(found: np.ndarray) -> pa.Buffer | None:
+    """An Arrow validity bitmap: the rows where something was ``found`` (None when all)."""
+    if found.all():
+        return None
+    return pa.py_buffer(np.packbits(found, bitorder="little"))
 
 
 def gather(table: pa.Table, at: np.ndarray, found: np.ndarray) -> pa.Table:
     """The rows of ``table`` at ``at``, NULL where nothing was ``found`` (what a left join attaches)."""
-    if found.all():
-        return table.take(pa.array(at))
-    return table.take(pa.array(at, mask=~found))
+    bitmap = validity(found)
+    indices = pa.Array.from_buffers(pa.int32(), len(at), [bitmap, pa.py_buffer(at)])
+    return table.take(indices)
 
 
-def people(pnr: np.ndarray) -> np.ndarray:
-    """The distinct person numbers of a column, in order."""
-    if len(pnr) > 1 and bool((pnr[1:] >= pnr[:-1]).all()):
-        return pnr[np.r_[True, pnr[1:] != pnr[:-1]]]
-    return np.unique(pnr)
+def masked(column: pa.ChunkedArray, found: np.ndarray) -> pa.Array | None:
+    """``column`` (a driving table's integer key column) NULL where nothing was ``found``: an attached table's key
+    column gathered without gathering it (where a key matched, the attached row's key equals the driving row's).
+    None when the column's buffers cannot simply be given a validity bitmap (nulls of its own, an offset)."""
+    array = column.combine_chunks()
+    if array.null_count or array.offset or not pa.types.is_integer(array.type):
+        return None
+    return pa.Array.from_buffers(array.type, len(array), [validity(found), array.buffers()[1]])
 
 
-def all_within(pnr: np.ndarray, persons: np.ndarray) -> bool:
-    """Every person number of ``pnr`` is one of ``persons`` (strictly increasing)."""
-    return bool(match(persons, people(pnr))[1].all())
+def compact(table: pa.Table) -> pa.Table:
+    """``table`` with its string columns dictionary-encoded: gathering rows then copies small integers instead
+    of strings (DuckDB reads them back as the same VARCHAR values)."""
+    columns = [c.dictionary_encode() if pa.types.is_string(c.type) else c for c in table.columns]
+    return pa.table(columns, names=table.column_names)
 
 
 def disjoint(parts: list[np.ndarray]) -> bool:

@@ -40,14 +40,14 @@ import pyarrow.parquet as pq
 from barometer.engine.joins import Attach, JoinView, PersonChain, attached_columns, columns_read, combine_sql
 from barometer.engine.merge import (
     NotApplicable,
+    Persons,
     Slots,
-    all_within,
-    column_int64,
     compact,
     dense_match,
     disjoint,
     gather,
-    person_index,
+    key_column,
+    masked,
     slots,
     strictly_increasing,
 )
@@ -74,7 +74,17 @@ def _quote(path: Path) -> str:
 def _pnr(path: Path) -> np.ndarray:
     """A part's person numbers (``ParquetFile``: cheaper than a dataset for one file)."""
     with pq.ParquetFile(path) as f:
-        return column_int64(f.read(columns=["pnr"]), "pnr")
+        return key_column(f.read(columns=["pnr"]), "pnr")
+
+
+def _read(path: Path, columns: list[str]) -> pa.Table:
+    """``columns`` of a register part, string columns as dictionaries (as Parquet stores them): nothing is decoded
+    into strings, gathering copies small integers, and DuckDB reads them as the same VARCHAR values."""
+    with pq.ParquetFile(path) as f:
+        schema = f.schema_arrow
+        strings = [c for c in columns if pa.types.is_string(schema.field(c).type)]
+        with pq.ParquetFile(path, metadata=f.metadata, read_dictionary=strings) as g:
+            return g.read(columns=columns)
 
 
 class OrderedPass:
@@ -110,6 +120,7 @@ class OrderedPass:
         self.parts = self._aligned_parts()
         self._small_parts()
         self.persons: dict[str, np.ndarray] = {}
+        """Each part's persons (strictly increasing), which ``run`` proves disjoint."""
         self._local = threading.local()
         self._connections: list[duckdb.DuckDBPyConnection] = []
         self._lock = threading.Lock()
@@ -152,16 +163,19 @@ class OrderedPass:
                 self._connections.append(con)
         return con
 
-    def _bind(self, con: duckdb.DuckDBPyConnection, part: str) -> np.ndarray:
+    def _bind(self, con: duckdb.DuckDBPyConnection, part: str) -> Persons:
         """Name each register's part ``part`` by the register's name, prove its rows are all of persons of the
-        ``persons`` part, and create the per-person views over them; returns those persons, in order."""
-        persons = np.sort(_pnr(self.root / self.chain.persons / part))
-        if not strictly_increasing(persons):
-            raise NotApplicable(f"{self.chain.persons}/{part} has a person twice")
+        ``persons`` part, and create the per-person views over them; returns those persons."""
+        pnr = _pnr(self.root / self.chain.persons / part)
+        if not strictly_increasing(pnr):
+            pnr = np.sort(pnr)
+            if not strictly_increasing(pnr):
+                raise NotApplicable(f"{self.chain.persons}/{part} has a person twice")
+        persons = Persons(pnr)
         for table in self.tables:
             path = self.root / table / part
             con.execute(f'CREATE OR REPLACE TEMP VIEW "{table}" AS SELECT * FROM read_parquet({_quote(path)})')
-            if table in self.side_tables and not all_within(_pnr(path), persons):
+            if table in self.side_tables and not persons.holds(_pnr(path)):
                 raise NotApplicable(f"{table}/{part} has persons of another part")
         for view in self.chain.per_person:  # kept as declared: a materialised view is computed once per part
             kind = "TABLE" if view.materialize else "VIEW"
@@ -176,49 +190,49 @@ class OrderedPass:
         return con.sql(f'SELECT {columns} FROM "{a.table}"{where}').to_arrow_table()
 
     def _join(self, con: duckdb.DuckDBPyConnection, step: JoinView, index: int, part: str,
-              persons: np.ndarray) -> None:
+              persons: Persons) -> None:
         """Create ``step`` for one part: each attached table's matching rows gathered in the driving rows' order,
         beside them (``POSITIONAL JOIN``), under the declared select list."""
         select = self.select[step.name]
         if index == 0:
-            with pq.ParquetFile(self.root / step.driver / part) as f:
-                driver = f.read(columns=step.driver_columns(select))
+            driver = _read(self.root / step.driver / part, step.driver_columns(select))
         else:
             columns = ", ".join(step.driver_columns(select))
             driver = con.sql(f'SELECT {columns} FROM "{step.driver}"').to_arrow_table()
         con.register(f"__{index}_driver", driver)
-        driver_person = person_index(persons, column_int64(driver, "pnr"), f"{step.driver}/{part}")
+        driver_person = persons.index(key_column(driver, "pnr"), f"{step.driver}/{part}")
         joins, keep = [], np.ones(driver.num_rows, bool)
         driving: dict[str, tuple[Slots, int, int]] = {}
         for a in step.attach:
             if a.key[0] != "pnr" or len(a.key) > 2:
                 raise NotApplicable(f"{a.table} is not joined on the person (and at most one more column)")
             rows = self._attached(con, step, a, select)
-            person = person_index(persons, column_int64(rows, "pnr"), f"{a.table}/{part}")
+            person = persons.index(key_column(rows, "pnr"), f"{a.table}/{part}")
             if len(a.key) == 1:
-                at, found = dense_match(slots(persons, person, None, 0, 1), slots(persons, driver_person, None, 0, 1),
-                                        f"{a.table}/{part}")
+                at, found = dense_match(slots(len(persons), person, None, 0, 1),
+                                        slots(len(persons), driver_person, None, 0, 1), f"{a.table}/{part}")
             else:
                 if a.key[1] not in driving:  # the driving rows' slots, once per step and column
-                    values = column_int64(driver, a.key[1])
+                    values = key_column(driver, a.key[1])
                     low = int(values.min()) if len(values) else 0
                     span = int(values.max()) - low + 1 if len(values) else 1
-                    driving[a.key[1]] = (slots(persons, driver_person, values, low, span), low, span)
+                    driving[a.key[1]] = (slots(len(persons), driver_person, values, low, span), low, span)
                 drive, low, span = driving[a.key[1]]
-                values = column_int64(rows, a.key[1])
+                values = key_column(rows, a.key[1])
                 inside = (values >= low) & (values < low + span)  # outside the driving rows' span nothing matches
                 if inside.all():
-                    at, found = dense_match(slots(persons, person, values, low, span), drive, f"{a.table}/{part}")
+                    at, found = dense_match(slots(len(persons), person, values, low, span), drive,
+                                            f"{a.table}/{part}")
                 else:
-                    rows_inside = np.flatnonzero(inside)
-                    at, found = dense_match(slots(persons, person[inside], values[inside], low, span), drive,
+                    rows_inside = np.flatnonzero(inside).astype(np.int32)
+                    at, found = dense_match(slots(len(persons), person[inside], values[inside], low, span), drive,
                                             f"{a.table}/{part}")
                     at = rows_inside[at]
             if a.inner:
                 keep &= found
             read = columns_read(a.alias, select)
             if read:  # only the columns the select list reads are gathered
-                con.register(f"__{index}_{a.alias}", gather(compact(rows.select(read)), at, found))
+                con.register(f"__{index}_{a.alias}", self._gathered(driver, rows, a, read, at, found))
                 joins.append(f"POSITIONAL JOIN __{index}_{a.alias} AS {a.alias}")
         where = ""
         if not keep.all():  # an inner join's driving rows without a match are left out
@@ -228,12 +242,28 @@ class OrderedPass:
         con.execute(f'CREATE OR REPLACE TEMP VIEW "{step.name}" AS SELECT {render(select, "duckdb", self.params)} '
                     f"FROM __{index}_driver AS {step.alias} {' '.join(joins)}{where}")
 
+    @staticmethod
+    def _gathered(driver: pa.Table, rows: pa.Table, a: Attach, read: list[str], at: np.ndarray,
+                  found: np.ndarray) -> pa.Table:
+        """The columns ``read`` of the attached ``rows`` at ``at`` (NULL where not ``found``), in the driving rows'
+        order. A key column is the driving rows' own column where a row was found: only the others are gathered."""
+        columns: dict[str, pa.Array | pa.ChunkedArray] = {}
+        others = [c for c in read if c not in a.key or rows.schema.field(c).type != driver.schema.field(c).type]
+        if others:
+            gathered = gather(compact(rows.select(others)), at, found)
+            columns.update(zip(others, gathered.columns, strict=True))
+        for c in read:
+            if c not in columns:
+                key = masked(driver.column(c), found)
+                columns[c] = key if key is not None else gather(rows.select([c]), at, found).column(0)
+        return pa.table([columns[c] for c in read], names=read)
+
     def part(self, part: str) -> pa.Table:
         """The result's SQL over the persons of one part (the part's counts and sums)."""
         con = self._connection()
         persons = self._bind(con, part)
         with self._lock:
-            self.persons[part] = persons
+            self.persons[part] = persons.pnr
         for index, step in enumerate(self.chain.steps):
             if isinstance(step, JoinView):
                 self._join(con, step, index, part, persons)
