@@ -211,3 +211,52 @@ def test_a_part_without_attached_rows_attaches_nothing(synthetic: Path, tmp_path
     strategy, types, rows = status_cells(registers)
     assert strategy == "ordered"
     assert (types, rows) == status_cells(registers, ordered=False)[1:]
+
+
+def test_slices_give_each_part_the_rows_of_its_persons():
+    """Rows out of order, persons of another part within a part's range, a person without a row: each part gets
+    exactly the rows of its own persons, in their order; a person twice is refused."""
+    import duckdb
+
+    from barometer.engine.slices import Slices
+
+    con = duckdb.connect()
+    con.execute("CREATE TABLE t AS SELECT * FROM (VALUES (30, 'c'), (10, 'a'), (20, 'b'), (40, 'd'), (25, 'x'))"
+                " v(pnr, v)")
+    slices = Slices(con, "t", ["pnr", "v"])
+    for persons, rows in (([10, 20, 30], "abc"), ([20, 30, 40], "bcd"), ([10, 30], "ac"), ([10, 15, 40], "ad"),
+                          ([50, 60], "")):
+        got = slices.rows(Persons(np.array(persons)))
+        assert "".join(got.column("v").to_pylist()) == rows
+        assert got.schema.field("v").type == pa.dictionary(pa.int32(), pa.string())
+    con.execute("INSERT INTO t VALUES (20, 'y')")
+    with pytest.raises(NotApplicable, match="person twice"):
+        Slices(con, "t", ["pnr", "v"])
+
+
+def test_a_register_only_a_held_view_reads_needs_no_aligned_parts(synthetic: Path, by_sql, tmp_path: Path):
+    """``person`` is held by the main connection when the chain runs, so its rows are cut from it and
+    ``permits``, which only ``person`` reads, is never read per part: its parts need not match the others."""
+    registers = _copy(synthetic, tmp_path)
+    path = part_files(registers, "permits")[0]
+    path.rename(path.with_name("part-other.parquet"))
+    strategy, types, rows = status_cells(registers)
+    assert strategy == "ordered"
+    assert (types, rows) == by_sql[1:]
+
+
+def test_without_a_held_person_each_part_computes_it(synthetic: Path, by_sql):
+    """Run before ``person`` exists on the main connection, the pass computes it from each part's registers."""
+    from barometer.engine.ordered import OrderedPass
+    from barometer.engine.views import STATUS_CHAIN
+
+    backend = DuckDBBackend()
+    try:
+        _, params = prepare(backend, locate(synthetic, "duckdb"), load_catalogue(), "2024-11", EngineSettings())
+        ordered = OrderedPass(backend.con, STATUS_CHAIN, synthetic, backend.present, backend.references, params)
+        assert ordered.shared == {} and "permits" in ordered.tables
+        ordered.run()
+        assert backend.con.sql("DESCRIBE status_cells").fetchall() == by_sql[1]
+        assert backend.con.sql("SELECT * FROM status_cells ORDER BY ALL").fetchall() == by_sql[2]
+    finally:
+        backend.close()

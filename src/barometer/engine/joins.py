@@ -62,6 +62,11 @@ class JoinView(View):
         keys = [k for a in self.attach for k in a.key]
         return list(dict.fromkeys([*keys, *columns_read(self.alias, self.select if select is None else select)]))
 
+    def pruned(self, select: str) -> JoinView:
+        """This view with the select list ``select`` (``select_for``): its SQL reads only what that reads."""
+        return join_view(self.name, self.description, driver=self.driver, alias=self.alias, select=select,
+                         attach=self.attach, materialize=self.materialize)
+
     def select_for(self, read_after: str) -> str:
         """The select list without the columns ``read_after`` (the SQL that reads this view) never names: what
         a planner's projection pushdown keeps, so nothing is gathered for a column no one reads."""

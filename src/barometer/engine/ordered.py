@@ -51,6 +51,7 @@ from barometer.engine.merge import (
     slots,
     strictly_increasing,
 )
+from barometer.engine.slices import Slices, columns_of, held
 from barometer.engine.sql import render
 from barometer.registers.contract import CONTRACT
 from barometer.registers.layout import part_files
@@ -98,27 +99,36 @@ class OrderedPass:
         if not isinstance(first, JoinView) or first.driver not in registers:
             raise NotApplicable(f"the first step {first.name} is not a join driven by a register")
         self.sql = {v.name: render(v.sql, "duckdb", params) for v in (*chain.per_person, *chain.steps)}
-        text = "\n".join(self.sql.values())
-        read = [t for t in sorted(CONTRACT.tables) if t != chain.persons and re.search(rf"\b{t}\b", text)]
-        absent = [t for t in read if t not in registers]
-        if absent:
-            raise NotApplicable(f"table {', '.join(absent)} is absent")
-        self.tables = [chain.persons, *read]
-        joins = [s for s in chain.steps if isinstance(s, JoinView)]
-        side = "\n".join([*(self.sql[v.name] for v in chain.per_person),
-                          *(self.sql[v.name] for v in chain.steps if not isinstance(v, JoinView)),
-                          *(a.where for j in joins for a in j.attach)])
-        self.side_tables = [t for t in self.tables[1:] if re.search(rf"\b{t}\b", side)]
-        """Registers read other than as a join's driving or attached table: their parts are proven to hold only
-        the part's persons when bound (the joins prove it for the rows they match)."""
         self.select: dict[str, str] = {}
         """Each join step's select list without the columns nothing after it reads."""
         for i, step in enumerate(chain.steps):
             if isinstance(step, JoinView):
                 after = "\n".join([*(self.sql[s.name] for s in chain.steps[i + 1:]), chain.result.sql])
                 self.select[step.name] = step.select_for(after)
+        shared = [v.name for v in chain.per_person if v.materialize and v.name not in chain.own and held(con, v.name)]
+        """Per-person views the main connection holds already: cut into the parts (barometer.engine.slices)."""
+        own = [v for v in chain.per_person if v.name not in shared]
+        joins = [s for s in chain.steps if isinstance(s, JoinView)]
+        side = "\n".join([*(self.sql[v.name] for v in own),
+                          *(self.sql[v.name] for v in chain.steps if not isinstance(v, JoinView)),
+                          *(a.where for j in joins for a in j.attach),
+                          render(chain.result.sql, "duckdb", params)])
+        text = "\n".join([side, *(render(j.pruned(self.select[j.name]).sql, "duckdb", params) for j in joins)])
+        """What a part runs (the joins with their pruned select lists), without the shared views' own SQL."""
+        read = [t for t in sorted(CONTRACT.tables) if t != chain.persons and re.search(rf"\b{t}\b", text)]
+        absent = [t for t in read if t not in registers]
+        if absent:
+            raise NotApplicable(f"table {', '.join(absent)} is absent")
+        self.tables = [chain.persons, *read]
+        self.side_tables = [t for t in self.tables[1:] if re.search(rf"\b{t}\b", side)]
+        """Registers read other than as a join's driving or attached table: their parts are proven to hold only
+        the part's persons when bound (the joins prove it for the rows they match)."""
+        self.own = own
         self.parts = self._aligned_parts()
         self._small_parts()
+        self.shared = {name: Slices(con, name, [c for c in columns_of(con, name)
+                                                if c == "pnr" or re.search(rf"\b{c}\b", text)])
+                       for name in shared}
         self.persons: dict[str, np.ndarray] = {}
         """Each part's persons (strictly increasing), which ``run`` proves disjoint."""
         self._local = threading.local()
@@ -177,7 +187,11 @@ class OrderedPass:
             con.execute(f'CREATE OR REPLACE TEMP VIEW "{table}" AS SELECT * FROM read_parquet({_quote(path)})')
             if table in self.side_tables and not persons.holds(_pnr(path)):
                 raise NotApplicable(f"{table}/{part} has persons of another part")
-        for view in self.chain.per_person:  # kept as declared: a materialised view is computed once per part
+        slices = {name: shared.rows(persons) for name, shared in self.shared.items()}
+        for name, rows in slices.items():
+            con.register(name, rows)
+        self._local.slices = slices
+        for view in self.own:  # kept as declared: a materialised view is computed once per part
             kind = "TABLE" if view.materialize else "VIEW"
             con.execute(f'CREATE OR REPLACE TEMP {kind} "{view.name}" AS {self.sql[view.name]}')
         return persons
@@ -185,8 +199,11 @@ class OrderedPass:
     def _attached(self, con: duckdb.DuckDBPyConnection, step: JoinView, a: Attach, select: str) -> pa.Table:
         """The part's rows of an attached table through its declared filter, in the order they come: the key
         and the columns ``select`` reads."""
+        columns = attached_columns(select, a)
+        if a.table in self.shared and not a.where.strip():  # the part's rows of a shared view, as they are
+            return self._local.slices[a.table].select(columns)
         where = f" WHERE {render(a.where, 'duckdb', self.params)}" if a.where.strip() else ""
-        columns = ", ".join(attached_columns(select, a))
+        columns = ", ".join(columns)
         return con.sql(f'SELECT {columns} FROM "{a.table}"{where}').to_arrow_table()
 
     def _join(self, con: duckdb.DuckDBPyConnection, step: JoinView, index: int, part: str,

@@ -1,0 +1,66 @@
+"""A per-person view the main connection already holds, fetched once and cut into each person part's rows.
+
+The per-part execution of a ``PersonChain`` (barometer.engine.ordered) needs, for each part, the rows of the
+per-person views its steps attach. A view that the build has already materialised on the main connection (such as
+``person``, which other views read too) need not be computed again from each part's registers: it was computed from
+all of them, and a per-person view's rows for a set of persons are exactly its rows whose ``pnr`` is one of them
+(``PersonChain.per_person``), whichever part the registers it read put them in. So its rows are fetched once,
+ordered by person, and each part takes the run of rows of its own persons: one binary search per part instead of
+the view's SQL (its joins and the registers it reads) once per part. Nothing about the registers' parts needs to
+be proven for it, and the registers only it reads need not be aligned by part at all.
+"""
+
+from __future__ import annotations
+
+import duckdb
+import numpy as np
+import pyarrow as pa
+
+from barometer.engine.merge import NotApplicable, Persons, compact, key_column, match, strictly_increasing
+
+
+def held(con: duckdb.DuckDBPyConnection, name: str) -> bool:
+    """Whether ``con`` holds a table ``name`` (a materialised view), as opposed to a view computed when read."""
+    return bool(con.execute("SELECT COUNT(*) FROM duckdb_tables() WHERE table_name = ?", [name]).fetchall()[0][0])
+
+
+def columns_of(con: duckdb.DuckDBPyConnection, name: str) -> list[str]:
+    """The columns of the table ``name`` on ``con``."""
+    return [row[0] for row in con.execute(f'DESCRIBE "{name}"').fetchall()]
+
+
+class Slices:
+    """The rows of a table of ``con`` (``columns`` of it, ``pnr`` among them), ordered by person, from which each
+    part takes the rows of its persons (``rows``). String columns are dictionary-encoded once, so that a part's
+    rows and the rows gathered from them copy small integers (DuckDB reads them as the same VARCHAR values)."""
+
+    def __init__(self, con: duckdb.DuckDBPyConnection, name: str, columns: list[str]) -> None:
+        if "pnr" not in columns:
+            raise NotApplicable(f"{name} has no pnr column")
+        self.name = name
+        listed = ", ".join(f'"{c}"' for c in columns)
+        self.table = compact(con.sql(f'SELECT {listed} FROM "{name}"').to_arrow_table()).combine_chunks()
+        """One chunk: a gather from many chunks would first concatenate them."""
+        pnr = key_column(self.table, "pnr")
+        self.order: np.ndarray | None = None
+        if not strictly_increasing(pnr):
+            self.order = np.argsort(pnr, kind="stable")  # nearly sorted already: a merge of a few runs
+            pnr = pnr[self.order]
+            if not strictly_increasing(pnr):  # the join would attach a person's rows more than once
+                raise NotApplicable(f"{name} has a person twice")
+        self.pnr = pnr
+
+    def rows(self, persons: Persons) -> pa.Table:
+        """The rows of ``persons``, in their order (a person without a row has none)."""
+        low = int(np.searchsorted(self.pnr, persons.first, side="left"))
+        high = int(np.searchsorted(self.pnr, persons.last, side="right"))
+        if high - low == len(persons) and np.array_equal(self.pnr[low:high], persons.pnr):
+            count = high - low
+            order = self.order[low:high] if self.order is not None else None
+            if order is not None and len(order) and int(order[-1]) - int(order[0]) == len(order) - 1 \
+                    and strictly_increasing(order):  # a run of rows in order: no gather either
+                low, order = int(order[0]), None
+            return self.table.slice(low, count) if order is None else self.table.take(pa.array(order))
+        at, found = match(self.pnr[low:high], persons.pnr)  # persons of other parts among them, or some missing
+        at = at[found] + low
+        return self.table.take(pa.array(at if self.order is None else self.order[at]))
