@@ -154,13 +154,14 @@ def validity(found: np.ndarray) -> pa.Buffer | None:
     """An Arrow validity bitmap: the rows where something was ``found`` (None when all)."""
     if found.all():
         return None
-    return pa.py_buffer(np.packbits(found, bitorder="little"))
+    return pa.py_buffer(np.packbits(found, bitorder="little").data)
 
 
 def gather(table: pa.Table, at: np.ndarray, found: np.ndarray) -> pa.Table:
     """The rows of ``table`` at ``at``, NULL where nothing was ``found`` (what a left join attaches)."""
     bitmap = validity(found)
-    indices = pa.Array.from_buffers(pa.int32(), len(at), [bitmap, pa.py_buffer(at)])
+    values = pa.py_buffer(np.ascontiguousarray(at, np.int32).data)
+    indices = pa.Array.from_buffers(pa.int32(), len(at), [bitmap, values])
     return table.take(indices)
 
 

@@ -203,8 +203,7 @@ class OrderedPass:
         if a.table in self.shared and not a.where.strip():  # the part's rows of a shared view, as they are
             return self._local.slices[a.table].select(columns)
         where = f" WHERE {render(a.where, 'duckdb', self.params)}" if a.where.strip() else ""
-        columns = ", ".join(columns)
-        return con.sql(f'SELECT {columns} FROM "{a.table}"{where}').to_arrow_table()
+        return con.sql(f'SELECT {", ".join(columns)} FROM "{a.table}"{where}').to_arrow_table()
 
     def _join(self, con: duckdb.DuckDBPyConnection, step: JoinView, index: int, part: str,
               persons: Persons) -> None:
