@@ -43,7 +43,7 @@ DIALECTS: dict[str, dict[str, Macro]] = {
     "duckdb": {
         "DAYS_BETWEEN": lambda a, b: f"date_diff('day', {a}, {b})",
         "ADD_YEARS": lambda d, n: f"CAST({d} + to_years(CAST({n} AS INTEGER)) AS DATE)",
-        "ADD_DAYS": lambda d, n: f"CAST({d} + to_days(CAST({n} AS INTEGER)) AS DATE)",
+        "ADD_DAYS": lambda d, n: f"({d} + CAST({n} AS INTEGER))",
         "AGE_AT": _age_at,
         "QUOTE": lambda name: f'"{name}"',
         "FIXED": _fixed,

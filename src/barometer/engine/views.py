@@ -32,8 +32,12 @@ SELECT MIN(year) AS first_year, MAX(year) AS last_year FROM ref_year
 PERSON = View("person", """Persons with origin group, arrival age and whether they ever held a refugee or
 family-reunification permit. The origin groups the items use are Danish origin (``origin_type``) and the target group
 (``target``: immigrants and descendants of non-Western origin); Western immigrants and descendants are the rest, and
-no item reads them as a class, so no class column is kept (a string for each of millions of persons).""", """
+no item reads them as a class, so no class column is kept (a string for each of millions of persons).
+``first_new_year`` is the first 1 January the person lived (the birth year for a birth on 1 January, else the year
+after): the age on 1 January of year Y is Y - first_new_year, found once per person so that each of the tens of
+millions of person-years takes a subtraction instead of date arithmetic.""", """
 SELECT p.pnr, p.birth_date, p.sex, p.origin_type, p.immigration_date, p.death_date,
+       CAST(EXTRACT(YEAR FROM ADD_DAYS(p.birth_date, -1)) + 1 AS SMALLINT) AS first_new_year,
        CASE WHEN p.origin_type <> 'dansk' AND NOT COALESCE(c.western, FALSE) THEN TRUE ELSE FALSE END AS target,
        CASE WHEN p.origin_type = 'indvandrer'
              AND p.immigration_date < ADD_YEARS(p.birth_date, 13) THEN TRUE ELSE FALSE END AS arrived_0_12,
@@ -46,9 +50,7 @@ PERSON_YEAR = join_view("person_year", "Residents on 1 January of each year, age
                         driver="residence", alias="r", select="""
 r.pnr, r.year, r.municipality, p.sex, p.origin_type, p.target, p.arrived_0_12, p.refugee_permit,
 p.immigration_date,
-r.year - EXTRACT(YEAR FROM p.birth_date)
-  - CASE WHEN EXTRACT(MONTH FROM p.birth_date) = 1 AND EXTRACT(DAY FROM p.birth_date) = 1
-         THEN 0 ELSE 1 END AS age""", attach=(Attach("person", "p", ("pnr",), inner=True),))
+r.year - p.first_new_year AS age""", attach=(Attach("person", "p", ("pnr",), inner=True),))
 
 TARGET_YEAR = View("target_year", """``person_year`` of the persons the items other than 1.x, 2.2, 2.3 and 7.x read
 it for: the target group (2.1, 3.1, 9.1) and holders of a refugee or family-reunification permit (N14). Kept as a
