@@ -15,6 +15,7 @@ import pytest
 
 from barometer.registers import check_values
 from barometer.registers.check_dictionaries import dictionary_values
+from barometer.registers.check_sorted import SortedProof
 from barometer.registers.contract import CONTRACT, municipality_codes
 from barometer.registers.fixtures import valid_rows, write_register_set
 from barometer.registers.layout import part_files
@@ -38,7 +39,7 @@ def _scanned(monkeypatch: pytest.MonkeyPatch) -> list[str]:
 
 def _without_dictionaries(monkeypatch: pytest.MonkeyPatch, root) -> list[dict]:
     with monkeypatch.context() as m:
-        m.setattr(check_values, "dictionary_values", lambda files, columns, metadata=None: {})
+        m.setattr(SortedProof, "dictionaries", lambda self, tf: {})
         return [p.model_dump() for p in validate_registers(root).problems]
 
 

@@ -13,6 +13,9 @@ whose every chunk has a dictionary page are read (a column written without one i
 check is left to the value scan, as is one with more than ``_MAX_VALUES`` distinct values or one pyarrow cannot
 read). A dictionary entry breaking the check (even an unused one) sends the check to the value scan, which reports
 the offending rows as before: the dictionaries make validation faster, never different.
+
+During validation each part's columns are read once for the proofs and the dictionaries together
+(check_sorted.py): ``part_values`` takes one part's values from what was read, ``merge_values`` a table's.
 """
 
 from __future__ import annotations
@@ -39,7 +42,7 @@ def _distinct(column: pa.ChunkedArray) -> pa.Array:
     return pc.drop_null(pc.unique(pa.concat_arrays(values) if values else pa.array([], kind)))
 
 
-def _with_dictionaries(meta: pq.FileMetaData, names: list[str]) -> tuple[list[str], list[str]]:
+def with_dictionaries(meta: pq.FileMetaData, names: list[str]) -> tuple[list[str], list[str]]:
     """Those of ``names`` that every row group of the part stores with a dictionary page, and which of them are
     byte arrays (strings: the only columns pyarrow reads as dictionaries)."""
     index = {name: i for i, name in enumerate(meta.schema.names)}
@@ -48,32 +51,46 @@ def _with_dictionaries(meta: pq.FileMetaData, names: list[str]) -> tuple[list[st
     return kept, [n for n in kept if meta.schema.column(index[n]).physical_type == "BYTE_ARRAY"]
 
 
+def part_values(data: pa.Table, columns: dict[str, pa.DataType]) -> dict[str, pa.Array]:
+    """The distinct values of each of ``columns`` (name: contract type) in one part's ``data`` (strings read as
+    dictionaries), cast to the contract type; a column whose values do not fit it, or with more than
+    ``_MAX_VALUES`` of them, is left out."""
+    found = {}
+    for name, kind in columns.items():
+        try:
+            values = _distinct(data.column(name)).cast(kind)  # safe: raises when they do not fit
+        except pa.ArrowException:
+            continue
+        if len(values) <= _MAX_VALUES:
+            found[name] = values
+    return found
+
+
+def merge_values(parts: list[dict[str, pa.Array]], columns: dict[str, pa.DataType]) -> dict[str, pa.Array]:
+    """Every distinct value of each of ``columns`` over all parts; a column missing from a part's values (no
+    dictionary page there, values of another type) or with more than ``_MAX_VALUES`` values is left out."""
+    found = {}
+    for name, kind in columns.items():
+        if all(name in part for part in parts):
+            values = pc.unique(pa.concat_arrays([pa.array([], kind), *(part[name] for part in parts)]))
+            if len(values) <= _MAX_VALUES:
+                found[name] = values
+    return found
+
+
 def dictionary_values(files: list[Path], columns: dict[str, pa.DataType],
                       metadata: Callable[[Path], pq.FileMetaData] = pq.read_metadata) -> dict[str, pa.Array]:
     """Every distinct value a column can hold in ``files``, for each of ``columns`` (name: contract type) whose
     every chunk has a dictionary page; the others are left out. An entry may be unused (a writer may keep one in
     its dictionary page); none is missing. ``metadata`` gives each part's footer (read once per validation)."""
-    found: dict[str, pa.Array] = {name: pa.array([], kind) for name, kind in columns.items()}
+    parts = []
     for path in files:
-        if not found:
-            break
         try:
             meta = metadata(path)
-            names, strings = _with_dictionaries(meta, list(found))
+            names, strings = with_dictionaries(meta, list(columns))
             with pq.ParquetFile(path, metadata=meta, read_dictionary=strings) as part:
-                table = part.read(columns=names, use_threads=False)  # two tables are checked at a time already
+                table = part.read(columns=names, use_threads=False)
         except (pa.ArrowException, OSError):
             return {}
-        for name in list(found):
-            if name not in names:
-                del found[name]
-                continue
-            try:
-                values = _distinct(table.column(name)).cast(columns[name])  # safe: raises when they do not fit
-            except pa.ArrowException:
-                del found[name]
-                continue
-            found[name] = pc.unique(pa.concat_arrays([found[name], values]))
-            if len(found[name]) > _MAX_VALUES:
-                del found[name]
-    return found
+        parts.append(part_values(table, {name: columns[name] for name in names}))
+    return merge_values(parts, columns)

@@ -7,6 +7,7 @@ layout matches the contract; a file that fails here is reported once, not as tho
 from __future__ import annotations
 
 from collections.abc import Callable
+from concurrent.futures import Future, ThreadPoolExecutor
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -15,7 +16,7 @@ import pyarrow.parquet as pq
 
 from barometer.registers.contract import CONTRACT, CONTRACT_VERSION
 from barometer.registers.layout import MANIFEST_NAME, PART_GLOB, part_files
-from barometer.registers.manifest import ManifestError, read_manifest, sha256_of
+from barometer.registers.manifest import FileEntry, ManifestError, read_manifest, sha256_of
 from barometer.registers.report import Problem
 from barometer.registers.schema import Column, Table
 
@@ -49,6 +50,9 @@ class Footers:
 
 Metadata = Callable[[Path], pq.FileMetaData]
 
+_HASH_WORKERS = 2
+"""Files hashed at a time: reading a file and hashing it release the GIL, so two threads use two cores."""
+
 
 def _rel(root: Path, path: Path) -> str:
     return path.relative_to(root).as_posix()
@@ -78,75 +82,47 @@ def check_manifest(root: Path, problems: list[Problem], metadata: Metadata = pq.
             )
         )
     listed: set[str] = set()
-    for table_name, entry in manifest.tables.items():
-        if (total := sum(f.rows for f in entry.files)) != entry.rows:
-            problems.append(
-                Problem(
-                    table=table_name,
-                    file=MANIFEST_NAME,
-                    kind="row_count_mismatch",
-                    value=str(total),
-                    message=f"table {table_name}: the manifest says {entry.rows} rows, its files {total}",
-                )
-            )
-        for f in entry.files:
-            listed.add(f.path)
-            path = root / f.path
-            if not _inside(root, path):
+    present: list[tuple[str, FileEntry, Path, Future[str]]] = []
+    inside = root.resolve()
+    # Files are hashed in the pool while the footers are read here.
+    with ThreadPoolExecutor(max_workers=_HASH_WORKERS) as pool:
+        for table_name, entry in manifest.tables.items():
+            if (total := sum(f.rows for f in entry.files)) != entry.rows:
                 problems.append(
                     Problem(
                         table=table_name,
-                        file=f.path,
-                        kind="unexpected_file",
-                        message="the manifest lists a path outside the register folder",
-                    )
-                )
-                continue
-            if not path.is_file():
-                problems.append(
-                    Problem(
-                        table=table_name,
-                        file=f.path,
-                        kind="manifest_file_missing",
-                        message="file listed in the manifest does not exist",
-                    )
-                )
-                continue
-            if (size := path.stat().st_size) != f.bytes:
-                problems.append(
-                    Problem(
-                        table=table_name,
-                        file=f.path,
-                        kind="size_mismatch",
-                        value=str(size),
-                        message=f"file has {size} bytes, the manifest says {f.bytes}",
-                    )
-                )
-            digest = sha256_of(path)
-            if digest != f.sha256:
-                problems.append(
-                    Problem(
-                        table=table_name,
-                        file=f.path,
-                        kind="checksum_mismatch",
-                        value=digest,
-                        message=f"sha256 {digest[:12]}… differs from the manifest's {f.sha256[:12]}…",
-                    )
-                )
-            try:
-                rows = metadata(path).num_rows
-            except (pa.ArrowException, OSError):
-                continue  # reported as unreadable_file by the schema check
-            if rows != f.rows:
-                problems.append(
-                    Problem(
-                        table=table_name,
-                        file=f.path,
+                        file=MANIFEST_NAME,
                         kind="row_count_mismatch",
-                        value=str(rows),
-                        message=f"file has {rows} rows, the manifest says {f.rows}",
+                        value=str(total),
+                        message=f"table {table_name}: the manifest says {entry.rows} rows, its files {total}",
                     )
                 )
+            for f in entry.files:
+                listed.add(f.path)
+                path = root / f.path
+                if not _inside(inside, path):
+                    problems.append(
+                        Problem(
+                            table=table_name,
+                            file=f.path,
+                            kind="unexpected_file",
+                            message="the manifest lists a path outside the register folder",
+                        )
+                    )
+                    continue
+                if not path.is_file():
+                    problems.append(
+                        Problem(
+                            table=table_name,
+                            file=f.path,
+                            kind="manifest_file_missing",
+                            message="file listed in the manifest does not exist",
+                        )
+                    )
+                    continue
+                present.append((table_name, f, path, pool.submit(sha256_of, path)))
+        for table_name, f, path, digest in present:
+            _check_listed_file(table_name, f, path, digest, problems, metadata)
     for table_name in CONTRACT.tables:
         for path in part_files(root, table_name):
             if _rel(root, path) not in listed:
@@ -160,10 +136,49 @@ def check_manifest(root: Path, problems: list[Problem], metadata: Metadata = pq.
                 )
 
 
-def _inside(root: Path, path: Path) -> bool:
-    """Whether ``path`` stays inside ``root`` once links and ``..`` are resolved."""
+def _check_listed_file(table_name: str, f: FileEntry, path: Path, digest: Future[str], problems: list[Problem],
+                       metadata: Metadata) -> None:
+    """Size, checksum and row count of one file the manifest lists and that exists."""
+    if (size := path.stat().st_size) != f.bytes:
+        problems.append(
+            Problem(
+                table=table_name,
+                file=f.path,
+                kind="size_mismatch",
+                value=str(size),
+                message=f"file has {size} bytes, the manifest says {f.bytes}",
+            )
+        )
     try:
-        path.resolve().relative_to(root.resolve())
+        rows = metadata(path).num_rows
+    except (pa.ArrowException, OSError):
+        rows = None  # reported as unreadable_file by the schema check
+    if (sha := digest.result()) != f.sha256:
+        problems.append(
+            Problem(
+                table=table_name,
+                file=f.path,
+                kind="checksum_mismatch",
+                value=sha,
+                message=f"sha256 {sha[:12]}… differs from the manifest's {f.sha256[:12]}…",
+            )
+        )
+    if rows is not None and rows != f.rows:
+        problems.append(
+            Problem(
+                table=table_name,
+                file=f.path,
+                kind="row_count_mismatch",
+                value=str(rows),
+                message=f"file has {rows} rows, the manifest says {f.rows}",
+            )
+        )
+
+
+def _inside(root: Path, path: Path) -> bool:
+    """Whether ``path`` stays inside ``root`` (resolved) once links and ``..`` are resolved."""
+    try:
+        path.resolve().relative_to(root)
     except ValueError:
         return False
     return True

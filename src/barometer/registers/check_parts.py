@@ -1,6 +1,6 @@
 """One part's proofs from one read of its key columns: order, uniqueness, spells, runs of persons, references.
 
-``part_proof`` reads a part's key, spell and join-rule columns once (strings as their dictionary codes, without
+``prove_part`` takes a part's key, spell and join-rule columns read once (strings as their dictionary codes, without
 pyarrow's thread pool: two parts are proven at a time already) and derives everything the table's proofs need
 (check_sorted.py). Key columns stay in their own width (``year`` as int16, dates as int32 days, strings as the
 rank of their value), and ``pnr`` is compared with its neighbour once: the mask of equal neighbours serves the
@@ -40,7 +40,7 @@ def read_columns(table: Table, available: list[str], rules: list[JoinRule], keep
     return [c for c in dict.fromkeys(wanted) if c in available and table.has_column(c)]
 
 
-def _read(table: Table, path: Path, columns: list[str], metadata: pq.FileMetaData | None = None) -> pa.Table:
+def read_part(table: Table, path: Path, columns: list[str], metadata: pq.FileMetaData | None = None) -> pa.Table:
     """Some columns of one part, strings as dictionary codes (``ParquetFile`` rather than ``read_table``, whose
     dataset set-up costs more than reading a small part; no thread pool, whose hand-offs cost more CPU than they
     save here)."""
@@ -205,15 +205,10 @@ def _gather(part: Part, data: pa.Table, at: np.ndarray, kept: pa.Table, runs: tu
     return pa.table(own), ref.take(np.concatenate([at, at[several]]))
 
 
-def part_proof(table: Table, path: Path, columns: list[str], keep: list[str], persons: Persons | None,
-               rules: list[JoinRule], extremes: bool, lock: threading.Lock,
-               metadata: pq.FileMetaData | None = None) -> Part | None:
-    """One part's order, pnr range, spells, runs and references; None when it cannot be read or has a null or
-    no pnr (nothing is proven for its table then)."""
-    try:
-        data = _read(table, path, columns, metadata)
-    except (pa.ArrowException, OSError):
-        return None
+def prove_part(table: Table, path: Path, data: pa.Table, columns: list[str], keep: list[str],
+               persons: Persons | None, rules: list[JoinRule], extremes: bool, lock: threading.Lock) -> Part | None:
+    """One part's order, pnr range, spells, runs and references from its ``columns`` read already (``data`` may
+    hold more); None when it has a null or no pnr (nothing is proven for its table then)."""
     part = Part(path, data.num_rows)
     if data.num_rows == 0:
         return part

@@ -22,19 +22,22 @@ layout makes validation faster, never different.
 from __future__ import annotations
 
 import threading
-from concurrent.futures import ThreadPoolExecutor
+from concurrent.futures import Future, ThreadPoolExecutor
 from dataclasses import dataclass, field
+from pathlib import Path
 
 import duckdb
 import pyarrow as pa
 
+from barometer.registers.check_dictionaries import merge_values, part_values, with_dictionaries
 from barometer.registers.check_files import TableFiles
 from barometer.registers.check_parts import (
     Part,
     Persons,
     blocks_disjoint,
-    part_proof,
+    prove_part,
     read_columns,
+    read_part,
     strictly_increasing,
 )
 from barometer.registers.contract import CONTRACT
@@ -89,20 +92,96 @@ class _TableProof:
     rules: tuple[str, ...] = ()  # names of the join rules ``references_hold`` covers
 
 
+@dataclass
+class _Plan:
+    """What each part of one table is read for: its proofs (``columns``; none for a table without ``pnr``) and the
+    distinct values of the ``dictionary`` columns (name: contract type, check_dictionaries.py)."""
+
+    tf: TableFiles
+    columns: list[str]
+    keep: list[str]
+    persons: Persons | None
+    rules: list[JoinRule]
+    extremes: bool
+    dictionary: dict[str, pa.DataType]
+
+
+_Scan = tuple[Part | None, dict[str, pa.Array] | None]
+"""One part's proof (None: unreadable, or nothing provable) and the distinct values of its dictionary columns
+(None: unreadable)."""
+
+
+def _scan(plan: _Plan, path: Path, lock: threading.Lock) -> _Scan:
+    """Read one part's proof and dictionary columns at once; prove the part and take its distinct values."""
+    tf = plan.tf
+    meta = tf.metadata.get(path)
+    names = with_dictionaries(meta, list(plan.dictionary))[0] if meta is not None else []
+    try:
+        data = read_part(tf.table, path, list(dict.fromkeys([*plan.columns, *names])), meta)
+        values: dict[str, pa.Array] | None = part_values(data, {n: plan.dictionary[n] for n in names})
+    except (pa.ArrowException, OSError):  # a broken dictionary column must not cost the proofs: read them alone
+        values = None
+        try:
+            data = read_part(tf.table, path, plan.columns, meta) if plan.columns else None
+        except (pa.ArrowException, OSError):
+            data = None
+    if not plan.columns or data is None:
+        return None, values
+    part = prove_part(tf.table, path, data, plan.columns, plan.keep, plan.persons, plan.rules, plan.extremes, lock)
+    return part, values
+
+
 class SortedProof:
-    """Proofs over the parts of each table, computed once per table and asked for by ``ValueChecker``."""
+    """Proofs and dictionary values over the parts of each table, computed once per table and asked for by
+    ``ValueChecker``. ``start`` hands every part of every table to one pool of ``_WORKERS`` threads (the
+    referenced table's first: the others look their persons up in it), in the order the checker asks for the
+    tables, so both cores stay busy across tables while the checker works on the tables done."""
 
     def __init__(self) -> None:
         self.con = duckdb.connect()  # its own: the checker's connection may hold an unfinished result
         self.con.execute("SET enable_progress_bar = false")
+        # One thread: the rules are evaluated while the pool's workers read the next parts; DuckDB's own workers
+        # would compete with them for the same cores.
+        self.con.execute("SET threads = 1")
         self._files: dict[str, TableFiles] = {}
+        self._dictionary: dict[str, dict[str, pa.DataType]] = {}
+        self._plans: dict[str, _Plan] = {}
+        self._scans: dict[str, list[Future[_Scan]]] = {}
         self._tables: dict[str, _TableProof] = {}
+        self._values: dict[str, dict[str, pa.Array]] = {}
         self._persons: Persons | None = None
         self._lock = threading.Lock()
+        self._pool = ThreadPoolExecutor(max_workers=_WORKERS)
 
-    def add(self, tf: TableFiles) -> None:
-        """A table the checker will ask about (the referenced table is proven on demand before the others)."""
+    def add(self, tf: TableFiles, dictionary: dict[str, pa.DataType] | None = None) -> None:
+        """A table the checker will ask about, with the columns whose distinct values it wants (name: type)."""
         self._files[tf.table.name] = tf
+        self._dictionary[tf.table.name] = dictionary or {}
+
+    def start(self) -> None:
+        """Read and prove every part of every table added, in the pool (idempotent)."""
+        ref = self._files.get(REFERENCED)
+        if ref is not None:
+            self._submit(ref)
+        for tf in self._files.values():
+            self._submit(tf)  # the first asks for the referenced table's proof, waiting for its parts
+
+    def _submit(self, tf: TableFiles) -> None:
+        name = tf.table.name
+        if name in self._plans:
+            return
+        table = tf.table
+        columns: list[str] = []
+        lookup, keep = None, []
+        if "pnr" in tf.columns:  # every proof is about pnr
+            lookup = self._persons_for(tf)
+            keep = _referenced_columns(table, tf.columns) if name == REFERENCED else []
+        persons, rules = lookup if lookup is not None else (None, [])
+        if "pnr" in tf.columns:
+            columns = read_columns(table, tf.columns, rules, keep)
+        plan = _Plan(tf, columns, keep, persons, rules, _extremes_decide(table, rules), self._dictionary[name])
+        self._plans[name] = plan
+        self._scans[name] = [self._pool.submit(_scan, plan, path, self._lock) for path in tf.files]
 
     def _persons_for(self, tf: TableFiles) -> tuple[Persons, list[JoinRule]] | None:
         """The referenced persons and the join rules to test while proving ``tf``'s parts, when ``tf`` references
@@ -120,40 +199,51 @@ class SortedProof:
             self._persons = Persons(self._tables[REFERENCED].parts)
         return self._persons, join_rules(tf, ref)
 
+    def dictionaries(self, tf: TableFiles) -> dict[str, pa.Array]:
+        """Every distinct value of each dictionary column of ``tf`` asked for in ``add`` whose every part stores
+        it with a dictionary page (check_dictionaries.py); empty when a part cannot be read."""
+        self._collect(tf)
+        return self._values.get(tf.table.name, {})
+
     def _proof(self, tf: TableFiles) -> _TableProof:
+        self._collect(tf)
+        return self._tables[tf.table.name]
+
+    def _collect(self, tf: TableFiles) -> None:
+        """Wait for the parts of ``tf`` and combine them: the table's proofs and dictionary values."""
         name = tf.table.name
         if name in self._tables:
-            return self._tables[name]
-        table = tf.table
-        lookup = self._persons_for(tf)
-        persons, rules = lookup if lookup is not None else (None, [])
-        keep = _referenced_columns(table, tf.columns) if name == REFERENCED else []
-        columns = read_columns(table, tf.columns, rules, keep)
-        extremes = _extremes_decide(table, rules)
-        proof = _TableProof(rules=tuple(r.name for r in rules))
+            return
+        self._submit(tf)  # a table not added, or asked for before ``start``
+        plan = self._plans[name]
+        rules = plan.rules
+        proof = _TableProof(rules=tuple(r.name for r in rules), readable=bool(plan.columns))
         pending: list[tuple[pa.Table, pa.Table]] = []
-        rows, holds = 0, persons is not None
-
-        def one(path):
-            return part_proof(table, path, columns, keep, persons, rules, extremes, self._lock, tf.metadata.get(path))
-
-        # Parts are independent: two at a time (reading and the numpy passes release the GIL).
-        with ThreadPoolExecutor(max_workers=_WORKERS) as pool:
-            for part in pool.map(one, tf.files):
-                if part is None:
-                    proof.readable = False
-                    break
-                if part.rows == 0:
-                    continue
-                proof.parts.append(part)
-                holds = holds and part.known
-                if holds and part.gathered is not None:
-                    pending.append(part.gathered)
-                    rows += part.gathered[0].num_rows
-                    part.gathered = None
-                    if rows >= _BATCH_ROWS:
-                        holds = self._rules_hold(pending, rules)
-                        pending, rows = [], 0
+        rows, holds = 0, plan.persons is not None
+        values: list[dict[str, pa.Array]] | None = []
+        for future in self._scans.pop(name):
+            part, found = future.result()
+            if values is not None and found is not None:
+                values.append(found)
+            else:
+                values = None
+            if not proof.readable:
+                continue
+            if part is None:
+                proof.readable = False
+                continue
+            if part.rows == 0:
+                continue
+            proof.parts.append(part)
+            holds = holds and part.known
+            if holds and part.gathered is not None:
+                pending.append(part.gathered)
+                rows += part.gathered[0].num_rows
+                part.gathered = None
+                if rows >= _BATCH_ROWS:
+                    holds = self._rules_hold(pending, rules)
+                    pending, rows = [], 0
+            part.gathered = None
         if holds and pending:
             holds = self._rules_hold(pending, rules)
         proof.references_hold = proof.readable and holds
@@ -161,8 +251,8 @@ class SortedProof:
         if name != REFERENCED:  # the runs served the disjointness proof; only the referenced table keeps them
             for part in proof.parts:
                 part.people = None
+        self._values[name] = merge_values(values, plan.dictionary) if values else {}
         self._tables[name] = proof
-        return proof
 
     @staticmethod
     def _disjoint(parts: list[Part]) -> bool:
@@ -233,6 +323,7 @@ class SortedProof:
         return not any(counts or ())
 
     def close(self) -> None:
+        self._pool.shutdown(wait=True, cancel_futures=True)
         self.con.close()
         self._persons = None
         self._tables.clear()

@@ -19,7 +19,6 @@ import duckdb
 import pyarrow as pa
 import pyarrow.parquet as pq
 
-from barometer.registers.check_dictionaries import dictionary_values
 from barometer.registers.check_files import TableFiles
 from barometer.registers.check_sorted import SortedProof, join_rules
 from barometer.registers.check_stats import ColumnStats, proves_not_null, proves_range, table_stats
@@ -141,6 +140,7 @@ class ValueChecker:
         self.proof = SortedProof()
         self._stats: dict[str, dict[str, ColumnStats]] = {}
         self._views: set[str] = set()
+        self._unproven_checks: dict[str, list[RowCheck]] = {}
 
     def _view(self, *tables: TableFiles) -> None:
         """The SQL views of ``tables``, created when a check first needs one (most are proven without)."""
@@ -167,13 +167,17 @@ class ValueChecker:
         return f"TRY_CAST({column_sql} AS {self._enums[key]}) IS NULL"
 
     def add(self, tf: TableFiles) -> None:
+        """A table to check; its parts are read when ``run`` starts (with the columns whose dictionaries may prove
+        a check)."""
         if tf.files and tf.columns:
             self.usable[tf.table.name] = tf
-            self.proof.add(tf)
+            single = {c.columns[0] for c in self._footers_unproven(tf) if len(c.columns) == 1}
+            self.proof.add(tf, {name: tf.table.column(name).arrow_type for name in single})
 
     def run(self) -> None:
         """Each table's checks in contract order; its references right after it when the tables it references
         are done (persons come first), so that the proofs can forget a table's runs before reading the next."""
+        self.proof.start()
         done: set[str] = set()
         deferred: list[TableFiles] = []
         for name in list(self.usable):
@@ -302,8 +306,14 @@ class ValueChecker:
 
     def _unproven(self, tf: TableFiles) -> list[RowCheck]:
         """The row checks neither the footers nor the dictionaries prove: the ones the value scan runs."""
-        checks = [c for c in row_checks(tf.table, tf.columns, self._not_allowed) if not self._footers_prove(tf, c)]
-        return self._dictionaries_prove(tf, checks)
+        return self._dictionaries_prove(tf, self._footers_unproven(tf))
+
+    def _footers_unproven(self, tf: TableFiles) -> list[RowCheck]:
+        """The row checks the footers do not prove (worked out once per table)."""
+        if tf.table.name not in self._unproven_checks:
+            self._unproven_checks[tf.table.name] = [
+                c for c in row_checks(tf.table, tf.columns, self._not_allowed) if not self._footers_prove(tf, c)]
+        return self._unproven_checks[tf.table.name]
 
     @staticmethod
     def _footer(tf: TableFiles) -> Callable[[Path], pq.FileMetaData]:
@@ -328,9 +338,10 @@ class ValueChecker:
         for check in checks:
             if len(check.columns) == 1:
                 by_column.setdefault(check.columns[0], []).append(check)
-        types = {name: tf.table.column(name).arrow_type for name in by_column}
         proven: set[int] = set()
-        for name, values in dictionary_values(tf.files, types, self._footer(tf)).items():
+        for name, values in self.proof.dictionaries(tf).items():
+            if name not in by_column:
+                continue
             self.con.register("__dictionary", pa.table({name: pa.concat_arrays([values, pa.nulls(1, values.type)])}))
             try:
                 counts = self.con.execute(
