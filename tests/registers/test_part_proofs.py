@@ -148,3 +148,64 @@ def test_each_footer_is_read_once_per_validation(tmp_path, monkeypatch):
     monkeypatch.setattr(pq, "read_metadata", counting)
     assert validate_registers(root).ok
     assert reads and set(reads.values()) == {1}, reads.most_common(3)  # manifest, schema, statistics, proofs
+
+
+def test_each_part_is_read_once_for_its_proofs_and_dictionaries(tmp_path, monkeypatch):
+    import collections
+
+    from barometer.registers import check_sorted
+    from barometer.registers.contract import CONTRACT
+    from barometer.registers.fixtures import write_register_set
+    from barometer.registers.layout import part_files
+
+    root = write_register_set(tmp_path / "reg")
+    reads: collections.Counter = collections.Counter()
+    original = check_sorted.read_part
+
+    def counting(table, path, columns, metadata=None):
+        reads[path] += 1
+        return original(table, path, columns, metadata)
+
+    monkeypatch.setattr(check_sorted, "read_part", counting)
+    assert validate_registers(root).ok
+    parts = {p for name in CONTRACT.tables for p in part_files(root, name)}
+    assert set(reads) <= parts and len(reads) > len(parts) // 2
+    assert set(reads.values()) == {1}, reads.most_common(3)
+
+
+def test_a_part_whose_dictionary_columns_fail_to_read_is_still_proven(tmp_path, monkeypatch):
+    """The proof's columns are read again alone: the dictionaries are lost for that table (its code checks are
+    scanned), not the proofs."""
+    import pyarrow as pa
+
+    from barometer.registers import check_sorted, check_values
+
+    root = tmp_path / "reg"
+    _write(root, valid_rows(), {})  # sorted: every key proven without SQL
+    original = check_sorted.read_part
+    scans: list[str] = []
+    original_unique = check_values.ValueChecker._check_duplicates
+
+    def failing(table, path, columns, metadata=None):
+        if table.name == "residence" and "municipality" in columns:
+            raise pa.ArrowInvalid("a broken page")
+        return original(table, path, columns, metadata)
+
+    def spy(self, tf):
+        scans.append(tf.table.name)
+        return original_unique(self, tf)
+
+    monkeypatch.setattr(check_sorted, "read_part", failing)
+    monkeypatch.setattr(check_values.ValueChecker, "_check_duplicates", spy)
+    seen: list[str] = []
+    original_unproven = check_values.ValueChecker._unproven
+
+    def record(self, tf):
+        checks = original_unproven(self, tf)
+        seen.extend(f"{tf.table.name}.{c.column}" for c in checks)
+        return checks
+
+    monkeypatch.setattr(check_values.ValueChecker, "_unproven", record)
+    assert validate_registers(root).ok
+    assert "residence" not in scans and "employment" not in scans  # proven from pnr and year read alone
+    assert "residence.municipality" in seen  # its codes scanned: no dictionary

@@ -12,8 +12,10 @@ disjoint sets of persons (the same sets in every table). Then
   the reference date …) are evaluated on the rows side by side with the referenced rows gathered in the same order
   (a positional join); an interval rule only on each person's first and last row (``JoinRule.interval``).
 
-Each part is read once, only its key, spell and join-rule columns (``read_columns``), and every proof of the
-table is made from what was read (check_parts.py), two parts at a time. A proof never reports anything: whenever
+Each part is read once, only its key, spell and join-rule columns (``read_columns``) and the columns whose
+dictionaries may prove a check (check_dictionaries.py), and every proof of the table is made from what was read
+(check_parts.py). The parts of all tables go through one pool of two threads, the persons' first, so both cores
+stay busy across tables while the checker works on the tables done. A proof never reports anything: whenever
 it cannot prove a rule (a part not in that order, a person in two parts, a null key, an unknown person, a broken
 rule), ``ValueChecker`` runs its exact SQL check, which finds and reports the offending rows as before. The
 layout makes validation faster, never different.
@@ -116,6 +118,8 @@ def _scan(plan: _Plan, path: Path, lock: threading.Lock) -> _Scan:
     tf = plan.tf
     meta = tf.metadata.get(path)
     names = with_dictionaries(meta, list(plan.dictionary))[0] if meta is not None else []
+    if not plan.columns and not names:
+        return None, {}
     try:
         data = read_part(tf.table, path, list(dict.fromkeys([*plan.columns, *names])), meta)
         values: dict[str, pa.Array] | None = part_values(data, {n: plan.dictionary[n] for n in names})
