@@ -120,6 +120,7 @@ def _scan(plan: _Plan, path: Path, lock: threading.Lock) -> _Scan:
     names = with_dictionaries(meta, list(plan.dictionary))[0] if meta is not None else []
     if not plan.columns and not names:
         return None, {}
+    data: pa.Table | None
     try:
         data = read_part(tf.table, path, list(dict.fromkeys([*plan.columns, *names])), meta)
         values: dict[str, pa.Array] | None = part_values(data, {n: plan.dictionary[n] for n in names})
