@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import hashlib
 import json
 from pathlib import Path
 
@@ -28,7 +29,7 @@ def test_manifest_round_trip(rows, write):
     assert manifest.tables["residence"].rows == len(rows["residence"])
     [entry] = manifest.tables["persons"].files
     assert entry.path == PERSONS
-    assert entry.sha256 == sha256_of(folder / PERSONS)
+    assert entry.sha256 == sha256_of(folder / PERSONS) == hashlib.sha256((folder / PERSONS).read_bytes()).hexdigest()
     assert entry.bytes == (folder / PERSONS).stat().st_size
 
 

@@ -170,10 +170,12 @@ class PnrIndex:
                 if people[0] < firsts[0] or people[-1] > lasts[0]:
                     return None
                 return people - firsts[0]
-            run = np.searchsorted(firsts, people, side="right") - 1
-            if run[0] < 0 or bool((people > lasts[run]).any()):
+            # The people within each run's range are a slice of ``people``; every one is in a run when the
+            # slices (disjoint and in order, as the runs are) add up to all of them, and then tile them in order.
+            within = np.searchsorted(people, lasts, side="right") - np.searchsorted(people, firsts, side="left")
+            if int(within.sum()) != len(people):
                 return None
-            return starts[run] + (people - firsts[run])
+            return people - np.repeat(firsts - starts, within)
         at = np.searchsorted(self.pnr, people)
         return at if bool((self.pnr[np.minimum(at, len(self.pnr) - 1)] == people).all()) else None
 
@@ -218,7 +220,9 @@ def prove_part(table: Table, path: Path, data: pa.Table, columns: list[str], kee
         return None
     part.first, part.last = int(pnr[0]), int(pnr[-1])
     change = np.flatnonzero(pnr[1:] != pnr[:-1])  # row change + 1 starts another person
-    part.pnr_sorted = bool((pnr[change + 1] > pnr[change]).all())
+    starts = np.concatenate([[0], change + 1])
+    people = pnr[starts]  # pnr never decreases when each run's pnr is greater than the run's before
+    part.pnr_sorted = bool((people[1:] > people[:-1]).all())
     if not part.pnr_sorted:
         return part
     key = list(table.primary_key)
@@ -237,8 +241,7 @@ def prove_part(table: Table, path: Path, data: pa.Table, columns: list[str], kee
         overlap = ends[:-1] >= rest[0][1:]  # type: ignore[index]
         overlap[change] = False
         part.no_overlap = not bool(overlap.any())
-    starts = np.concatenate([[0], change + 1])
-    part.people = pnr[starts]
+    part.people = people
     if keep:
         kept = data.select(keep).combine_chunks()
         part.kept = kept.take(starts) if len(starts) < data.num_rows else kept

@@ -162,6 +162,8 @@ class SortedProof:
         """A table the checker will ask about, with the columns whose distinct values it wants (name: type)."""
         self._files[tf.table.name] = tf
         self._dictionary[tf.table.name] = dictionary or {}
+        if tf.table.name == REFERENCED:
+            self._submit(tf)  # read while the other tables' files are checked
 
     def start(self) -> None:
         """Read and prove every part of every table added, in the pool (idempotent)."""

@@ -53,12 +53,10 @@ class Manifest(BaseModel):
     tables: dict[str, TableEntry]
 
 
-def sha256_of(path: Path, chunk: int = 1 << 20) -> str:
-    digest = hashlib.sha256()
+def sha256_of(path: Path) -> str:
+    """The file's sha256 (read into one reused buffer; reading and hashing release the GIL)."""
     with path.open("rb") as fh:
-        while block := fh.read(chunk):
-            digest.update(block)
-    return digest.hexdigest()
+        return hashlib.file_digest(fh, "sha256").hexdigest()
 
 
 def describe_file(root: Path, path: Path) -> FileEntry:
