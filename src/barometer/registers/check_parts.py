@@ -196,15 +196,15 @@ def _gather(part: Part, data: pa.Table, at: np.ndarray, kept: pa.Table, runs: tu
     if not (extremes and part.sorted_key):
         return _plain(data.select(own_columns)), ref.take(np.repeat(at, np.diff(starts, append=data.num_rows)))
     several = ends > starts  # a person with one row has it once
-    rows = np.concatenate([starts, ends[several]])
+    last = ends[several]
     own = {}
-    for c in own_columns:
+    for c in own_columns:  # first rows, then last rows: two chunks, not copied into one
         kind = data.schema.field(c).type
         if c in known and known[c].dtype.itemsize == kind.bit_width // 8:
-            own[c] = pa.array(known[c][rows]).view(kind)
+            own[c] = pa.chunked_array([pa.array(known[c][rows]).view(kind) for rows in (starts, last)], kind)
         else:
-            own[c] = data.column(c).take(rows)
-    return pa.table(own), ref.take(np.concatenate([at, at[several]]))
+            own[c] = pa.chunked_array([data.column(c).take(rows).combine_chunks() for rows in (starts, last)], kind)
+    return pa.table(own), pa.concat_tables([ref.take(at), ref.take(at[several])])
 
 
 def prove_part(table: Table, path: Path, data: pa.Table, columns: list[str], keep: list[str],
