@@ -170,9 +170,7 @@ of Danish origin or in the target group (the population of 1.x, 2.2, 2.3 and 7.x
 Y+1, employed at the end of November Y, highest Danish education on 1 October Y (target group only: no item reads
 it for others, and the smaller join halves the work), full-time support during Y. One row per person-year; not
 kept: the items read its cells (``status_cells``).""", driver="status_population", alias="sp", select="""
-sp.pnr, sp.year, sp.municipality, sp.age,
-CASE WHEN sp.target THEN 'nonwestern' ELSE 'dansk' END AS origin_class,
-sp.target, sp.grew_up,
+sp.pnr, sp.year, sp.municipality, sp.age, sp.target, sp.grew_up,
 CASE WHEN e.pnr IS NOT NULL THEN 1 ELSE 0 END AS employed,
 ed.danish_level,
 COALESCE(f.fte, 0) AS fte""", attach=(
@@ -183,11 +181,12 @@ COALESCE(f.fte, 0) AS fte""", attach=(
 ))
 
 STATUS_CELLS = count_view("status_cells", """``status_year`` counted by every value its items select on:
-municipality, year, age, origin class, target group, grew up here, employed and Danish education level, with the
-number of persons and their full-time support summed (exactly: integer counts, DECIMAL sums). The six items of 1.x,
-2.2, 2.3 and 7.x sum these cells instead of each scanning tens of millions of person-years, and the person-years
-are never stored.""", source="status_year",
-    by=("municipality", "year", "age", "origin_class", "target", "grew_up", "employed", "danish_level"),
+municipality, year, age, target group, grew up here, employed and Danish education level, with the number of
+persons and their full-time support summed (exactly: integer counts, DECIMAL sums). The six items of 1.x, 2.2, 2.3
+and 7.x sum these cells instead of each scanning tens of millions of person-years, and the person-years are never
+stored. The reference group of the gaps, Danish origin, is ``NOT target`` in this population, so no origin class is
+counted by (a string key that would only repeat ``target``).""", source="status_year",
+    by=("municipality", "year", "age", "target", "grew_up", "employed", "danish_level"),
     measures=(("persons", "COUNT(*)"), ("fte", "SUM(fte)")))
 
 COURSE_COHORT = View("course_cohort", """First Danish-course start under the integration programme per person

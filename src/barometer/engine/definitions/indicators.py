@@ -23,8 +23,8 @@ EMPLOYMENT_GAP = Definition(
 SELECT s.municipality, s.year AS period,
        SUM(CASE WHEN s.target THEN s.employed * s.persons ELSE 0 END) AS num,
        SUM(CASE WHEN s.target THEN s.persons ELSE 0 END) AS den,
-       SUM(CASE WHEN s.origin_class = 'dansk' THEN s.employed * s.persons ELSE 0 END) AS ref_num,
-       SUM(CASE WHEN s.origin_class = 'dansk' THEN s.persons ELSE 0 END) AS ref_den
+       SUM(CASE WHEN NOT s.target THEN s.employed * s.persons ELSE 0 END) AS ref_num,
+       SUM(CASE WHEN NOT s.target THEN s.persons ELSE 0 END) AS ref_den
 FROM status_cells s
 JOIN register_year ey ON ey.register = 'employment' AND ey.year = s.year
 WHERE s.age BETWEEN 25 AND 64
@@ -108,8 +108,8 @@ def _support_sql(gap: bool) -> str:
     if gap:
         cols = """SUM(CASE WHEN s.target THEN s.fte ELSE 0 END) AS num,
        SUM(CASE WHEN s.target THEN s.persons ELSE 0 END) AS den,
-       SUM(CASE WHEN s.origin_class = 'dansk' THEN s.fte ELSE 0 END) AS ref_num,
-       SUM(CASE WHEN s.origin_class = 'dansk' THEN s.persons ELSE 0 END) AS ref_den"""
+       SUM(CASE WHEN NOT s.target THEN s.fte ELSE 0 END) AS ref_num,
+       SUM(CASE WHEN NOT s.target THEN s.persons ELSE 0 END) AS ref_den"""
         who = "TRUE"
     else:
         cols = """SUM(s.fte) AS num, SUM(s.persons) AS den,
