@@ -3,9 +3,9 @@
 The synthetic registers have no spell across a new year and few overlaps, so the views are checked here on hand-made
 spells against the plain-Python sweep of the independent reference (tests/engine/reference.py, day by day): spells
 across one and several new years, starting before the first year or ending after the last of ``ref_year``, two that
-overlap (the cap binding or not), three or more, identical twins, neighbours that touch, two with a gap between, a
-one-day piece either side of a new year, the cap at its boundary, a leap year, and benefits that do not count. Both
-engines run the same rendered text; the Spark case needs Java (marker ``spark``).
+overlap (the cap binding or not), three or more, identical twins, neighbours that touch, two with a gap between, two
+62 years apart, a one-day piece either side of a new year, the cap at its boundary, a leap year, and benefits that
+do not count. Both engines run the same rendered text; the Spark case needs Java (marker ``spark``).
 """
 
 from __future__ import annotations
@@ -52,6 +52,8 @@ SPELLS = [  # pnr, benefit, first day, last day, hours a week
     (11, "flexjob", D(2017, 1, 1), D(2018, 3, 31), 15.0),  # from a 1 January across a new year: each day once
     (12, "cash_benefit", D(2018, 3, 1), D(2018, 3, 31), 20.0),  # two in a year with a gap between: swept, ...
     (12, "sickness_benefit", D(2018, 10, 1), D(2018, 10, 31), 37.0),  # ... the same as their sum
+    (13, "cash_benefit", D(2016, 4, 1), D(2016, 4, 30), 37.0),  # years 62 apart share a bit of the year set: ...
+    (13, "cash_benefit", D(2078, 4, 1), D(2078, 4, 30), 37.0),  # ... counted by person and year, each spell once
 ]
 
 
@@ -93,6 +95,7 @@ def test_duckdb_agrees_with_the_reference_sweep():
     assert got[(6, 2020)] == Decimal("1.000000000")  # 168 hours capped at 37, all of a leap year
     assert got[(5, 2019)] == Decimal("1.000000000")  # two halves of a year that touch
     assert _close(got[(12, 2018)], (20 * 31 + 37 * 31) / (37 * 365))  # a gap counts nothing
+    assert _close(got[(13, 2016)], 30 / 366)
     assert (1, 2015) not in got and (7, 2021) not in got and (10, 2014) not in got
 
 

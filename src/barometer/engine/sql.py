@@ -1,10 +1,11 @@
 """Render the engine's portable SQL for one backend.
 
 Definitions are written in ANSI-ish SQL that DuckDB and Spark SQL both accept, except for the few things no
-standard covers the same way on both: date differences, adding years to a date, age at a date, quoting a
-reserved word and turning a double into a decimal with the same digits. Those are written as macros
-(``DAYS_BETWEEN(a, b)``, ``ADD_YEARS(d, n)``, ``AGE_AT(birth, d)``, ``QUOTE(name)``, ``FIXED(x, p, s)``) and
-expanded here, so a definition exists once and each backend gets text it can run.
+standard covers the same way on both: date differences, adding years or days to a date, age at a date, a bit of a
+BIGINT (a shift), quoting a reserved word and turning a double into a decimal with the same digits. Those are written
+as macros (``DAYS_BETWEEN(a, b)``, ``ADD_YEARS(d, n)``, ``ADD_DAYS(d, n)``, ``AGE_AT(birth, d)``, ``BIT(n)``: 2^n as
+a BIGINT, ``QUOTE(name)``, ``FIXED(x, p, s)``) and expanded here, so a definition exists once and each backend gets
+text it can run.
 Settings enter as ``{name}`` placeholders (``str.format``), rendered before the macros.
 """
 
@@ -44,6 +45,7 @@ DIALECTS: dict[str, dict[str, Macro]] = {
         "DAYS_BETWEEN": lambda a, b: f"date_diff('day', {a}, {b})",
         "ADD_YEARS": lambda d, n: f"CAST({d} + to_years(CAST({n} AS INTEGER)) AS DATE)",
         "ADD_DAYS": lambda d, n: f"({d} + CAST({n} AS INTEGER))",
+        "BIT": lambda n: f"(CAST(1 AS BIGINT) << ({n}))",
         "AGE_AT": _age_at,
         "QUOTE": lambda name: f'"{name}"',
         "FIXED": _fixed,
@@ -52,6 +54,7 @@ DIALECTS: dict[str, dict[str, Macro]] = {
         "DAYS_BETWEEN": lambda a, b: f"datediff({b}, {a})",
         "ADD_YEARS": lambda d, n: f"add_months({d}, 12 * ({n}))",
         "ADD_DAYS": lambda d, n: f"date_add({d}, {n})",
+        "BIT": lambda n: f"shiftleft(CAST(1 AS BIGINT), {n})",
         "AGE_AT": _age_at,
         "QUOTE": lambda name: f"`{name}`",
         "FIXED": _fixed,

@@ -113,20 +113,28 @@ FULLTIME_SUPPORT = View("fulltime_support", """Full-time persons per person and 
 spell starts (+hours) and ends (-hours, the day after the last day); the running sum is the hours a week until the
 next change, capped at the weekly cap; fte = sum(capped hours x days) / (cap x days in the year). Hours are summed
 as integer centi-hours so the result does not depend on summation order; fte is fixed to 9 decimals by ``FIXED``,
-which gives the same digits on every engine. A person-year with one spell (nearly all) has nothing to sum or cap
-together: its centi-days are that spell's capped hours x days, computed on the spell's own row. Only the
-person-years with more spells (``shared``: a count by person and year that keeps no values, so that no other
-aggregate is carried for the hundreds of thousands of single spells) are swept (the window sorts its input), with
-the same integer result as the sum of their spells when they do not overlap. The spells are one common table read
-three times (DuckDB computes it once).""", """
+which gives the same digits on every engine.
+
+A person-year with one spell (nearly all) has nothing to sum or cap together: its centi-days are that spell's capped
+hours x days, computed on the spell's own row. Only the person-years with more spells (``shared``) are swept (the
+window sorts its input), with the same integer result as the sum of their spells when they do not overlap. Finding
+them takes no count over all person-years: a person whose spells fall in as many distinct years as they are many has
+one spell in each of its person-years, and the years are counted per person as the bits of a set (``BIT_OR`` of
+``BIT(year % 62)``; years 62 apart share a bit, which can only send a person to the exact count below, never miss
+one). Only the few persons with fewer distinct years than spells (``sharing``) are counted by person and year. The
+spells are one common table read by each (DuckDB computes it once).""", """
 WITH spell AS (
   SELECT pnr, year, s, e, centi_hours FROM support_spell
+), sharing AS (  -- persons with two spells in a year (or, rarely, in years 62 apart)
+  SELECT pnr FROM spell GROUP BY pnr HAVING COUNT(*) > BIT_COUNT(BIT_OR(BIT(year % 62)))
+), sharing_spell AS (
+  SELECT sp.pnr, sp.year, sp.s, sp.e, sp.centi_hours FROM spell sp JOIN sharing h ON h.pnr = sp.pnr
 ), shared AS (  -- person-years with more than one spell
-  SELECT pnr, year FROM spell GROUP BY pnr, year HAVING COUNT(*) > 1
+  SELECT pnr, year FROM sharing_spell GROUP BY pnr, year HAVING COUNT(*) > 1
 ), changes AS (  -- each spell of a shared person-year: its start and the day after its end
   SELECT sp.pnr, sp.year, CASE WHEN k.sign = 1 THEN sp.s ELSE ADD_DAYS(sp.e, 1) END AS p,
          k.sign * sp.centi_hours AS delta
-  FROM spell sp
+  FROM sharing_spell sp
   JOIN shared o ON o.pnr = sp.pnr AND o.year = sp.year
   CROSS JOIN (SELECT 1 AS sign UNION ALL SELECT -1 AS sign) k
 ), levels AS (
