@@ -106,12 +106,15 @@ def published_form(df: pl.DataFrame, publish: pl.Series, ranges: dict[int, tuple
     their denominators if listed in ``denominator_items``). Other rows are returned as they are.
     """
     hull_lo, hull_hi = _widened_intervals(df, publish, ranges, decimals, intervals)
-    dec = pl.col("item_id").replace_strict(decimals, return_dtype=pl.Int64)
     share = pl.col("kind").is_in(["rate", "gap"]) & ~pl.col("item_id").is_in(sorted(exact_items))
-    rounded = pl.struct("value", dec.alias("d")).map_elements(
-        lambda s: None if s["value"] is None else round_half_away(s["value"], s["d"]), return_dtype=pl.Float64)
-    out = df.with_columns(ci_low=pl.Series(hull_lo, dtype=pl.Float64), ci_high=pl.Series(hull_hi, dtype=pl.Float64))
-    out = out.with_columns(pl.when(publish).then(rounded).otherwise(pl.col("value")).alias("value"))
+    # Published values rounded (row by row: half away from zero as the value prints), the others as they are.
+    values = df.get_column("value").to_list()
+    items = df.get_column("item_id").to_list()
+    for i in publish.arg_true().to_list():
+        if values[i] is not None:
+            values[i] = round_half_away(values[i], decimals[items[i]])
+    out = df.with_columns(ci_low=pl.Series(hull_lo, dtype=pl.Float64), ci_high=pl.Series(hull_hi, dtype=pl.Float64),
+                          value=pl.Series(values, dtype=pl.Float64))
     drop = publish & share
     keep_den = pl.col("item_id").is_in(sorted(denominator_items))
     return out.with_columns([pl.when(drop & ~(keep_den & pl.lit(c.endswith("denominator")))).then(None)

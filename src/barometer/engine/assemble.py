@@ -9,6 +9,7 @@ from __future__ import annotations
 from collections.abc import Collection, Sequence
 
 import pyarrow as pa
+import pyarrow.compute as pc
 
 from barometer.catalogue import Catalogue
 from barometer.engine.model import Definition
@@ -83,11 +84,12 @@ def flip_gap_intervals(table: pa.Table, items: set[str]) -> pa.Table:
     intervals that barometer.uncertainty computes."""
     if not items:
         return table
-    rows = table.to_pylist()
-    for r in rows:
-        if r["item_id"] in items and r["ci_low"] is not None:
-            r["ci_low"], r["ci_high"] = -r["ci_high"], -r["ci_low"]
-    return pa.Table.from_pylist(rows, schema=table.schema)
+    low, high = table.column("ci_low"), table.column("ci_high")
+    flip = pc.and_(pc.is_in(table.column("item_id"), pa.array(sorted(items), pa.string())), pc.is_valid(low))
+    table = table.set_column(table.schema.get_field_index("ci_low"), "ci_low",
+                             pc.if_else(flip, pc.negate(high), low))
+    return table.set_column(table.schema.get_field_index("ci_high"), "ci_high",
+                            pc.if_else(flip, pc.negate(low), high))
 
 
 def finalize(table: pa.Table) -> pa.Table:
