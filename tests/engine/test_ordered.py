@@ -260,3 +260,26 @@ def test_without_a_held_person_each_part_computes_it(synthetic: Path, by_sql):
         assert backend.con.sql("SELECT * FROM status_cells ORDER BY ALL").fetchall() == by_sql[2]
     finally:
         backend.close()
+
+
+def test_parts_run_as_many_at_a_time_as_threads_within_the_persons_in_hand(synthetic: Path, by_sql, monkeypatch):
+    """``--threads 1`` runs one part at a time, with the same cells; more threads run more parts, but never more
+    persons at once than ``IN_FLIGHT_PERSONS``."""
+    from barometer.engine.ordered import OrderedPass
+    from barometer.engine.views import STATUS_CHAIN
+
+    backend = DuckDBBackend(threads=1)
+    try:
+        _, params = prepare(backend, locate(synthetic, "duckdb"), load_catalogue(), "2024-11", EngineSettings())
+        ordered = OrderedPass(backend.con, STATUS_CHAIN, synthetic, backend.present, backend.references, params)
+        assert ordered.workers == 1
+        ordered.run()
+        assert backend.con.sql("SELECT * FROM status_cells ORDER BY ALL").fetchall() == by_sql[2]
+        largest = sorted(ordered.sizes, reverse=True)
+        assert ordered._workers(3) == 3 and ordered._workers(len(largest) + 5) == len(largest)
+        monkeypatch.setattr("barometer.engine.ordered.IN_FLIGHT_PERSONS", largest[0] + largest[1])
+        assert ordered._workers(3) == 2
+        monkeypatch.setattr("barometer.engine.ordered.IN_FLIGHT_PERSONS", largest[0] + largest[1] - 1)
+        assert ordered._workers(3) == 1
+    finally:
+        backend.close()

@@ -15,8 +15,9 @@ each part, on a small DuckDB connection of its own where each register the chain
    other steps' declared SQL runs on the step before; the result's declared SQL counts the part's last step.
 
 So every value is computed by the same SQL text as on any engine; only how matching rows are found differs. The
-parts' counts and sums are then added up (``joins.combine_sql``) on the main connection. Two parts run at a time
-(DuckDB and numpy release the GIL), and a part's person-years are the most ever held in memory.
+parts' counts and sums are then added up (``joins.combine_sql``) on the main connection. As many parts run at a
+time as the main connection has threads (DuckDB and numpy release the GIL), within ``IN_FLIGHT_PERSONS``; the
+person-years of the parts in hand are the most ever held in memory.
 
 The pass proves what it relies on as it goes and raises ``NotApplicable`` (the backend then runs every view's
 SQL) when any of it fails: every register it reads has the same part names; every row of a part is of a person of
@@ -56,8 +57,10 @@ from barometer.engine.sql import render
 from barometer.registers.contract import CONTRACT
 from barometer.registers.layout import part_files
 
-WORKERS = 2
-"""Parts computed at a time (the build machine's cores)."""
+IN_FLIGHT_PERSONS = 2 * 1_000_000
+"""The most persons of parts computed at a time: what two parts of ``MAX_PART_PERSONS`` hold, which the 6 GiB of a
+build allow for (each part's arrays and connection grow with its persons). Within it, as many parts run at a time
+as the main connection has threads (``--threads``), so that a machine with more cores uses them."""
 
 MAX_PART_PERSONS = 1_000_000
 """The most persons a part may hold for the per-part pass. Its memory grows with a part's persons (numpy arrays and
@@ -125,7 +128,8 @@ class OrderedPass:
         the part's persons when bound (the joins prove it for the rows they match)."""
         self.own = own
         self.parts = self._aligned_parts()
-        self._small_parts()
+        self.sizes = self._small_parts()
+        self.workers = self._workers(int(con.execute("SELECT current_setting('threads')").fetchall()[0][0]))
         self.shared = {name: Slices(con, name, [c for c in columns_of(con, name)
                                                 if c == "pnr" or re.search(rf"\b{c}\b", text)])
                        for name in shared}
@@ -135,13 +139,26 @@ class OrderedPass:
         self._connections: list[duckdb.DuckDBPyConnection] = []
         self._lock = threading.Lock()
 
-    def _small_parts(self) -> None:
-        """Refuse parts too large for the pass (``MAX_PART_PERSONS``), from the footers' row counts."""
+    def _small_parts(self) -> list[int]:
+        """The persons of each part, from the footers' row counts; refuses parts too large for the pass
+        (``MAX_PART_PERSONS``)."""
+        sizes = []
         for part in self.parts:
             with pq.ParquetFile(self.root / self.chain.persons / part) as f:
                 if f.metadata.num_rows > MAX_PART_PERSONS:
                     raise NotApplicable(f"{self.chain.persons}/{part} holds {f.metadata.num_rows:,} persons, more "
                                         f"than the {MAX_PART_PERSONS:,} a part may hold for the per-part pass")
+                sizes.append(f.metadata.num_rows)
+        return sizes
+
+    def _workers(self, threads: int) -> int:
+        """Parts computed at a time: one per thread of the main connection, but no more than any of them together
+        within ``IN_FLIGHT_PERSONS`` (the largest parts counted), and at least one."""
+        largest = sorted(self.sizes, reverse=True)
+        workers = 1
+        while workers < min(threads, len(largest)) and sum(largest[:workers + 1]) <= IN_FLIGHT_PERSONS:
+            workers += 1
+        return workers
 
     def _aligned_parts(self) -> list[str]:
         """The part names, the same in every register the chain reads (else the parts cannot be aligned)."""
@@ -291,7 +308,7 @@ class OrderedPass:
         """Create ``chain.result`` on the main connection, or raise ``NotApplicable`` having created nothing."""
         result = self.chain.result
         try:
-            with ThreadPoolExecutor(max_workers=WORKERS) as pool:
+            with ThreadPoolExecutor(max_workers=self.workers) as pool:
                 partials = list(pool.map(self.part, self.parts))
             if not disjoint([self.persons[p] for p in self.parts]):
                 raise NotApplicable(f"a person is in two parts of {self.chain.persons}")
