@@ -133,16 +133,17 @@ def slots(persons: int, person: np.ndarray, second: np.ndarray | None, low: int,
 
 def dense_match(attached: Slots, driving: Slots, where: str) -> tuple[np.ndarray, np.ndarray]:
     """For each driving row, the attached row (int32) with the same slot and whether there is one (0 where not).
-    Each attached row writes its number into its slot; a row that does not read its own number back shares its
-    slot with a later row: a key occurring twice, which a join would repeat driving rows for: not applicable.
-    Attached rows filling every slot in order (a row per person, in the persons' order) are found without a table:
-    each driving row's match is the row numbered like its slot."""
+    Each attached row writes its number into its slot. Rows in increasing slot order (sorted by their key, as the
+    recommended layout writes them) have no key twice; otherwise a row that does not read its own number back
+    shares its slot with a later row: a key occurring twice, which a join would repeat driving rows for: not
+    applicable. Attached rows filling every slot in order (a row per person, in the persons' order) are found
+    without a table: each driving row's match is the row numbered like its slot."""
     numbers = np.arange(len(attached.slots), dtype=np.int32)
     if len(attached.slots) == attached.size and np.array_equal(attached.slots, numbers):
         return driving.slots, np.ones(len(driving.slots), bool)
     table = np.full(attached.size, -1, np.int32)
     table[attached.slots] = numbers
-    if not np.array_equal(table[attached.slots], numbers):
+    if not strictly_increasing(attached.slots) and not np.array_equal(table[attached.slots], numbers):
         raise NotApplicable(f"{where} has a key twice")
     at = table[driving.slots]
     found = at >= 0

@@ -252,11 +252,12 @@ class OrderedPass:
                     driving[a.key[1]] = (slots(len(persons), driver_person, values, low, span), low, span)
                 drive, low, span = driving[a.key[1]]
                 values = key_column(rows, a.key[1])
-                inside = (values >= low) & (values < low + span)  # outside the driving rows' span nothing matches
-                if inside.all():
+                # outside the driving rows' span nothing matches
+                if not len(values) or (int(values.min()) >= low and int(values.max()) < low + span):
                     at, found = dense_match(slots(len(persons), person, values, low, span), drive,
                                             f"{a.table}/{part}")
                 else:
+                    inside = (values >= low) & (values < low + span)
                     rows_inside = np.flatnonzero(inside).astype(np.int32)
                     at, found = dense_match(slots(len(persons), person[inside], values[inside], low, span), drive,
                                             f"{a.table}/{part}")
