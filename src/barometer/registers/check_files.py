@@ -139,40 +139,20 @@ def check_manifest(root: Path, problems: list[Problem], metadata: Metadata = pq.
 def _check_listed_file(table_name: str, f: FileEntry, path: Path, digest: Future[str], problems: list[Problem],
                        metadata: Metadata) -> None:
     """Size, checksum and row count of one file the manifest lists and that exists."""
+
+    def differs(kind: str, value: str, message: str) -> None:
+        problems.append(Problem(table=table_name, file=f.path, kind=kind, value=value, message=message))
+
     if (size := path.stat().st_size) != f.bytes:
-        problems.append(
-            Problem(
-                table=table_name,
-                file=f.path,
-                kind="size_mismatch",
-                value=str(size),
-                message=f"file has {size} bytes, the manifest says {f.bytes}",
-            )
-        )
+        differs("size_mismatch", str(size), f"file has {size} bytes, the manifest says {f.bytes}")
     try:
         rows = metadata(path).num_rows
     except (pa.ArrowException, OSError):
         rows = None  # reported as unreadable_file by the schema check
     if (sha := digest.result()) != f.sha256:
-        problems.append(
-            Problem(
-                table=table_name,
-                file=f.path,
-                kind="checksum_mismatch",
-                value=sha,
-                message=f"sha256 {sha[:12]}… differs from the manifest's {f.sha256[:12]}…",
-            )
-        )
+        differs("checksum_mismatch", sha, f"sha256 {sha[:12]}… differs from the manifest's {f.sha256[:12]}…")
     if rows is not None and rows != f.rows:
-        problems.append(
-            Problem(
-                table=table_name,
-                file=f.path,
-                kind="row_count_mismatch",
-                value=str(rows),
-                message=f"file has {rows} rows, the manifest says {f.rows}",
-            )
-        )
+        differs("row_count_mismatch", str(rows), f"file has {rows} rows, the manifest says {f.rows}")
 
 
 def _inside(root: Path, path: Path) -> bool:
