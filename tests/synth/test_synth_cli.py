@@ -7,8 +7,9 @@ from pathlib import Path
 import pytest
 from typer.testing import CliRunner
 
+from barometer.cli import app
 from barometer.registers.manifest import read_manifest
-from barometer.synth.cli import app, parse_years
+from barometer.synth.cli import parse_years
 
 runner = CliRunner()
 
@@ -16,7 +17,7 @@ runner = CliRunner()
 def test_synth_writes_registers_with_a_manifest(tmp_path: Path) -> None:
     out = tmp_path / "reg"
     result = runner.invoke(
-        app, ["--out", str(out), "--scale", "0.001", "--years", "2023-2024", "--seed", "5", "--workers", "1"]
+        app, ["synth", "--out", str(out), "--scale", "0.001", "--years", "2023-2024", "--seed", "5", "--workers", "1"]
     )
     assert result.exit_code == 0, result.output
     manifest = read_manifest(out)
@@ -35,7 +36,7 @@ def test_synth_writes_registers_with_a_manifest(tmp_path: Path) -> None:
     ],
 )
 def test_bad_arguments_exit_non_zero_naming_the_option(tmp_path: Path, args: list[str], message: str) -> None:
-    result = runner.invoke(app, ["--out", str(tmp_path / "reg"), *args])
+    result = runner.invoke(app, ["synth", "--out", str(tmp_path / "reg"), *args])
     assert result.exit_code == 2
     assert message in result.output
     assert not (tmp_path / "reg").exists()
@@ -43,12 +44,14 @@ def test_bad_arguments_exit_non_zero_naming_the_option(tmp_path: Path, args: lis
 
 def test_existing_output_is_refused_and_kept(tmp_path: Path) -> None:
     out = tmp_path / "reg"
-    args = ["--out", str(out), "--scale", "0.001", "--years", "2024", "--workers", "1"]
+    args = ["synth", "--out", str(out), "--scale", "0.001", "--years", "2024", "--workers", "1"]
     assert runner.invoke(app, args).exit_code == 0
     before = read_manifest(out).tables
     result = runner.invoke(app, [*args, "--seed", "9"])
     assert result.exit_code == 2
-    assert "--force" in result.output
+    # the one mapping every command's errors go through: a line "error: MESSAGE"
+    assert any(line.startswith("error: ") for line in result.output.splitlines())
+    assert "already holds register data" in result.output and "--force" in result.output
     assert read_manifest(out).tables == before
 
 

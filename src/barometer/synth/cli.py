@@ -58,13 +58,6 @@ def synth(
         def progress(done: int, total: int) -> None:
             bar.update(task, completed=done, total=total)
 
-        try:
-            rows = generate(out, scale, span, seed, progress=progress, workers=workers, force=force)
-        except FileExistsError as exc:
-            console.print(f"[red]error:[/red] {exc}")
-            raise typer.Exit(2) from exc
+        rows = generate(out, scale, span, seed, progress=progress, workers=workers, force=force)
     console.print(f"wrote {sum(rows.values()):,} rows in {sum(1 for n in rows.values() if n)} tables to {out}")
 
-
-app = typer.Typer(add_completion=False)
-app.command()(synth)

@@ -17,6 +17,7 @@ from pathlib import Path
 
 import numpy as np
 
+from barometer.errors import UsageError
 from barometer.registers.contract import CONTRACT
 from barometer.registers.layout import MANIFEST_NAME, write_part
 from barometer.registers.manifest import FileEntry, describe_file, write_manifest
@@ -156,12 +157,16 @@ def _run_batch(args: tuple[Path, Setting, Batch]) -> tuple[Batch, dict[str, int]
     return batch, *write_frames(out_dir, simulate_batch(st, batch), batch.label)
 
 
+class OutputNotEmptyError(UsageError, FileExistsError):
+    """The output folder already holds register data and ``--force`` was not given: nothing is overwritten."""
+
+
 def prepare_out_dir(out_dir: Path, force: bool) -> None:
     """Refuse to mix with an earlier run unless ``force``: then only the contract's folders and manifest go."""
     existing = [t for t in CONTRACT.tables if (out_dir / t).exists()]
     if (out_dir / MANIFEST_NAME).exists() or existing:
         if not force:
-            raise FileExistsError(
+            raise OutputNotEmptyError(
                 f"{out_dir} already holds register data ({', '.join(existing) or MANIFEST_NAME}); "
                 "choose an empty folder or pass --force to replace it"
             )
