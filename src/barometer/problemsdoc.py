@@ -16,7 +16,7 @@ ERROR_MODULES = (
     "barometer.settings", "barometer.disclosure_config", "barometer.periods", "barometer.catalogue.load",
     "barometer.registers.contract", "barometer.registers.manifest", "barometer.sources.published",
     "barometer.store.releases", "barometer.store.schema", "barometer.engine.build", "barometer.engine.spark_setup",
-    "barometer.exports.registry",
+    "barometer.exports.registry", "barometer.synth.generate",
     "barometer.web.geo", "barometer.web.holder", "barometer.web.render",
 )
 
