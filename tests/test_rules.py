@@ -3,6 +3,9 @@
 from __future__ import annotations
 
 import itertools
+import math
+import random
+from decimal import ROUND_HALF_UP, Decimal
 
 import pytest
 
@@ -26,6 +29,28 @@ P, N, U = Outcome.POSITIVE, Outcome.NEGATIVE, Outcome.UNCHANGED
 )
 def test_round_half_away_from_zero(value, digits, expected):
     assert round_half_away(value, digits) == expected
+
+
+def _printed_rounding(value: float, digits: int) -> float:
+    """The rule as written: the value as it prints, rounded half up (away from zero) in decimal."""
+    return float(Decimal(str(value)).quantize(Decimal(1).scaleb(-digits), rounding=ROUND_HALF_UP))
+
+
+def test_round_half_away_equals_rounding_the_printed_decimal():
+    """The quick binary path gives exactly what rounding the printed decimal gives, sign of zero included: on
+    ties and near-ties (x.5, x.x5 as printed and one unit in the last place either side), shares of whole
+    numbers, large and tiny values."""
+    rng = random.Random(7)
+    values = [0.0, -0.0, 0.285, 1.005, 2.675, 1.45, 0.125, -0.125, 2**30 + 0.5, 1e15 + 0.5, 5e-324, 1e-9]
+    for _ in range(20000):
+        tie = rng.randint(-10**6, 10**6) + 0.5
+        values += [tie, tie / 10, tie / 100, math.nextafter(tie / 100, 0), math.nextafter(tie / 100, math.inf),
+                   100 * rng.randint(0, 5000) / rng.randint(1, 5000), rng.uniform(-1e10, 1e10),
+                   math.ldexp(rng.random(), rng.randint(-40, 40))]
+    for value in values:
+        for digits in (0, 1, 2, 3):
+            got, want = round_half_away(value, digits), _printed_rounding(value, digits)
+            assert (got, math.copysign(1, got)) == (want, math.copysign(1, want)), (value, digits)
 
 
 def test_development_is_raw_difference_with_missing_values():

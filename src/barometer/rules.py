@@ -8,6 +8,7 @@ once enough of them have a development (``min_indicators``, a rule the published
 
 from __future__ import annotations
 
+import math
 from collections import Counter
 from collections.abc import Sequence
 from decimal import ROUND_HALF_UP, Decimal
@@ -33,8 +34,20 @@ def round_half_away(value: float, digits: int = 0) -> float:
     Decimal(str(value)) keeps the value as it prints, so 0.285 rounds to 0.29 at two digits (not 0.28 as the
     binary float would).
     """
-    quantum = Decimal(1).scaleb(-digits)
-    return float(Decimal(str(value)).quantize(quantum, rounding=ROUND_HALF_UP))
+    if 0 <= digits < len(_SCALES) and math.isfinite(value):
+        scaled = abs(value) * _SCALES[digits]
+        # The binary product lies within 4e-7 of the printed decimal's scaled value below 2^30: unless that is
+        # within 1e-6 of a tie, it rounds as the decimal does, and the integer over 10^digits (Python's correctly
+        # rounded division) is the float the decimal result converts to. Near a tie the decimal decides.
+        if scaled < 2**30 and abs(scaled - math.floor(scaled) - 0.5) > 1e-6:
+            return math.copysign(math.floor(scaled + 0.5) / _POWERS[digits], value)
+    return float(Decimal(str(value)).quantize(_QUANTA[digits] if 0 <= digits < len(_SCALES)
+                                              else Decimal(1).scaleb(-digits), rounding=ROUND_HALF_UP))
+
+
+_POWERS = tuple(10**d for d in range(7))
+_SCALES = tuple(float(p) for p in _POWERS)
+_QUANTA = tuple(Decimal(1).scaleb(-d) for d in range(7))
 
 
 def development(latest: float | None, baseline: float | None) -> float | None:

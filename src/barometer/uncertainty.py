@@ -103,10 +103,13 @@ def add_intervals(table: pa.Table, catalogue: Any = None, level: float = 0.95,
     factor = (pl.lit(1.0) if phi is None else
               pl.col("item_id").replace_strict({k: float(v) for k, v in phi.items()}, default=None,
                                                return_dtype=pl.Float64))
+    # Each step's results are columns that the next step reads: an expression used twice in a polars expression
+    # tree is evaluated twice, and the interval formulas use their inputs many times over.
+    df = df.with_columns(unit=unit, _factor=factor)
+    unit, factor = pl.col("unit"), pl.col("_factor")
     modelled = pl.lit(True) if phi is None else \
         factor.is_not_null() | ((n_eff.is_not_null() & (unit == "pct")) if n_eff is not None else pl.lit(False))
     df = df.with_columns(
-        unit=unit,
         has_interval=(pl.col("status") == Status.OK.value) & has_target & modelled
         & pl.when(unit == "pct").then(True).when(unit == "pct_point")
         .then(rnum.is_not_null() & rden.is_not_null()).otherwise(False),
@@ -114,8 +117,14 @@ def add_intervals(table: pa.Table, catalogue: Any = None, level: float = 0.95,
     _check_numbers(df)
     if phi is not None:  # x/φ successes of n/φ trials
         factor = factor.fill_null(1.0)
-        num, den, rnum, rden = (c / factor for c in (num, den, rnum, rden))
-        n_eff = n_eff / factor if n_eff is not None else None
+        scaled = {f"_{c}": pl.col(c) / factor for c in ("numerator", "denominator", "ref_numerator",
+                                                         "ref_denominator")}
+        if n_eff is not None:
+            scaled["_effective_n"] = n_eff / factor
+        df = df.with_columns(**scaled)
+        num, den, rnum, rden = (pl.col(f"_{c}") for c in ("numerator", "denominator", "ref_numerator",
+                                                           "ref_denominator"))
+        n_eff = pl.col("_effective_n") if n_eff is not None else None
     rate = rate_interval(num, den, z) if n_eff is None else \
         tuple(pl.coalesce(a, b) for a, b in zip(rate_interval(num, den, z, n_eff), rate_interval(num, den, z),
                                                 strict=True))
