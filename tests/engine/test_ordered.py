@@ -234,6 +234,38 @@ def test_slices_give_each_part_the_rows_of_its_persons():
         Slices(con, "t", ["pnr", "v"])
 
 
+def test_slices_of_whole_runs_are_cut_without_a_sort():
+    """Rows in runs sorted by person whose ranges do not interleave (as a materialised view comes back from its
+    threads) are sliced run by run: a part within one run, a part across two runs, a part with persons of another
+    part or without rows among its range, all in person order; interleaving runs are sorted instead, with the same
+    rows."""
+    import duckdb
+
+    from barometer.engine.slices import Slices
+
+    runs = [[80, 90], [50, 60, 70], [35, 40], [10, 20, 30]]  # each run starting below the one before it
+    con = duckdb.connect()
+    con.execute("SET threads = 1")
+    con.execute("SET preserve_insertion_order = true")
+    con.execute("CREATE TABLE t (pnr BIGINT, v VARCHAR)")
+    for run in runs:
+        con.execute("INSERT INTO t SELECT * FROM (VALUES " + ", ".join(f"({p}, 'v{p}')" for p in run) + ")")
+    slices = Slices(con, "t", ["pnr", "v"])
+    assert slices.order is None and slices.runs is not None and len(slices.runs) == 4
+    for persons in ([10, 20], [20, 30, 35, 40], [30, 35, 40, 50, 60, 70, 80], [90], [10, 25, 60, 85, 90],
+                    [40, 45], [5, 95]):
+        got = slices.rows(Persons(np.array(persons)))
+        assert got.column("v").to_pylist() == [f"v{p}" for p in persons if any(p in r for r in runs)]
+        assert got.column("pnr").to_pylist() == [p for p in persons if any(p in r for r in runs)]
+    con.execute("INSERT INTO t VALUES (15, 'v15')")  # a run reaching into another's range: sorted instead
+    slices = Slices(con, "t", ["pnr", "v"])
+    assert slices.runs is None and slices.order is not None
+    assert slices.rows(Persons(np.array([10, 15, 20, 90]))).column("v").to_pylist() == ["v10", "v15", "v20", "v90"]
+    con.execute("INSERT INTO t VALUES (100, 'a'), (100, 'b')")  # a person twice, in two runs of one row each
+    with pytest.raises(NotApplicable, match="person twice"):
+        Slices(con, "t", ["pnr", "v"])
+
+
 def test_a_register_only_a_held_view_reads_needs_no_aligned_parts(synthetic: Path, by_sql, tmp_path: Path):
     """``person`` is held by the main connection when the chain runs, so its rows are cut from it and
     ``permits``, which only ``person`` reads, is never read per part: its parts need not match the others."""
