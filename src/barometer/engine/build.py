@@ -17,6 +17,7 @@ from pathlib import Path
 from typing import Any
 
 import pyarrow as pa
+import pyarrow.compute as pc
 
 from barometer.catalogue import Catalogue, KeyFigure, load_catalogue
 from barometer.engine import assemble, coverage
@@ -301,8 +302,9 @@ def baseline_warnings(raw: pa.Table, catalogue: Catalogue) -> list[str]:
     baseline) cannot be computed — e.g. 3.3's 2012 baseline needs the 2007 course cohort, which data starting in
     2012 lack."""
     country = catalogue.country.code
-    have = {(r["item_id"], r["period"]) for r in raw.select(["area_code", "item_id", "period", "status"]).to_pylist()
-            if r["area_code"] == country and r["status"] == "ok"}
+    national_ok = pc.and_(pc.equal(raw.column("area_code"), pa.scalar(country)),
+                          pc.equal(raw.column("status"), pa.scalar("ok")))
+    have = {(r["item_id"], r["period"]) for r in raw.filter(national_ok).select(["item_id", "period"]).to_pylist()}
     out = []
     for indicator in catalogue.indicators:
         base = str(catalogue.goal(indicator.goal).baseline_year)

@@ -37,14 +37,21 @@ def _during(table: str, alias: str, condition: str) -> str:
             f"WHERE kp.item_id = '{{item}}')")
 
 
-def _holders(kind: str, ages: str, num: str, extra_where: str = "TRUE", during: tuple[str, ...] = ()) -> str:
+def _periods(dates: str = "") -> str:
+    """The item's periods (``kp``), with ``dates``: dates derived from the period (``ADD_YEARS(p_end, -5) AS
+    since_5y``), computed once per period rather than once for each holder row the join pairs with it."""
+    return f"(SELECT period, p_start, p_end{dates} FROM ref_kf_period WHERE item_id = '{{item}}') kp"
+
+
+def _holders(kind: str, ages: str, num: str, extra_where: str = "TRUE", during: tuple[str, ...] = (),
+             dates: str = "") -> str:
     """Share or count among permit holders resident on the period's last day (``h``), by where they live then;
-    only those in every set of ``during`` (``_during``) for the period."""
+    only those in every set of ``during`` (``_during``) for the period. ``dates``: as for ``_periods``."""
     joins = "".join(f"\nJOIN {d} w{i} ON w{i}.period = kp.period AND w{i}.pnr = h.pnr" for i, d in enumerate(during))
     return f"""
 SELECT h.municipality, kp.period, {num}, {_NO_REF}
-FROM ref_kf_period kp JOIN holder_spell h ON {_HOLDS}{joins}
-WHERE kp.item_id = '{{item}}' AND h.kind = '{kind}' AND AGE_AT(h.birth_date, kp.p_end) BETWEEN {ages}
+FROM {_periods(dates)} JOIN holder_spell h ON {_HOLDS}{joins}
+WHERE h.kind = '{kind}' AND AGE_AT(h.birth_date, kp.p_end) BETWEEN {ages}
   AND {extra_where}
 GROUP BY h.municipality, kp.period
 """
@@ -54,17 +61,17 @@ def _overlaps(table: str, alias: str, start: str = "kp.p_start", end: str = "kp.
     return f"{alias}.start_date <= {end} AND ({alias}.end_date IS NULL OR {alias}.end_date >= {start})"
 
 
-def _holder_share(kind: str, ages: str, spells: str, extra_where: str = "TRUE") -> str:
+def _holder_share(kind: str, ages: str, spells: str, extra_where: str = "TRUE", dates: str = "") -> str:
     """Share of permit holders resident on the period's last day with a spell of ``spells`` (pnr, start_date,
     end_date) overlapping the period. A LEFT JOIN and a per-person MAX rather than EXISTS in the SELECT list, which
-    not every SQL engine accepts."""
+    not every SQL engine accepts. ``dates``: as for ``_periods``."""
     return f"""
 SELECT municipality, period, SUM(hit) AS num, COUNT(*) AS den, {_NO_REF}
 FROM (
   SELECT h.municipality, kp.period, h.pnr, MAX(CASE WHEN x.pnr IS NOT NULL THEN 1 ELSE 0 END) AS hit
-  FROM ref_kf_period kp JOIN holder_spell h ON {_HOLDS}
+  FROM {_periods(dates)} JOIN holder_spell h ON {_HOLDS}
   LEFT JOIN {spells} x ON x.pnr = h.pnr AND {_overlaps('', 'x')}
-  WHERE kp.item_id = '{{item}}' AND h.kind = '{kind}' AND AGE_AT(h.birth_date, kp.p_end) BETWEEN {ages}
+  WHERE h.kind = '{kind}' AND AGE_AT(h.birth_date, kp.p_end) BETWEEN {ages}
     AND {extra_where}
   GROUP BY h.municipality, kp.period, h.pnr
 ) s
@@ -105,7 +112,7 @@ GROUP BY v.municipality, kp.period
 """),
     _kf("N8", ("permits", "addresses", "persons"),
         _holders("refugee", "18 AND 66", "COUNT(*) AS num, CAST(NULL AS BIGINT) AS den",
-                 "h.permit_start > ADD_YEARS(kp.p_end, -5)")),
+                 "h.permit_start > kp.since_5y", dates=", ADD_YEARS(p_end, -5) AS since_5y")),
     _kf("N9", ("permits", "addresses", "persons", "danish_courses", "programme_status"),
         _holders("refugee", "18 AND 200", "COUNT(*) AS num, CAST(NULL AS BIGINT) AS den",
                  "EXISTS (SELECT 1 FROM programme_status ps WHERE ps.pnr = h.pnr AND ps.benefit_recipient "
@@ -130,7 +137,8 @@ GROUP BY g.municipality, kp.period
 """),
     _kf("N13", ("permits", "addresses", "persons"),
         _holder_share("refugee", "21 AND 64", "wage_employment",
-            "h.permit_start > ADD_YEARS(kp.p_end, -4) AND h.permit_start <= ADD_YEARS(kp.p_end, -3)"),
+            "h.permit_start > kp.since_4y AND h.permit_start <= kp.since_3y",
+            dates=", ADD_YEARS(p_end, -4) AS since_4y, ADD_YEARS(p_end, -3) AS since_3y"),
         optional=("wage_employment",),
         needs=(Needs("wage_employment", "start_date"),)),
     _kf("N14", ("persons", "residence", "permits", "convictions"), f"""
