@@ -20,7 +20,7 @@ import pyarrow as pa
 import pytest
 
 from barometer.engine import build
-from barometer.engine.build import RegisterInputError
+from barometer.engine.build import RegisterInputError, compute
 from barometer.store import current_release_id, list_releases
 from tests.engine import hand_fixture
 
@@ -101,6 +101,47 @@ def test_uri_folder_is_read_through_spark(spark, tmp_path):
     assert local.num_rows > 1000 and local.equals(release.observations())
     assert release.manifest["inputs"]["registers_manifest"]["path"] == f"{uri}/manifest.json"
     assert release.manifest["register_files"]["persons"][0]["path"] == "persons/part-00000.parquet"
+
+
+def test_a_dropped_view_leaves_the_block_store_and_changes_no_figure(spark, tmp_path, monkeypatch):
+    """Once nothing after it reads a checkpointed view (``build.finished_views``: full-time support and the status
+    population once the status cells are counted), the build drops it: its temp view is gone and the RDDs its
+    checkpoint persisted are unpersisted, while the views the items still read keep theirs; the figures computed
+    afterwards are DuckDB's. The RDDs are observed around each view's creation, not taken from the backend."""
+    from barometer.engine.spark import SparkBackend
+
+    def persisted() -> set[int]:
+        return {int(k) for k in spark.sparkContext._jsc.getPersistentRDDs().keySet()}
+
+    stored: dict[str, set[int]] = {}  # the RDDs each materialised view's creation persisted
+    after_drop: dict[str, set[int]] = {}  # what was still persisted right after a view was dropped
+    create, drop = SparkBackend.create_view, SparkBackend.drop_view
+
+    def create_view(self, view, params):
+        before = persisted()
+        create(self, view, params)
+        stored[view.name] = persisted() - before
+
+    def drop_view(self, name):
+        before = persisted()
+        drop(self, name)
+        assert name not in {t.name for t in spark.catalog.listTables()}
+        after_drop[name] = persisted()
+        assert after_drop[name] == before - stored[name]  # its own rows go, nothing else
+
+    monkeypatch.setattr(SparkBackend, "create_view", create_view)
+    monkeypatch.setattr(SparkBackend, "drop_view", drop_view)
+    registers = hand_fixture.write(tmp_path / "registers")
+    on_spark = compute(registers, "2024-11", "spark", spark_master=MASTER)
+    assert sorted(after_drop) == ["fulltime_support", "status_population"]
+    for name, still in after_drop.items():
+        assert len(stored[name]) == 1, f"{name}: its checkpoint is the one RDD its creation persisted"
+        assert not stored[name] & still, f"{name}'s rows are still in the block store"
+    kept = stored["person"] | stored["target_year"] | stored["status_cells"]  # items read them after the drops
+    assert len(kept) == 3 and kept <= after_drop["status_population"]
+    assert not set().union(*stored.values()) & persisted()  # and the build's close frees the rest
+    on_duckdb = compute(registers, "2024-11", "duckdb")
+    assert on_duckdb.num_rows > 1000 and on_spark.equals(on_duckdb)
 
 
 def test_uri_folder_with_a_wrong_column_type_is_refused(spark, tmp_path):

@@ -54,6 +54,7 @@ class SparkBackend:
         self._views: list[str] = []
         self._rdds_before = self._persistent_rdds()
         self._conf_before: dict[str, str | None] = {}
+        self._stored: dict[str, set[int]] = {}  # a checkpointed view's persisted RDDs
 
     # -- the four operations -------------------------------------------------------------------------------------
     def register_registers(self, root: str | Path) -> set[str]:
@@ -73,8 +74,11 @@ class SparkBackend:
         return present
 
     def register_reference(self, name: str, data: pa.Table) -> None:
-        df = self.spark.createDataFrame(data)
-        self._temp_view(df.cache(), name)
+        """A small cached DataFrame, its cache filled now: filled by the first view that reads it, it would count
+        among the RDDs that view's checkpoint persisted, and ``drop_view`` would free it with the view's rows."""
+        df = self.spark.createDataFrame(data).cache()
+        df.count()
+        self._temp_view(df, name)
 
     def create_view(self, view: View, params: dict[str, object]) -> None:
         """A temp view; a materialised one is computed once and checkpointed.
@@ -88,10 +92,21 @@ class SparkBackend:
         lost executor), else to the executors' block stores (memory, spilling to disk)."""
         sql = render(view.sql, self.dialect, params)
         if view.materialize:
+            before = set(self._persistent_rdds())
             self._temp_view(self._checkpoint(self.spark.sql(sql)), view.name)
+            self._stored[view.name] = set(self._persistent_rdds()) - before
         else:
             self.spark.sql(f"CREATE OR REPLACE TEMP VIEW `{view.name}` AS {sql}")
             self._views.append(view.name)
+
+    def drop_view(self, name: str) -> None:
+        """Drop a checkpointed view no longer read (``build.finished_views``); its rows leave the block store, so
+        their memory serves the views still to come. The view's rows are the RDDs its creation persisted."""
+        self.spark.catalog.dropTempView(name)
+        rdds = self._persistent_rdds()
+        for rdd_id in self._stored.pop(name, set()):
+            if rdd_id in rdds:
+                rdds[rdd_id].unpersist(False)
 
     def query(self, sql: str) -> pa.Table:
         return self.spark.sql(sql).toArrow()
