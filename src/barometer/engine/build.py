@@ -9,6 +9,7 @@ whose atomic switch leaves the previous release current when anything fails (bad
 
 from __future__ import annotations
 
+import functools
 import re
 from collections.abc import Callable
 from dataclasses import dataclass, field
@@ -55,8 +56,10 @@ class RegisterInputError(EngineError):
                          "unchanged)")
 
 
-def _reads(sql: str) -> set[str]:
-    """The views an SQL text reads, directly or through the lazy (not materialised) views it reads."""
+@functools.cache
+def _reads(sql: str) -> frozenset[str]:
+    """The views an SQL text reads, directly or through the lazy (not materialised) views it reads (found once
+    per text: ``finished_views`` asks for every declaration after each view)."""
     found: set[str] = set()
     pending = [sql]
     while pending:
@@ -66,7 +69,7 @@ def _reads(sql: str) -> set[str]:
                 found.add(v.name)
                 if not v.materialize:
                     pending.append(v.sql)
-    return found
+    return frozenset(found)
 
 
 def _read_after(index: int) -> set[str]:
