@@ -37,10 +37,47 @@ def _peak_gib() -> float:
     return resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 2**20
 
 
+def _tree_rss() -> int:
+    """Resident bytes of this process and its child processes now (the build's validation process)."""
+    total, pids = 0, [os.getpid()]
+    while pids:
+        pid = pids.pop()
+        try:
+            total += int(next(line for line in Path(f"/proc/{pid}/status").read_text().splitlines()
+                              if line.startswith("VmRSS:")).split()[1]) * 1024
+            for task in Path(f"/proc/{pid}/task").iterdir():
+                pids += [int(p) for p in (task / "children").read_text().split()]
+        except (OSError, StopIteration):
+            continue
+    return total
+
+
+class _TreePeak:
+    """The largest resident size of this process and its children together, sampled every 20 ms: a child's own
+    ``ru_maxrss`` starts from its parent's size at the fork, so it cannot be added to the parent's."""
+
+    def __init__(self) -> None:
+        import threading
+
+        self.peak, self._done = 0, threading.Event()
+        self._thread = threading.Thread(target=self._sample, daemon=True)
+        self._thread.start()
+
+    def _sample(self) -> None:
+        while not self._done.wait(0.02):
+            self.peak = max(self.peak, _tree_rss())
+
+    def stop(self) -> float:
+        self._done.set()
+        self._thread.join()
+        return self.peak / 2**30
+
+
 def _cpu() -> float:
-    """CPU seconds of this process so far: on a shared, loaded machine wall time overstates the work."""
-    usage = resource.getrusage(resource.RUSAGE_SELF)
-    return usage.ru_utime + usage.ru_stime
+    """CPU seconds of this process and of its ended children so far: on a shared, loaded machine wall time
+    overstates the work."""
+    own, children = resource.getrusage(resource.RUSAGE_SELF), resource.getrusage(resource.RUSAGE_CHILDREN)
+    return own.ru_utime + own.ru_stime + children.ru_utime + children.ru_stime
 
 
 def _floor(registers: str, threads: int, queue) -> None:
@@ -84,6 +121,7 @@ def _build(registers: str, threads: int, keep: str, queue) -> None:
     from barometer.engine.build import step_names
 
     store = Path(keep) if keep else Path(tempfile.mkdtemp(prefix="engine-bench-store-"))
+    tree = _TreePeak()
     marks = [("start", time.perf_counter(), _cpu())]
     try:
         result = build(registers, "2024-11", store=store, threads=threads,
@@ -91,15 +129,41 @@ def _build(registers: str, threads: int, keep: str, queue) -> None:
     finally:
         if not keep:
             shutil.rmtree(store, ignore_errors=True)
-    steps = {name: (t - marks[i][1], c - marks[i][2]) for i, (name, t, c) in enumerate(marks[1:])}
+    steps = _steps(marks)
     national = {}
     for r in result.observations.to_pylist():
         if r["area_code"] == "000" and r["value"] is not None:
             national[(r["item_id"])] = max(national.get(r["item_id"], ("", None)), (r["period"], r["value"]))
     shares = {item: (s.municipal_share, s.municipal_cells) for item, s in result.disclosure_summary.by_item.items()}
     queue.put({"steps": steps, "order": step_names(), "seconds": marks[-1][1] - marks[0][1],
-               "cpu": marks[-1][2] - marks[0][2], "peak_gib": _peak_gib(), "national": national,
+               "cpu": marks[-1][2] - marks[0][2], "peak_gib": _peak_gib(), "tree_peak_gib": tree.stop(),
+               "national": national,
                "suppressed": shares})
+
+
+def _steps(marks: list[tuple[str, float, float]]) -> dict[str, tuple[float, float | None]]:
+    """Each step's wall seconds from its start, and its CPU seconds where only it ran.
+
+    Validation runs alongside the compute's steps in a local DuckDB build (docs/engine.md, "How a build runs"): it
+    starts with the build, each compute step after the one before it. A step that ran (partly) at the same time as
+    validation has no CPU seconds of its own (the process's CPU is theirs together): ``together`` is the stretch
+    from the start to the end of the last step validation overlapped, with the CPU spent in it."""
+    start = marks[0]
+    done = {name: (t, c) for name, t, c in marks[1:]}
+    validated = done.get("validate", start[1:])
+    steps: dict[str, tuple[float, float | None]] = {}
+    before = start
+    for name, t, c in marks[1:]:
+        if name == "validate":
+            continue
+        overlapped = before[1] < validated[0] and "validate" in done
+        steps[name] = (t - before[1], None if overlapped else c - before[2])
+        before = (name, t, c)
+    if "validate" in done:
+        last = max([validated, *(tc for n, tc in done.items() if n != "validate" and steps[n][1] is None)])
+        steps["validate"] = (validated[0] - start[1], None)
+        steps["together"] = (last[0] - start[1], last[1] - start[2])
+    return steps
 
 
 def run(target, *args) -> dict:
@@ -143,12 +207,24 @@ def _print_build(m: dict) -> None:
     print(f"(b) floor: one pass over every register value  {floor['seconds']:8.2f} s wall  {floor['cpu']:8.2f} s CPU"
           f"   peak {floor['peak_gib']:.2f} GiB")
     print(f"    whole build (validate ... publish)          {full['seconds']:8.2f} s wall  {full['cpu']:8.2f} s CPU"
-          f"   peak {full['peak_gib']:.2f} GiB")
+          f"   peak {full['peak_gib']:.2f} GiB; {full['tree_peak_gib']:.2f} GiB with its validation process "
+          "(sampled)")
     print(f"    build / floor = {m['ratio']:.2f} wall, {full['cpu'] / floor['cpu']:.2f} CPU   (target <= 5)")
+    steps = full["steps"]
+    alongside = [s for s in full["order"] if s in steps and steps[s][1] is None]
     for step in full["order"]:
-        if step in full["steps"]:
-            wall, cpu = full["steps"][step]
-            print(f"      {step:<14} {wall:7.2f} s wall {cpu:7.2f} s CPU")
+        if step in steps:
+            wall, cpu = steps[step]
+            shown = f"{cpu:7.2f} s CPU" if cpu is not None else f"{'':>13}"
+            note = ""
+            if cpu is None:
+                start = "from the start, " if step in alongside[:2] else ""
+                note = f"  ({start}alongside {', '.join(s for s in alongside if s != step)})" \
+                    if step == "validate" else f"  ({start}alongside validate)"
+            print(f"      {step:<14} {wall:7.2f} s wall {shown}{note}")
+        if alongside and step == alongside[-1]:
+            wall, cpu = steps["together"]
+            print(f"      {'= together':<14} {wall:7.2f} s wall {cpu:7.2f} s CPU  ({' + '.join(alongside)})")
 
 
 def _scale_dir(data: Path, scale: float) -> Path:

@@ -21,6 +21,7 @@ from barometer.engine.joins import PersonChain
 from barometer.engine.merge import NotApplicable
 from barometer.engine.model import ITEM_COLUMNS, Definition, View
 from barometer.engine.ordered import run_chain
+from barometer.engine.overlap import Cancel, close
 from barometer.engine.sql import render
 from barometer.engine.views import PERSON_CHAINS
 from barometer.registers.contract import CONTRACT
@@ -34,8 +35,14 @@ build stays below 6 GiB; beyond it joins, aggregates and materialised views spil
 class DuckDBBackend:
     dialect = "duckdb"
 
-    def __init__(self, threads: int | None = None, memory_limit: str | None = DEFAULT_MEMORY_LIMIT) -> None:
+    def __init__(self, threads: int | None = None, memory_limit: str | None = DEFAULT_MEMORY_LIMIT,
+                 cancel: Cancel | None = None) -> None:
         self.con = duckdb.connect(":memory:")
+        self.cancel = cancel
+        """Set when the build computes while validating (barometer.engine.overlap): stopping it interrupts this
+        connection and the per-part pass's, and every later query raises instead of starting."""
+        if cancel is not None:
+            cancel.register(self.con)
         self.con.execute("SET enable_progress_bar = false")  # the CLI shows its own progress; keep stderr clean
         # Joins and sorts beyond the limit spill to a private temporary folder instead of growing without bound.
         self.spill = Path(tempfile.mkdtemp(prefix="barometer-engine-"))
@@ -101,7 +108,12 @@ class DuckDBBackend:
         self.con.execute(f'CREATE OR REPLACE TEMP TABLE "{name}" AS SELECT * FROM "__{name}"')
         self.con.unregister(f"__{name}")
 
+    def _check(self) -> None:
+        if self.cancel is not None:
+            self.cancel.check()
+
     def create_view(self, view: View, params: dict[str, object]) -> None:
+        self._check()
         if self._ordered(view, params):
             return
         sql = render(view.sql, self.dialect, params)
@@ -120,7 +132,7 @@ class DuckDBBackend:
                 try:
                     if self.root is None:
                         raise NotApplicable("no register folder")
-                    run_chain(self.con, chain, self.root, self.present, self.references, params)
+                    run_chain(self.con, chain, self.root, self.present, self.references, params, self.cancel)
                     self.strategy[result] = "ordered"
                 except NotApplicable as exc:
                     self.strategy[result] = f"sql: {exc}"
@@ -132,6 +144,7 @@ class DuckDBBackend:
         self.con.execute(f'DROP TABLE IF EXISTS "{name}"')
 
     def query(self, sql: str) -> pa.Table:
+        self._check()
         return self.con.sql(sql).to_arrow_table()
 
     def evaluate(self, definition: Definition, params: dict[str, object], national_only: bool) -> pa.Table:
@@ -139,7 +152,7 @@ class DuckDBBackend:
         return self.query(item_query(definition, self.dialect, params, national_only))
 
     def close(self) -> None:
-        self.con.close()
+        close(self.con, self.cancel)
         shutil.rmtree(self.spill, ignore_errors=True)
 
 

@@ -24,6 +24,7 @@ from barometer.catalogue import Catalogue, KeyFigure, load_catalogue
 from barometer.engine import assemble, coverage
 from barometer.engine.definitions import DEFINITIONS
 from barometer.engine.engines import ENGINES, Registers, locate, open_backend
+from barometer.engine.overlap import Cancel, alongside, apart, validate_apart
 from barometer.engine.periods import key_figure_periods
 from barometer.engine.settings import EngineSettings
 from barometer.engine.sql import render
@@ -197,18 +198,46 @@ def compute_with_coverage(registers: Path | str | Registers, edition: str, engin
         raise EngineError(f"--edition {edition!r} is not a known edition ({known})")
     tick = progress or (lambda _step: None)
     where = locate(registers, engine, spark_master)
-    if validate:
-        if where.remote:
-            from barometer.engine.spark_validate import validate_remote
 
-            report = validate_remote(where, spark_master)
-        else:
-            report = validate_registers(where.folder)
-        if not report.ok:
-            raise RegisterInputError(report)
+    overlap = validate and engine == "duckdb" and not where.remote
+    elsewhere = overlap and apart(where.folder)
+
+    def validated() -> None:
+        if validate:
+            _validate(where, spark_master, apart=elsewhere)
+        tick("validate")
+
+    def run(cancel: Cancel | None) -> tuple[pa.Table, dict[str, dict[str, str | None]]]:
+        return _compute(where, edition, engine, settings, catalogue, tick, threads, spark_master, cancel)
+
+    if overlap:  # both at once (barometer.engine.overlap)
+        return alongside(validated, run)
+    validated()
+    return run(None)
+
+
+def _validate(where: Registers, spark_master: str | None, apart: bool = False) -> None:
+    """Raise ``RegisterInputError`` with the report unless the registers pass validation (``apart``: in a process
+    of its own, barometer.engine.overlap)."""
+    if where.remote:
+        from barometer.engine.spark_validate import validate_remote
+
+        report = validate_remote(where, spark_master)
+    elif apart:
+        report = validate_apart(where.folder)
+    else:
+        report = validate_registers(where.folder)
         pa.default_memory_pool().release_unused()  # what validation's proofs read goes back before DuckDB's turn
-    tick("validate")
-    backend = open_backend(engine, threads=threads, spark_master=spark_master)
+    if not report.ok:
+        raise RegisterInputError(report)
+
+
+def _compute(where: Registers, edition: str, engine: str, settings: EngineSettings, catalogue: Catalogue,
+             tick: Progress, threads: int | None, spark_master: str | None, cancel: Cancel | None
+             ) -> tuple[pa.Table, dict[str, dict[str, str | None]]]:
+    """Every item's raw rows and the registers' coverage: views derived, each item evaluated (``cancel``: see
+    barometer.engine.overlap)."""
+    backend = open_backend(engine, threads=threads, spark_master=spark_master, cancel=cancel)
     try:
         present, params = prepare(backend, where, catalogue, edition, settings)
         derive_views(backend, params)

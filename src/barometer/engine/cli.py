@@ -62,10 +62,12 @@ def build(
     with Progress(TextColumn("{task.description:<16}"), BarColumn(), TextColumn("{task.completed}/{task.total}"),
                   TimeElapsedColumn(), console=console, transient=False) as bar:
         task = bar.add_task(steps[0], total=len(steps))
+        done: set[str] = set()
 
-        def tick(step: str) -> None:
-            done = steps.index(step) + 1
-            bar.update(task, completed=done, description=steps[done] if done < len(steps) else "done")
+        def tick(step: str) -> None:  # validation ends during the compute's steps (docs/engine.md): count them
+            done.add(step)
+            waiting = [s for s in steps if s not in done]
+            bar.update(task, completed=len(done), description=waiting[0] if waiting else "done")
 
         try:
             result = run_build(where, edition, engine, settings, store=State.store,

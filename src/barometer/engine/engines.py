@@ -55,12 +55,15 @@ def locate(registers: str | Path | Registers, engine: str, spark_master: str | N
     return Registers(location=text.rstrip("/"), folder=folder, remote=True, _staging=staging)
 
 
-def open_backend(engine: str, *, threads: int | None = None, spark_master: str | None = None) -> Any:
-    """A fresh backend for ``engine`` (validated against ``ENGINES`` by the caller)."""
+def open_backend(engine: str, *, threads: int | None = None, spark_master: str | None = None,
+                 cancel: Any = None) -> Any:
+    """A fresh backend for ``engine`` (validated against ``ENGINES`` by the caller); ``cancel``
+    (barometer.engine.overlap.Cancel, DuckDB only) stops it when validation running alongside refuses the
+    registers."""
     if engine == "spark":
         from barometer.engine.spark import SparkBackend
 
         return SparkBackend(spark_master, threads=threads)
     from barometer.engine.backend import DuckDBBackend
 
-    return DuckDBBackend(threads=threads)
+    return DuckDBBackend(threads=threads, cancel=cancel)

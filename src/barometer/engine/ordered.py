@@ -52,6 +52,7 @@ from barometer.engine.merge import (
     slots,
     strictly_increasing,
 )
+from barometer.engine.overlap import Cancel, close
 from barometer.engine.slices import Slices, columns_of, held
 from barometer.engine.sql import render
 from barometer.registers.contract import CONTRACT
@@ -97,8 +98,11 @@ class OrderedPass:
     """One execution of a chain over the parts of a register folder (see the module docstring)."""
 
     def __init__(self, con: duckdb.DuckDBPyConnection, chain: PersonChain, root: Path, registers: set[str],
-                 references: dict[str, pa.Table], params: dict[str, object]) -> None:
+                 references: dict[str, pa.Table], params: dict[str, object], cancel: Cancel | None = None) -> None:
         self.con, self.chain, self.root, self.params = con, chain, root, params
+        self.cancel = cancel
+        """Set while validation runs alongside (barometer.engine.overlap): each part's connection is registered
+        with it, so stopping the compute interrupts them, and it is checked before each part and step."""
         self.references = references
         first = chain.steps[0]
         if not isinstance(first, JoinView) or first.driver not in registers:
@@ -190,7 +194,13 @@ class OrderedPass:
             self._local.con = con
             with self._lock:
                 self._connections.append(con)
+            if self.cancel is not None:
+                self.cancel.register(con)
         return con
+
+    def _check(self) -> None:
+        if self.cancel is not None:
+            self.cancel.check()
 
     def _bind(self, con: duckdb.DuckDBPyConnection, part: str) -> Persons:
         """Name each register's part ``part`` by the register's name, prove its rows are all of persons of the
@@ -296,11 +306,13 @@ class OrderedPass:
 
     def part(self, part: str) -> pa.Table:
         """The result's SQL over the persons of one part (the part's counts and sums)."""
+        self._check()
         con = self._connection()
         persons = self._bind(con, part)
         with self._lock:
             self.persons[part] = persons.pnr
         for index, step in enumerate(self.chain.steps):
+            self._check()
             if isinstance(step, JoinView):
                 self._join(con, step, index, part, persons)
             else:
@@ -324,11 +336,11 @@ class OrderedPass:
                 self.con.unregister("__partials")
         finally:
             for con in self._connections:
-                con.close()
+                close(con, self.cancel)
 
 
 def run_chain(con: duckdb.DuckDBPyConnection, chain: PersonChain, root: Path, registers: set[str],
-              references: dict[str, pa.Table], params: dict[str, object]) -> None:
+              references: dict[str, pa.Table], params: dict[str, object], cancel: Cancel | None = None) -> None:
     """Compute ``chain.result`` part by part on ``con`` (raises ``NotApplicable`` when the registers do not allow
-    it; nothing is created then)."""
-    OrderedPass(con, chain, root, registers, references, params).run()
+    it; nothing is created then; ``Cancelled`` or DuckDB's interrupt when ``cancel`` stops it)."""
+    OrderedPass(con, chain, root, registers, references, params, cancel).run()
