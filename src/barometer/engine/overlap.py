@@ -1,8 +1,9 @@
 """Validate the registers and compute from them at the same time, publishing only what validation let through.
 
 Validating first and computing after leaves part of the machine idle: validation waits on reads and on its own
-single-threaded proofs, and the compute has serial stretches. Run side by side, each fills the other's gaps. The compute is speculative: it runs in a worker thread on registers that may yet be
-refused, and its result is used only once validation has passed. The user sees what a sequential build gives:
+single-threaded proofs, and the compute has serial stretches. Run side by side, each fills the other's gaps. The
+compute is speculative: it runs in a worker thread on registers that may yet be refused, and its result is used
+only once validation has passed. The user sees what a sequential build gives:
 
 - registers that fail validation raise the validation report (``RegisterInputError``), never the compute's own
   error, whether the compute crashed on the bad data, finished, or is still running; a running compute is stopped
