@@ -213,6 +213,30 @@ def test_a_part_without_attached_rows_attaches_nothing(synthetic: Path, tmp_path
     assert (types, rows) == status_cells(registers, ordered=False)[1:]
 
 
+def test_strings_only_carried_to_the_cells_travel_as_codes(synthetic: Path, by_sql, monkeypatch):
+    """The municipality and the education level only travel to the cells' groups: the pass carries them as
+    integer codes and puts the strings back in the cells, which equal the SQL's; with the proof refused, the
+    strings travel and the cells are the same."""
+    from barometer.engine.ordered import OrderedPass
+    from barometer.engine.views import STATUS_CHAIN
+
+    for proven in (True, False):
+        if not proven:
+            monkeypatch.setattr("barometer.engine.ordered.carried", lambda *args: False)
+        backend = DuckDBBackend()
+        try:
+            _, params = prepare(backend, locate(synthetic, "duckdb"), load_catalogue(), "2024-11", EngineSettings())
+            ordered = OrderedPass(backend.con, STATUS_CHAIN, synthetic, backend.present, backend.references, params)
+            coded = {c for columns in ordered.coded.values() for c in columns}
+            assert coded == ({"municipality", "danish_level"} if proven else set())
+            ordered.run()
+            assert ordered.decode == coded
+            assert backend.con.sql("DESCRIBE status_cells").fetchall() == by_sql[1]
+            assert backend.con.sql("SELECT * FROM status_cells ORDER BY ALL").fetchall() == by_sql[2]
+        finally:
+            backend.close()
+
+
 def test_slices_give_each_part_the_rows_of_its_persons():
     """Rows out of order, persons of another part within a part's range, a person without a row: each part gets
     exactly the rows of its own persons, in their order; a person twice is refused."""

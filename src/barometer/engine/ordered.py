@@ -38,6 +38,7 @@ import numpy as np
 import pyarrow as pa
 import pyarrow.parquet as pq
 
+from barometer.engine.codes import Codes, carried, is_text
 from barometer.engine.joins import Attach, JoinView, PersonChain, attached_columns, columns_read, combine_sql
 from barometer.engine.merge import (
     NotApplicable,
@@ -133,6 +134,16 @@ class OrderedPass:
         """Registers read other than as a join's driving or attached table: their parts are proven to hold only
         the part's persons when bound (the joins prove it for the rows they match)."""
         self.own = own
+        others = [*(self.sql[v.name] for v in own), *(a.where for j in joins for a in j.attach)]
+        self.coded = {(i, alias): [c for c in columns if carried(c, alias, i, chain.steps, self.select, self.sql,
+                                                                others, chain.result)]
+                      for i, step in enumerate(chain.steps) if isinstance(step, JoinView)
+                      for alias, columns in self._read_by(i, step)}
+        """Columns of each join step's driving (``step.alias``) or attached tables that only travel to the result's
+        groups: carried as integer codes when they are strings (barometer.engine.codes)."""
+        self.codes = Codes()
+        self.decode: set[str] = set()
+        """The result's columns that hold codes."""
         self.parts = self._aligned_parts()
         self.sizes = self._small_parts()
         self.workers = self._workers(int(con.execute("SELECT current_setting('threads')").fetchall()[0][0]))
@@ -144,6 +155,26 @@ class OrderedPass:
         self._local = threading.local()
         self._connections: list[duckdb.DuckDBPyConnection] = []
         self._lock = threading.Lock()
+
+    def _read_by(self, index: int, step: JoinView) -> list[tuple[str, list[str]]]:
+        """The columns step ``index`` reads from its driving table when that is a register (the first step; later
+        steps' rows come from the step before, coded already) and from each attached table, keys left out."""
+        select = self.select[step.name]
+        keys = {k for a in step.attach for k in a.key}
+        read = [(a.alias, columns_read(a.alias, select)) for a in step.attach]
+        if index == 0:
+            read.append((step.alias, step.driver_columns(select)))
+        return [(alias, [c for c in columns if c not in keys]) for alias, columns in read]
+
+    def _encoded(self, rows: pa.Table, index: int, alias: str) -> pa.Table:
+        """``rows`` with the string columns of ``coded`` as codes."""
+        for column in self.coded.get((index, alias), []):
+            if column in rows.column_names and is_text(rows.column(column)):
+                rows = rows.set_column(rows.column_names.index(column), column,
+                                       self.codes.encode(rows.column(column)))
+                with self._lock:
+                    self.decode.add(column)
+        return rows
 
     def _small_parts(self) -> list[int]:
         """The persons of each part, from the footers' row counts; refuses parts too large for the pass
@@ -240,7 +271,8 @@ class OrderedPass:
         beside them (``POSITIONAL JOIN``), under the declared select list."""
         select = self.select[step.name]
         if index == 0:
-            driver = _read(self.root / step.driver / part, step.driver_columns(select))
+            driver = self._encoded(_read(self.root / step.driver / part, step.driver_columns(select)), index,
+                                   step.alias)
         else:
             columns = ", ".join(step.driver_columns(select))
             driver = con.sql(f'SELECT {columns} FROM "{step.driver}"').to_arrow_table()
@@ -251,7 +283,7 @@ class OrderedPass:
         for a in step.attach:
             if a.key[0] != "pnr" or len(a.key) > 2:
                 raise NotApplicable(f"{a.table} is not joined on the person (and at most one more column)")
-            rows = self._attached(con, step, a, select)
+            rows = self._encoded(self._attached(con, step, a, select), index, a.alias)
             person = persons.index(key_column(rows, "pnr"), f"{a.table}/{part}")
             if len(a.key) == 1:
                 at, found = dense_match(slots(len(persons), person, None, 0, 1),
@@ -330,10 +362,19 @@ class OrderedPass:
             schema = partials[0].schema
             self.con.register("__partials", pa.concat_tables([t.cast(schema) for t in partials]))
             try:
-                self.con.execute(f'CREATE OR REPLACE TEMP TABLE "{result.name}" AS '
-                                 f"{combine_sql(result, '__partials')}")
+                combined = f"{combine_sql(result, '__partials')}"
+                if self.decode:  # the few combined rows get their strings back
+                    cells = self.con.sql(combined).to_arrow_table()
+                    for column in self.decode:
+                        cells = cells.set_column(cells.column_names.index(column), column,
+                                                 self.codes.decode(cells.column(column)))
+                    self.con.register("__cells", cells)
+                    combined = "SELECT * FROM __cells"
+                self.con.execute(f'CREATE OR REPLACE TEMP TABLE "{result.name}" AS {combined}')
             finally:
                 self.con.unregister("__partials")
+                if self.decode:
+                    self.con.unregister("__cells")
         finally:
             for con in self._connections:
                 close(con, self.cancel)
