@@ -19,6 +19,7 @@ from __future__ import annotations
 import re
 import threading
 from collections.abc import Iterable, Mapping, Sequence
+from typing import cast
 
 import pyarrow as pa
 
@@ -111,9 +112,9 @@ class Codes:
         """A string (or dictionary-encoded string) column as codes, NULL where it is NULL."""
         chunks = []
         for chunk in column.chunks:
-            if not pa.types.is_dictionary(chunk.type):
-                chunk = chunk.dictionary_encode()
-            chunks.append(self._mapping(chunk.dictionary).take(chunk.indices))
+            plain = not pa.types.is_dictionary(chunk.type)
+            encoded = cast(pa.DictionaryArray, chunk.dictionary_encode() if plain else chunk)
+            chunks.append(self._mapping(encoded.dictionary).take(encoded.indices))
         return pa.chunked_array(chunks, pa.int32())
 
     def decode(self, codes: pa.ChunkedArray) -> pa.ChunkedArray:
