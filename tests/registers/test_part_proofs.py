@@ -178,10 +178,11 @@ def test_a_part_whose_dictionary_columns_fail_to_read_is_still_proven(tmp_path, 
     scanned), not the proofs."""
     import pyarrow as pa
 
-    from barometer.registers import check_sorted, check_values
+    from barometer.registers import check_dictionaries, check_sorted, check_values
 
     root = tmp_path / "reg"
     _write(root, valid_rows(), {})  # sorted: every key proven without SQL
+    monkeypatch.setattr(check_dictionaries, "dictionary_page_values", lambda *args: None)  # decoded, then
     original = check_sorted.read_part
     scans: list[str] = []
     original_unique = check_values.ValueChecker._check_duplicates
@@ -195,7 +196,7 @@ def test_a_part_whose_dictionary_columns_fail_to_read_is_still_proven(tmp_path, 
         scans.append(tf.table.name)
         return original_unique(self, tf)
 
-    monkeypatch.setattr(check_sorted, "read_part", failing)
+    monkeypatch.setattr(check_sorted, "read_part", failing)  # ... failing
     monkeypatch.setattr(check_values.ValueChecker, "_check_duplicates", spy)
     seen: list[str] = []
     original_unproven = check_values.ValueChecker._unproven

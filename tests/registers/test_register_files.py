@@ -52,12 +52,15 @@ def test_empty_parquet_file(rows, write):
     assert (p.table, p.file, p.kind) == ("grades", "grades/part-00000.parquet", "unreadable_file")
 
 
-def test_corrupted_data_page_is_reported_with_its_file(rows, write):
-    """Footer intact (schema checks pass) but a compressed page garbled: caught while DuckDB scans values."""
+@pytest.mark.parametrize("column", ["pnr", "municipality"])
+def test_corrupted_data_page_is_reported_with_its_file(rows, write, column):
+    """Footer intact (schema checks pass) but a compressed page garbled: caught while DuckDB scans values (also in
+    a string column whose dictionary pages prove its codes: the garbled page headers leave it to be decoded)."""
     rows["residence"] = [{"pnr": 1 + i // 50, "year": 1980 + i % 50, "municipality": "851"} for i in range(350)]
     folder = write(rows, manifest=False)
     path = folder / "residence" / "part-00000.parquet"
-    chunk = pq.read_metadata(path).row_group(0).column(0)
+    meta = pq.read_metadata(path)
+    chunk = meta.row_group(0).column(meta.schema.names.index(column))
     start = chunk.dictionary_page_offset or chunk.data_page_offset
     data = bytearray(path.read_bytes())
     for i in range(start + 16, start + chunk.total_compressed_size):

@@ -167,11 +167,21 @@ def _bad(rows: dict[str, Rows], case: str) -> dict[str, int] | None:
         person["birth_date"] = date(first, 6, 1)
     elif case == "null_key":
         rows["residence"].append({**rows["residence"][0], "year": None})
+    elif case == "spell_ending_before_it_starts":  # a row rule over two columns
+        spell = next(r for r in rows["addresses"] if r["end_date"] is not None and r["pnr"] >= 3)
+        spell["end_date"] = date(spell["start_date"].year - 1, 1, 1)
+        return {"persons": 3, "addresses": 3}  # broken in the second part only
+    elif case == "death_before_birth":
+        person = next(p for p in rows["persons"] if p["pnr"] == 2)
+        person["death_date"] = date(person["birth_date"].year - 1, 12, 31)
+    elif case == "mid_month":  # a one-column rule over a key column (no dictionary)
+        rows["programme_status"][0]["month"] = date(2023, 3, 15)
     return None
 
 
 @pytest.mark.parametrize("case", ["duplicate_key", "duplicate_across_parts", "overlapping_spells", "unknown_person",
-                                  "dead_resident", "born_after_first_residence", "null_key"])
+                                  "dead_resident", "born_after_first_residence", "null_key",
+                                  "spell_ending_before_it_starts", "death_before_birth", "mid_month"])
 def test_bad_sorted_data_reports_exactly_what_sql_alone_reports(tmp_path, monkeypatch, case):
     rows = copy.deepcopy(valid_rows())
     split = _bad(rows, case)

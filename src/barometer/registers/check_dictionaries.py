@@ -27,6 +27,8 @@ import pyarrow as pa
 import pyarrow.compute as pc
 import pyarrow.parquet as pq
 
+from barometer.registers.check_pages import dictionary_page_values
+
 _MAX_VALUES = 1 << 16
 """A column with more distinct values than this is no code list: left to the scan."""
 
@@ -51,19 +53,39 @@ def with_dictionaries(meta: pq.FileMetaData, names: list[str]) -> tuple[list[str
     return kept, [n for n in kept if meta.schema.column(index[n]).physical_type == "BYTE_ARRAY"]
 
 
+def _fit(values: pa.Array, kind: pa.DataType) -> pa.Array | None:
+    """``values`` cast to the contract type; None when they do not fit it or are more than ``_MAX_VALUES``."""
+    try:
+        values = values.cast(kind)  # safe: raises when they do not fit
+    except pa.ArrowException:
+        return None
+    return values if len(values) <= _MAX_VALUES else None
+
+
 def part_values(data: pa.Table, columns: dict[str, pa.DataType]) -> dict[str, pa.Array]:
     """The distinct values of each of ``columns`` (name: contract type) in one part's ``data`` (strings read as
     dictionaries), cast to the contract type; a column whose values do not fit it, or with more than
     ``_MAX_VALUES`` of them, is left out."""
     found = {}
     for name, kind in columns.items():
-        try:
-            values = _distinct(data.column(name)).cast(kind)  # safe: raises when they do not fit
-        except pa.ArrowException:
-            continue
-        if len(values) <= _MAX_VALUES:
+        if (values := _fit(_distinct(data.column(name)), kind)) is not None:
             found[name] = values
     return found
+
+
+def page_values(path: Path, meta: pq.FileMetaData, columns: dict[str, pa.DataType]
+                ) -> tuple[dict[str, pa.Array], list[str]]:
+    """The distinct values of those string ``columns`` of one part whose every data page is dictionary-encoded,
+    read from their dictionary pages alone (check_pages.py) and cast as ``part_values`` does (a column whose
+    values do not fit, or are too many, is left out); and the names of the others, which must be decoded."""
+    found, decode = {}, []
+    for name, kind in columns.items():
+        values = dictionary_page_values(path, meta, name)
+        if values is None:
+            decode.append(name)
+        elif (fitting := _fit(values, kind)) is not None:
+            found[name] = fitting
+    return found, decode
 
 
 def merge_values(parts: list[dict[str, pa.Array]], columns: dict[str, pa.DataType]) -> dict[str, pa.Array]:
@@ -88,9 +110,11 @@ def dictionary_values(files: list[Path], columns: dict[str, pa.DataType],
         try:
             meta = metadata(path)
             names, strings = with_dictionaries(meta, list(columns))
+            paged, decode = page_values(path, meta, {name: columns[name] for name in strings})
+            names = [name for name in names if name not in strings or name in decode]
             with pq.ParquetFile(path, metadata=meta, read_dictionary=strings) as part:
                 table = part.read(columns=names, use_threads=False)
         except (pa.ArrowException, OSError):
             return {}
-        parts.append(part_values(table, {name: columns[name] for name in names}))
+        parts.append({**part_values(table, {name: columns[name] for name in names}), **paged})
     return merge_values(parts, columns)

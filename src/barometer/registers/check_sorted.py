@@ -31,7 +31,7 @@ from pathlib import Path
 import duckdb
 import pyarrow as pa
 
-from barometer.registers.check_dictionaries import merge_values, part_values, with_dictionaries
+from barometer.registers.check_dictionaries import merge_values, page_values, part_values, with_dictionaries
 from barometer.registers.check_files import TableFiles
 from barometer.registers.check_parts import (
     Part,
@@ -117,13 +117,18 @@ def _scan(plan: _Plan, path: Path, lock: threading.Lock) -> _Scan:
     """Read one part's proof and dictionary columns at once; prove the part and take its distinct values."""
     tf = plan.tf
     meta = tf.metadata.get(path)
-    names = with_dictionaries(meta, list(plan.dictionary))[0] if meta is not None else []
+    names, strings = with_dictionaries(meta, list(plan.dictionary)) if meta is not None else ([], [])
+    paged: dict[str, pa.Array] = {}
+    if meta is not None:  # string columns the proofs do not read: their dictionary pages may do
+        alone = [n for n in strings if n not in plan.columns]
+        paged, decode = page_values(path, meta, {n: plan.dictionary[n] for n in alone})
+        names = [n for n in names if n not in alone or n in decode]
     if not plan.columns and not names:
-        return None, {}
+        return None, paged
     data: pa.Table | None
     try:
         data = read_part(tf.table, path, list(dict.fromkeys([*plan.columns, *names])), meta)
-        values: dict[str, pa.Array] | None = part_values(data, {n: plan.dictionary[n] for n in names})
+        values: dict[str, pa.Array] | None = {**part_values(data, {n: plan.dictionary[n] for n in names}), **paged}
     except (pa.ArrowException, OSError):  # a broken dictionary column must not cost the proofs: read them alone
         values = None
         try:

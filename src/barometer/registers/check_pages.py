@@ -1,0 +1,218 @@
+"""A string column's distinct values from its dictionary pages alone, without decoding a row.
+
+A Parquet column chunk written with a dictionary stores every distinct value once, in its dictionary page, and
+each row of a dictionary-encoded data page as an index into it. When every data page of a chunk is
+dictionary-encoded, the chunk's values are among its dictionary page's entries, so the dictionary proofs
+(check_dictionaries.py) need only those few hundred bytes instead of tens of millions of decoded indices.
+
+The footer does not say how each data page is encoded (pyarrow does not expose the page encoding statistics, and
+a writer may fall back to plain encoding when a dictionary grows), so the chunk's page headers are walked: each is
+a small Thrift struct ahead of its page, which is skipped by its stated size. Anything unexpected (another page
+type or encoding, a codec not handled here, headers that do not tile the chunk, values not adding up to the
+chunk's count) returns None, and the caller decodes the column as before: the pages make validation faster,
+never different on files as written. The data pages' own bytes are not read, as those of a column whose checks
+the footers settle are not: a file damaged after it was written is found by its checksum in the manifest
+(check_files.py), and garbled bytes that reach a page header make the column decoded, and reported unreadable.
+"""
+
+from __future__ import annotations
+
+import struct
+from pathlib import Path
+from typing import Literal
+
+import pyarrow as pa
+import pyarrow.parquet as pq
+
+__all__ = ["dictionary_page_values"]
+
+_Codec = Literal["zstd", "snappy", "gzip", "brotli", "lz4_raw"]
+
+_CODECS: dict[str, _Codec | None] = {"UNCOMPRESSED": None, "ZSTD": "zstd", "SNAPPY": "snappy", "GZIP": "gzip",
+                                     "BROTLI": "brotli", "LZ4_RAW": "lz4_raw"}
+"""Parquet codec (as pyarrow names it in the footer) -> pyarrow codec name for ``pyarrow.decompress``."""
+
+_DATA_PAGE, _DICTIONARY_PAGE = 0, 2
+"""Parquet ``PageType`` values; any other page (index, data page v2) is left to the decoder."""
+
+_PLAIN, _PLAIN_DICTIONARY, _RLE_DICTIONARY = 0, 2, 8
+"""Parquet ``Encoding`` values: a dictionary page is plain (``PLAIN_DICTIONARY`` in format 1.0), a data page
+of indices ``RLE_DICTIONARY`` (``PLAIN_DICTIONARY`` in format 1.0)."""
+
+_MAX_ENTRIES = 1 << 16
+"""A dictionary page with more entries is no code list (check_dictionaries.py leaves such columns to the scan)."""
+
+
+class _Malformed(Exception):
+    """Bytes that are not what the walk expects; the column is decoded instead."""
+
+
+def _varint(buf: bytes, pos: int) -> tuple[int, int]:
+    byte = buf[pos]
+    if byte < 0x80:
+        return byte, pos + 1
+    result, shift = byte & 0x7F, 7
+    while True:
+        pos += 1
+        byte = buf[pos]
+        result |= (byte & 0x7F) << shift
+        if byte < 0x80:
+            return result, pos + 1
+        shift += 7
+        if shift > 63:
+            raise _Malformed
+
+
+def _skip(buf: bytes, pos: int, kind: int) -> int:
+    """Past one value of Thrift compact type ``kind`` at ``pos``."""
+    if kind in (1, 2):  # a boolean field: its value is the type
+        return pos
+    if kind == 3:
+        return pos + 1
+    if kind in (4, 5, 6):
+        return _varint(buf, pos)[1]
+    if kind == 7:
+        return pos + 8
+    if kind == 8:
+        size, pos = _varint(buf, pos)
+        return pos + size
+    if kind in (9, 10):  # list, set
+        header = buf[pos]
+        size, element = header >> 4, header & 0x0F
+        pos += 1
+        if size == 15:
+            size, pos = _varint(buf, pos)
+        for _ in range(size):
+            pos = pos + 1 if element in (1, 2) else _skip(buf, pos, element)  # a boolean element is a byte
+        return pos
+    if kind == 11:  # map
+        size, pos = _varint(buf, pos)
+        if size:
+            types = buf[pos]
+            pos += 1
+            for _ in range(size):
+                for element in (types >> 4, types & 0x0F):
+                    pos = pos + 1 if element in (1, 2) else _skip(buf, pos, element)
+        return pos
+    if kind == 12:
+        return _struct(buf, pos, ())[1]
+    raise _Malformed
+
+
+def _struct(buf: bytes, pos: int, nested: tuple[int, ...]) -> tuple[dict[int, object], int]:
+    """A Thrift compact struct at ``pos``: its integer fields and its ``nested`` struct fields (field id ->
+    value; other fields skipped), and where it ends."""
+    fields: dict[int, object] = {}
+    last = 0
+    while True:
+        byte = buf[pos]
+        pos += 1
+        if byte == 0:
+            return fields, pos
+        kind = byte & 0x0F
+        if byte > 0x0F:
+            last += byte >> 4
+        else:
+            last, pos = _varint(buf, pos)
+            last = _zigzag(last)
+        if kind == 5 or kind == 6 or kind == 4:
+            value, pos = _varint(buf, pos)
+            fields[last] = _zigzag(value)
+        elif kind == 12 and last in nested:
+            fields[last], pos = _struct(buf, pos, ())
+        else:
+            pos = _skip(buf, pos, kind)
+
+
+def _zigzag(value: int) -> int:
+    return (value >> 1) ^ -(value & 1)
+
+
+def _int(fields: object, key: int) -> int:
+    value = fields.get(key) if isinstance(fields, dict) else None
+    if not isinstance(value, int) or value < 0:
+        raise _Malformed
+    return value
+
+
+def _decompress(body: bytes, size: int, codec: _Codec | None) -> bytes:
+    if codec is None:
+        if len(body) != size:
+            raise _Malformed
+        return body
+    out = pa.decompress(body, decompressed_size=size, codec=codec, asbytes=True)
+    if len(out) != size:
+        raise _Malformed
+    return out
+
+
+def _plain_byte_arrays(data: bytes, count: int) -> list[bytes]:
+    """``count`` plain-encoded byte arrays (a 4-byte little-endian length, then the bytes), filling ``data``."""
+    values, pos = [], 0
+    for _ in range(count):
+        (size,) = struct.unpack_from("<I", data, pos)
+        pos += 4
+        if pos + size > len(data):
+            raise _Malformed
+        values.append(data[pos:pos + size])
+        pos += size
+    if pos != len(data):
+        raise _Malformed
+    return values
+
+
+def _chunk_entries(chunk: bytes, num_values: int, codec: _Codec | None) -> list[bytes]:
+    """The dictionary entries of one column chunk (its bytes from the first page header to the end), provided
+    its pages are one plain dictionary page followed by dictionary-encoded data pages holding ``num_values``."""
+    pos, entries, values = 0, None, 0
+    while pos < len(chunk):
+        header, start = _struct(chunk, pos, (5, 7))
+        kind, size, stored = _int(header, 1), _int(header, 2), _int(header, 3)
+        pos = start + stored
+        if pos > len(chunk):
+            raise _Malformed
+        if kind == _DICTIONARY_PAGE and entries is None and values == 0:
+            page = header.get(7)
+            count = _int(page, 1)
+            if _int(page, 2) not in (_PLAIN, _PLAIN_DICTIONARY) or count > _MAX_ENTRIES:
+                raise _Malformed
+            entries = _plain_byte_arrays(_decompress(chunk[start:pos], size, codec), count)
+        elif kind == _DATA_PAGE and entries is not None:
+            page = header.get(5)
+            if _int(page, 2) not in (_PLAIN_DICTIONARY, _RLE_DICTIONARY):
+                raise _Malformed
+            values += _int(page, 1)
+        else:
+            raise _Malformed
+    if entries is None or values != num_values:
+        raise _Malformed
+    return entries
+
+
+def dictionary_page_values(path: Path, meta: pq.FileMetaData, name: str) -> pa.Array | None:
+    """The distinct values of the string column ``name`` of one part, read from its dictionary pages; None when
+    a row group's chunk is not entirely dictionary-encoded, or anything about it is unexpected (then the column
+    must be decoded). Unused entries are included, as when pyarrow reads the column as dictionaries."""
+    names = meta.schema.names
+    if name not in names:
+        return None
+    index = names.index(name)
+    if meta.schema.column(index).physical_type != "BYTE_ARRAY" or meta.schema.column(index).max_repetition_level:
+        return None
+    entries: list[bytes] = []
+    try:
+        with open(path, "rb") as f:
+            for g in range(meta.num_row_groups):
+                column = meta.row_group(g).column(index)
+                start = column.dictionary_page_offset
+                if (not column.has_dictionary_page or start is None or column.compression not in _CODECS
+                        or column.data_page_offset <= start):
+                    return None
+                f.seek(start)
+                chunk = f.read(column.total_compressed_size)
+                if len(chunk) != column.total_compressed_size:
+                    return None
+                entries += _chunk_entries(chunk, column.num_values, _CODECS[column.compression])
+        return pa.array(entries, pa.binary()).cast(pa.string()).unique()
+    except (_Malformed, IndexError, struct.error, pa.ArrowException, OSError):
+        return None
