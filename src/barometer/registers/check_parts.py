@@ -18,6 +18,7 @@ import pyarrow as pa
 import pyarrow.compute as pc
 import pyarrow.parquet as pq
 
+from barometer.registers.check_windows import Windows, windows_hold
 from barometer.registers.schema import JoinRule, Table
 
 _GAP = 1 << 16
@@ -120,15 +121,17 @@ class Part:
     known: bool = False  # every pnr found among the persons
     aligned: str | None = None  # the persons part (file name) holding every person of this part
     gathered: tuple[pa.Table, pa.Table] | None = None  # join-rule rows and their persons, side by side
+    broken: bool = False  # some row breaks a join rule (check_windows.py)
 
 
 class Persons:
     """The referenced table's parts, proven unique: looked up by part name, or all of them sorted by pnr."""
 
-    def __init__(self, parts: list[Part]):
+    def __init__(self, parts: list[Part], windows: Windows | None = None):
         self.parts = {p.path.name: (PnrIndex(p.people), p.kept) for p in parts if p.people is not None}
         self._all: tuple[PnrIndex, pa.Table | None] | None = None
         self._parts = parts
+        self.windows = windows  # window rules proven per person (None: every rule on the gathered rows)
 
     def everyone(self, lock: threading.Lock) -> tuple[PnrIndex, pa.Table | None]:
         """Every person's pnr in order with the kept columns (built once, when a part is not aligned)."""
@@ -270,6 +273,11 @@ def _reference(part: Part, data: pa.Table, persons: Persons, rules: list[JoinRul
         return  # nothing to test the rules against: left to SQL
     part.known = True
     if rules and kept is not None:
+        if extremes and part.sorted_key and persons.windows is not None:
+            held = windows_hold(persons.windows, rules, data, known, runs, at, kept)
+            if held is not None:
+                part.broken = not held
+                return
         part.gathered = _gather(part, data, at, kept, runs, rules, extremes, known)
 
 

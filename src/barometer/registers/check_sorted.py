@@ -10,7 +10,8 @@ disjoint sets of persons (the same sets in every table). Then
 - the references of a part are its runs of equal ``pnr``, looked up in the persons' sorted ``pnr`` (in the
   persons part of the same name when the parts are aligned, else in all persons), and the join rules (alive on
   the reference date …) are evaluated on the rows side by side with the referenced rows gathered in the same order
-  (a positional join); an interval rule only on each person's first and last row (``JoinRule.interval``).
+  (a positional join); an interval rule only on each person's first and last row (``JoinRule.interval``), and a
+  window rule (alive on a date) by comparing those rows' dates with the person's days (check_windows.py).
 
 Each part is read once, only its key, spell and join-rule columns (``read_columns``) and the columns whose
 dictionaries may prove a check (check_dictionaries.py), and every proof of the table is made from what was read
@@ -23,12 +24,14 @@ layout makes validation faster, never different.
 
 from __future__ import annotations
 
+import queue
 import threading
 from concurrent.futures import Future, ThreadPoolExecutor
 from dataclasses import dataclass, field
 from pathlib import Path
 
 import duckdb
+import numpy as np
 import pyarrow as pa
 
 from barometer.registers.check_dictionaries import merge_values, page_values, part_values, with_dictionaries
@@ -42,6 +45,7 @@ from barometer.registers.check_parts import (
     read_part,
     strictly_increasing,
 )
+from barometer.registers.check_windows import Windows
 from barometer.registers.contract import CONTRACT
 from barometer.registers.schema import ForeignKey, JoinRule, Table
 
@@ -162,6 +166,9 @@ class SortedProof:
         self._persons: Persons | None = None
         self._lock = threading.Lock()
         self._pool = ThreadPoolExecutor(max_workers=_WORKERS)
+        self._cursors: queue.SimpleQueue[duckdb.DuckDBPyConnection] = queue.SimpleQueue()
+        for _ in range(_WORKERS):  # made here: a connection is not to be shared between threads
+            self._cursors.put(self.con.cursor())
 
     def add(self, tf: TableFiles, dictionary: dict[str, pa.DataType] | None = None) -> None:
         """A table the checker will ask about, with the columns whose distinct values it wants (name: type)."""
@@ -208,7 +215,7 @@ class SortedProof:
         if self._persons is None:
             if ref.table.primary_key != ("pnr",) or not self.unique(ref):
                 return None
-            self._persons = Persons(self._tables[REFERENCED].parts)
+            self._persons = Persons(self._tables[REFERENCED].parts, Windows(self._dates))
         return self._persons, join_rules(tf, ref)
 
     def dictionaries(self, tf: TableFiles) -> dict[str, pa.Array]:
@@ -247,7 +254,7 @@ class SortedProof:
             if part.rows == 0:
                 continue
             proof.parts.append(part)
-            holds = holds and part.known
+            holds = holds and part.known and not part.broken
             if holds and part.gathered is not None:
                 pending.append(part.gathered)
                 rows += part.gathered[0].num_rows
@@ -334,8 +341,29 @@ class SortedProof:
             self.con.unregister("__proof_r")
         return not any(counts or ())
 
+    def _dates(self, rule: JoinRule, values: pa.Array) -> np.ndarray | None:
+        """The window rule's own SQL date for each of ``values`` (sorted, distinct values of its column) as int32
+        days, on one of the connection's cursors (check_windows.py); None unless every one is a DATE."""
+        assert rule.window is not None
+        column = rule.columns[0].replace('"', '""')
+        con = self._cursors.get()  # each cursor used by one worker at a time
+        con.register("__values", pa.table({rule.columns[0]: values}))
+        try:
+            dates = con.sql(f'SELECT {rule.window[0]} AS d FROM __values t ORDER BY t."{column}"').to_arrow_table()
+        except duckdb.Error:
+            return None
+        finally:
+            con.unregister("__values")
+            self._cursors.put(con)
+        day = dates.column("d")
+        if day.type != pa.date32() or day.null_count:
+            return None
+        return day.cast(pa.int32()).to_numpy()
+
     def close(self) -> None:
         self._pool.shutdown(wait=True, cancel_futures=True)
+        while not self._cursors.empty():
+            self._cursors.get().close()
         self.con.close()
         self._persons = None
         self._tables.clear()

@@ -8,7 +8,7 @@ from __future__ import annotations
 
 from datetime import date
 
-from barometer.registers.schema import Column, ForeignKey, JoinRule, RowRule
+from barometer.registers.schema import Column, ForeignKey, JoinRule, RowRule, window_sql
 
 FIRST_DATE = date(1900, 1, 1)
 LAST_DATE = date(2035, 12, 31)
@@ -143,13 +143,15 @@ def first_of_month(column: str = "month") -> RowRule:
 
 def alive_on(name: str, date_sql: str, what: str, columns: tuple[str, ...] = ("year",)) -> JoinRule:
     """The person (persons row ``r``) must be born and not yet dead on ``date_sql`` (an SQL date over ``t``)."""
+    window = (date_sql, "birth_date", "death_date")
     return JoinRule(
         name,
         "inconsistent",
         "persons",
         columns,
-        ("birth_date", "death_date"),
-        f"{date_sql} < r.birth_date OR {date_sql} > r.death_date",
+        window[1:],
+        window_sql(*window),
         f"the person is not born yet or already dead at {what}",
         interval=True,  # date_sql never decreases as its column grows: outside [birth, death] at an extreme
+        window=window,
     )

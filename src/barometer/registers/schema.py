@@ -99,7 +99,9 @@ class JoinRule:
     ``columns`` are the table's own columns the rule reads, ``ref_columns`` the referenced table's; the problem
     is reported on the last own column. ``interval`` says the rule reads one own column and, for one referenced
     row, is broken by some value of it only if broken by the smallest or the largest (a value outside an
-    interval, e.g. a date before birth or after death): then a proof may test only those two.
+    interval, e.g. a date before birth or after death): then a proof may test only those two. ``window`` (date,
+    first, last) says the rule is exactly ``window_sql(date, first, last)``: a date over the own column outside
+    the referenced row's days ``first`` … ``last`` (check_windows.py proves it per person).
     """
 
     name: str
@@ -110,6 +112,13 @@ class JoinRule:
     violation_sql: str
     message: str
     interval: bool = False
+    window: tuple[str, str, str] | None = None
+
+
+def window_sql(date_sql: str, first: str, last: str) -> str:
+    """SQL TRUE for a row whose ``date_sql`` lies outside the referenced row's ``first`` … ``last`` (a null bound
+    is no bound)."""
+    return f"{date_sql} < r.{first} OR {date_sql} > r.{last}"
 
 
 @dataclass(frozen=True)
