@@ -16,8 +16,8 @@ only once validation has passed. The user sees what a sequential build gives:
 Validation stays in the caller's thread, where Ctrl-C arrives and where it ran before; the compute is the worker
 because it can be stopped (its connections interrupted), which validation's own pools cannot. Large registers are
 validated in a Python process of their own (``validate_apart``), whose report comes back through a pipe: in the
-build's process validation's Python work and the per-part pass's contend for the GIL, which cost about a second
-of CPU at full scale; small registers are validated in the build's process, where a process's start (about half a
+build's process validation's Python work and the per-part pass's contend for the GIL, which made a full-scale build
+0.2-0.7 s slower; small registers are validated in the build's process, where a process's start (about half a
 second of CPU) would cost more than it saves (``APART_BYTES``; measured in docs/engine.md).
 """
 
@@ -111,7 +111,7 @@ own; smaller ones in the build's process (``apart``)."""
 def apart(folder: Path) -> bool:
     """Whether to validate ``folder`` in a process of its own: the process costs about half a second of CPU to
     start (an interpreter and its imports), while validating in the build's process costs GIL contention between
-    validation's Python work and the per-part pass's, which grows with the data (about a second of CPU at full
+    validation's Python work and the per-part pass's, which grows with the data (0.2-0.7 s of wall time at full
     scale, measured in docs/engine.md). A folder whose size cannot be read is validated in the build's process."""
     from barometer.registers.contract import CONTRACT
     from barometer.registers.layout import part_files
