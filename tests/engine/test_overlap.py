@@ -187,7 +187,7 @@ def _ctrl_c_once(*events: threading.Event) -> None:
 
 @pytest.mark.parametrize("when", ["validating", "waiting"])
 def test_ctrl_c_stops_validation_and_the_compute(registers, store, published, where, no_leftovers, monkeypatch,
-                                                 when):
+                                                 when, tmp_path):
     """Ctrl-C while validation runs (in this process or its own) with the compute busy, or while the build waits
     for the busy compute once validation passed: both stop, nothing is published."""
     record: dict[str, object] = {}
@@ -198,22 +198,41 @@ def test_ctrl_c_stops_validation_and_the_compute(registers, store, published, wh
         views(backend, params, until)
 
     monkeypatch.setattr(build_module, "derive_views", busy_views)
+    marker = tmp_path / "validating"
     if when == "validating":  # a validation that would take a minute
-        if where == "process":
-            monkeypatch.setattr(overlap, "_CHILD", "import time; time.sleep(60)")
+        if where == "process":  # and cleans up after itself when stopped, as validation's finally clauses do
+            monkeypatch.setattr(overlap, "_CHILD", "\n".join([
+                "import pathlib, time", "from barometer.engine.overlap import stop_on_terminate",
+                "stop_on_terminate()", f"marker = pathlib.Path({str(marker)!r})", "marker.mkdir()",
+                "try:", "    time.sleep(60)", "finally:", "    marker.rmdir()"]))
         else:
             def slow(folder):
                 for _ in range(1200):
                     time.sleep(0.05)
             monkeypatch.setattr(build_module, "validate_registers", slow)
-        _ctrl_c_once(busy)
+        _ctrl_c_once(busy, *([_exists(marker)] if where == "process" else []))
     else:
         _ctrl_c_once(busy, validated)
     with pytest.raises(KeyboardInterrupt):
         build(registers, "2024-11", store=store, progress=lambda step: step == "validate" and validated.set())
     assert validated.is_set() == (when == "waiting")
     assert isinstance(record["ended"], duckdb.InterruptException)
+    assert not marker.exists()  # a validation process stopped had its finally clauses run
     _unchanged(store, published)
+
+
+def _exists(path: Path) -> threading.Event:
+    """An event set once ``path`` exists."""
+    event = threading.Event()
+
+    def watch() -> None:
+        for _ in range(1200):
+            if path.exists():
+                event.set()
+                return
+            time.sleep(0.05)
+    threading.Thread(target=watch, daemon=True).start()
+    return event
 
 
 def test_validation_apart_gives_the_same_report(registers, bad):

@@ -25,6 +25,7 @@ from __future__ import annotations
 
 import os
 import pickle
+import signal
 import subprocess
 import sys
 import threading
@@ -146,8 +147,7 @@ def validate_apart(folder: Path) -> ValidationReport:
                 continue
     finally:
         if child.poll() is None:
-            child.kill()
-            child.wait()
+            _stop(child)
     if child.returncode != 0 or not data:
         raise EngineError(f"{folder}: validating the registers stopped without a report (exit code "
                           f"{child.returncode}); nothing was built")
@@ -157,11 +157,38 @@ def validate_apart(folder: Path) -> ValidationReport:
     return payload
 
 
+_STOP_SECONDS = 5.0
+"""How long a validation process asked to stop may take to clean up (its temporary folder) before it is killed."""
+
+
+def _stop(child: subprocess.Popen) -> None:
+    """End a validation process the build no longer waits for: asked first (it then leaves nothing behind), killed
+    when it does not end in ``_STOP_SECONDS`` or the wait is interrupted."""
+    child.terminate()
+    try:
+        child.wait(_STOP_SECONDS)
+    except BaseException:
+        child.kill()
+        child.wait()
+        if not isinstance(sys.exc_info()[1], subprocess.TimeoutExpired):
+            raise
+
+
 _CHILD = "from barometer.engine.overlap import _validate_child; _validate_child()"
+
+
+def stop_on_terminate() -> None:
+    """In a validation process: SIGTERM ends it as an exception does, so that validation's ``finally`` clauses
+    close its connections and remove its temporary folder."""
+    def stop(signum: int, _frame: object) -> None:
+        raise SystemExit(128 + signum)
+
+    signal.signal(signal.SIGTERM, stop)
 
 
 def _validate_child() -> None:
     """The validation process: the report (or the error validation raised) pickled to stdout."""
+    stop_on_terminate()
     from barometer.registers.validate import validate_registers
 
     out = sys.stdout.buffer
