@@ -26,57 +26,70 @@ def item_areas(catalogue: Catalogue, national_only: bool) -> list[str]:
     return [a.code for a in catalogue.areas]
 
 
-def _value(unit: str, d: Definition, num: float, den: float | None, rnum: float | None,
-           rden: float | None) -> float | None:
-    if unit == "count":
-        return num
-    if unit == "pct":
-        return 100.0 * num / den if den else None
-    if den and rden and rnum is not None:
-        return d.gap_sign * 100.0 * (rnum / rden - num / den)
-    return None
+def _number(column: pa.ChunkedArray | pa.Array) -> pa.Array:
+    """A summed number as the rows carry it: a cell without one (or with 0) is 0.0."""
+    return pc.if_else(pc.fill_null(pc.equal(column, pa.scalar(0.0)), pa.scalar(True)), pa.scalar(0.0), column)
 
 
 def item_rows(d: Definition, result: pa.Table, catalogue: Catalogue, national_only: bool,
-              skip_periods: Collection[str] = ()) -> list[dict]:
-    """Observation rows (as dicts) for one item from its evaluated table (area_code, period, num, den …), leaving
-    out ``skip_periods`` (a needed register does not cover them)."""
+              skip_periods: Collection[str] = ()) -> pa.Table:
+    """Observation rows (working schema) for one item from its evaluated table (area_code, period, num, den …),
+    leaving out ``skip_periods`` (a needed register does not cover them)."""
     unit = catalogue.item(d.id).unit
-    found = {(r["area_code"], str(r["period"])): r for r in result.to_pylist()
-             if str(r["period"]) not in skip_periods}
-    periods = sorted({p for _, p in found})
-    rows = []
-    for area in item_areas(catalogue, national_only):
-        for period in periods:
-            r = found.get((area, period), {})
-            num = r.get("num") or 0.0
-            den = r.get("den") if unit != "count" else None
-            den = (den or 0.0) if unit != "count" else None
-            rnum = r.get("ref_num") if unit == "pct_point" else None
-            rden = r.get("ref_den") if unit == "pct_point" else None
-            if unit == "pct_point":
-                rnum, rden = rnum or 0.0, rden or 0.0
-            value = _value(unit, d, num, den, rnum, rden)
-            w2 = r.get("sum_w2")
-            rows.append({
-                "area_code": area, "item_id": d.id, "period": period, "value": value,
-                "numerator": num, "denominator": den, "ref_numerator": rnum, "ref_denominator": rden,
-                "status": (Status.OK if value is not None else Status.MISSING).value, "source": SOURCE,
-                "effective_n": (den * den / w2) if (w2 and den) else None,
-            })
-    return rows
+    periods_found = [str(p) for p in result.column("period").to_pylist()]
+    index = {(a, p): i for i, (a, p) in enumerate(zip(result.column("area_code").to_pylist(), periods_found,
+                                                      strict=True)) if p not in skip_periods}
+    periods = sorted({p for _, p in index})
+    areas = item_areas(catalogue, national_only)
+    grid = [(a, p) for a in areas for p in periods]
+    at = pa.array([index.get(cell) for cell in grid], pa.int64())  # the result's row of each cell, if any
+
+    def column(name: str) -> pa.Array:
+        if name not in result.column_names:
+            return pa.nulls(len(grid), pa.float64())
+        return pc.cast(result.column(name).combine_chunks().take(at), pa.float64())
+
+    zero = pa.scalar(0.0)
+    num = _number(column("num"))
+    none = pa.nulls(len(grid), pa.float64())
+    den = _number(column("den")) if unit != "count" else none
+    rnum, rden = (_number(column("ref_num")), _number(column("ref_den"))) if unit == "pct_point" else (none, none)
+    if unit == "count":
+        value = num
+    elif unit == "pct":
+        value = pc.if_else(pc.not_equal(den, zero), pc.divide(pc.multiply(pa.scalar(100.0), num), den), none)
+    else:
+        gap = pc.multiply(pa.scalar(d.gap_sign * 100.0), pc.subtract(pc.divide(rnum, rden), pc.divide(num, den)))
+        value = pc.if_else(pc.and_(pc.not_equal(den, zero), pc.not_equal(rden, zero)), gap, none)
+    w2 = column("sum_w2")
+    effective = pc.if_else(pc.fill_null(pc.and_(pc.not_equal(w2, zero), pc.not_equal(den, zero)), pa.scalar(False)),
+                           pc.divide(pc.multiply(den, den), w2), none)
+    status = pc.if_else(pc.is_valid(value), pa.scalar(Status.OK.value), pa.scalar(Status.MISSING.value))
+    columns = {"area_code": pa.array([a for a, _ in grid], pa.string()), "item_id": pa.repeat(d.id, len(grid)),
+               "period": pa.array([p for _, p in grid], pa.string()), "value": value, "numerator": num,
+               "denominator": den, "ref_numerator": rnum, "ref_denominator": rden, "status": status,
+               "source": pa.repeat(SOURCE, len(grid)), "effective_n": effective}
+    return _table(columns, len(grid))
 
 
-def not_computed_rows(d: Definition, periods: Sequence[str], catalogue: Catalogue,
-                      national_only: bool) -> list[dict]:
+def not_computed_rows(d: Definition, periods: Sequence[str], catalogue: Catalogue, national_only: bool) -> pa.Table:
     """Rows flagged "not computed" (an optional input table is absent)."""
-    return [{"area_code": a, "item_id": d.id, "period": p, "status": Status.NOT_COMPUTED.value, "source": SOURCE}
-            for a in item_areas(catalogue, national_only) for p in periods]
+    grid = [(a, p) for a in item_areas(catalogue, national_only) for p in periods]
+    return _table({"area_code": pa.array([a for a, _ in grid], pa.string()), "item_id": pa.repeat(d.id, len(grid)),
+                   "period": pa.array([p for _, p in grid], pa.string()),
+                   "status": pa.repeat(Status.NOT_COMPUTED.value, len(grid)), "source": pa.repeat(SOURCE, len(grid))},
+                  len(grid))
 
 
-def to_table(rows: list[dict]) -> pa.Table:
-    columns = {f.name: [row.get(f.name) for row in rows] for f in WORKING_SCHEMA}
-    return pa.Table.from_pydict(columns, schema=WORKING_SCHEMA).sort_by(SORT_KEYS)
+def _table(columns: dict[str, pa.Array], rows: int) -> pa.Table:
+    """The working schema's columns, those not given null."""
+    return pa.table([columns[f.name].cast(f.type) if f.name in columns else pa.nulls(rows, f.type)
+                     for f in WORKING_SCHEMA], schema=WORKING_SCHEMA)
+
+
+def to_table(parts: list[pa.Table]) -> pa.Table:
+    """Every item's rows (``item_rows``, ``not_computed_rows``) as one table, sorted by area, item, period."""
+    return pa.concat_tables(parts).sort_by(SORT_KEYS) if parts else WORKING_SCHEMA.empty_table()
 
 
 def flip_gap_intervals(table: pa.Table, items: set[str]) -> pa.Table:

@@ -249,7 +249,7 @@ def _compute(where: Registers, edition: str, engine: str, settings: EngineSettin
         cover = coverage.table_coverage(
             DEFINITIONS, present, declared,
             lambda t, c: _column_range(backend, t, c)[1])
-        rows: list[dict] = []
+        rows: list[pa.Table] = []  # each item's rows
         for group in dict.fromkeys(d.group for d in DEFINITIONS):
             for d in (d for d in DEFINITIONS if d.group == group):
                 national_only = not catalogue.item(d.id).local
@@ -257,15 +257,15 @@ def _compute(where: Registers, edition: str, engine: str, settings: EngineSettin
                 if missing:
                     kf = catalogue.key_figure(d.id)
                     periods = [kf.reference_period[edition]] if edition in kf.reference_period else []
-                    rows += assemble.not_computed_rows(d, periods, catalogue, national_only)
+                    rows.append(assemble.not_computed_rows(d, periods, catalogue, national_only))
                     continue
                 result = backend.evaluate(d, params, national_only)
                 skip = coverage.uncovered(d, {str(p) for p in result.column("period").to_pylist()}, cover, params)
-                rows += assemble.item_rows(d, result, catalogue, national_only, skip)
+                rows.append(assemble.item_rows(d, result, catalogue, national_only, skip))
                 item = catalogue.item(d.id)
                 ref = item.reference_period.get(edition) if isinstance(item, KeyFigure) else None
                 if ref is not None and coverage.uncovered(d, [ref], cover, params):
-                    rows += assemble.not_computed_rows(d, [ref], catalogue, national_only)
+                    rows.append(assemble.not_computed_rows(d, [ref], catalogue, national_only))
             tick(group)
     finally:
         backend.close()
