@@ -242,7 +242,8 @@ def _developments(df: pl.DataFrame, catalogue: Any, edition: str | None,
         return devs, base_of, within
     cols = ["row", "area_code", "item_id", "period", "assessable", "value"]
     by_item: dict[str, dict[tuple[str, str], tuple[int, float]]] = {}
-    for r, a, i, p, ok, v in df.select(cols).iter_rows():
+    indicators = sorted(ind.id for ind in catalogue.indicators)  # the only rows with a development
+    for r, a, i, p, ok, v in df.filter(pl.col("item_id").is_in(indicators)).select(cols).iter_rows():
         if ok and v is not None:
             by_item.setdefault(i, {})[(a, p)] = (r, v)
     for ind in catalogue.indicators:
