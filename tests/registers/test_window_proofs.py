@@ -137,3 +137,20 @@ def test_broken_windows_report_what_sql_alone_reports(tmp_path, monkeypatch, cas
     with_proofs = _report(root)
     assert (*where, "inconsistent") in {(p["table"], p["column"], p["kind"]) for p in with_proofs}
     assert with_proofs == _without_proofs(monkeypatch, root)
+
+
+def test_the_days_of_a_rule_are_evaluated_for_ranges_once_and_cut_right():
+    rule = RULES["alive_at_end_of_november"]
+    asked: list[tuple[int, int]] = []
+
+    def dates(r, values):
+        asked.append((values[0].as_py(), len(values)))
+        return _dates(r, values)
+
+    windows = Windows(dates)
+    for low, span in [(2012, 13), (2015, 3), (2000, 5), (2010, 20), (2030, 2)]:
+        days = windows.days(rule, low, span, np.dtype(np.int16), pa.int16())
+        expected = [(date(y, 11, 30) - date(1970, 1, 1)).days for y in range(low, low + span)]
+        assert days is not None and days.tolist() == expected
+    # 2015-2017 known already; every other range evaluated with the one known, from 2000 on
+    assert asked == [(2012, 13), (2000, 25), (2000, 30), (2000, 32)]

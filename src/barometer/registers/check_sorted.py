@@ -157,6 +157,7 @@ class SortedProof:
         # One thread: the rules are evaluated while the pool's workers read the next parts; DuckDB's own workers
         # would compete with them for the same cores.
         self.con.execute("SET threads = 1")
+        self.con.execute("SET preserve_insertion_order = true")  # results in the order of their rows (_dates)
         self._files: dict[str, TableFiles] = {}
         self._dictionary: dict[str, dict[str, pa.DataType]] = {}
         self._plans: dict[str, _Plan] = {}
@@ -342,14 +343,14 @@ class SortedProof:
         return not any(counts or ())
 
     def _dates(self, rule: JoinRule, values: pa.Array) -> np.ndarray | None:
-        """The window rule's own SQL date for each of ``values`` (sorted, distinct values of its column) as int32
-        days, on one of the connection's cursors (check_windows.py); None unless every one is a DATE."""
+        """The window rule's own SQL date for each of ``values`` (of its column) as int32 days, in their order (one
+        thread, insertion order preserved), on one of the connection's cursors (check_windows.py); None unless
+        every one is a DATE."""
         assert rule.window is not None
-        column = rule.columns[0].replace('"', '""')
         con = self._cursors.get()  # each cursor used by one worker at a time
         con.register("__values", pa.table({rule.columns[0]: values}))
         try:
-            dates = con.sql(f'SELECT {rule.window[0]} AS d FROM __values t ORDER BY t."{column}"').to_arrow_table()
+            dates = con.sql(f"SELECT {rule.window[0]} AS d FROM __values t").to_arrow_table()
         except duckdb.Error:
             return None
         finally:
