@@ -172,6 +172,56 @@ def test_gathered_rows_and_masked_keys_are_null_where_nothing_matched():
     assert masked(pa.chunked_array([pa.array([5, 6, 7]).slice(0, 3)]), np.ones(3, bool)).to_pylist() == [5, 6, 7]
 
 
+def test_fixed_width_columns_are_gathered_like_arrow_takes_them():
+    """Integers, dates and decimals without nulls are copied as records by numpy, in several chunks and from a
+    slice; columns with nulls, strings and booleans go through Arrow's take; an empty table attaches NULLs. Every
+    column equals Arrow's own take of the same rows."""
+    import datetime
+    import decimal
+
+    rows = pa.table({
+        "fte": pa.chunked_array([pa.array([decimal.Decimal("0.250000000"), decimal.Decimal("1.000000000")],
+                                          pa.decimal128(18, 9)),
+                                 pa.array([decimal.Decimal("-0.000000001")], pa.decimal128(18, 9))]),
+        "age": pa.array([16, 66, 40], pa.int16()),
+        "day": pa.array([datetime.date(2020, 1, 1), datetime.date(2024, 2, 29), datetime.date(1999, 12, 31)]),
+        "pnr": pa.array([7, 8, 9, 10], pa.int64()).slice(1),
+        "gap": pa.array([1, None, 3], pa.int32()),
+        "level": pa.array(["a", "b", "c"]),
+        "flag": pa.array([True, False, True]),
+    })
+    at = np.array([2, 0, 1, 0, 2], np.int32)
+    for found in (np.ones(5, bool), np.array([True, False, True, False, True])):
+        indices = pa.array([int(a) if f else None for a, f in zip(at, found, strict=True)], pa.int32())
+        got = gather(rows, at, found)
+        assert got.schema == rows.schema
+        for name in rows.column_names:
+            assert got.column(name).to_pylist() == rows.column(name).take(indices).to_pylist()
+    empty = gather(rows.slice(0, 0), np.zeros(2, np.int32), np.zeros(2, bool))
+    assert empty.to_pylist() == [dict.fromkeys(rows.column_names)] * 2
+
+
+def test_a_footer_proves_a_part_of_persons_numbered_without_gaps(tmp_path: Path):
+    """Persons numbered without gaps and every row group's person numbers between theirs prove the part without
+    reading it; gaps among the persons, a number outside, a NULL or a footer without statistics prove nothing
+    (the part's numbers are then read)."""
+    from barometer.engine.parts import within
+
+    def part(numbers: list[int | None], **options) -> Path:
+        path = tmp_path / f"part-{len(list(tmp_path.iterdir()))}.parquet"
+        pq.write_table(pa.table({"pnr": pa.array(numbers, pa.int64())}), path, row_group_size=2, **options)
+        return path
+
+    persons = Persons(np.array([10, 11, 12, 13]))
+    assert within(part([10, 10, 13, 12, 11]), persons)
+    assert within(part([]), persons)
+    assert not within(part([10, 10, 13, 12, 11]), Persons(np.array([10, 11, 13])))  # a gap: 12 is no person
+    assert not within(part([10, 14]), persons)
+    assert not within(part([9, 12]), persons)
+    assert not within(part([10, None, 12]), persons)
+    assert not within(part([10, 12], write_statistics=False), persons)
+
+
 def test_disjoint_compares_only_overlapping_parts():
     assert disjoint([np.array([1, 5]), np.array([6, 9]), np.array([2, 4, 7])])
     assert not disjoint([np.array([1, 5]), np.array([3, 5, 8])])

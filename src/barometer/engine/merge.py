@@ -159,11 +159,34 @@ def validity(found: np.ndarray) -> pa.Buffer | None:
 
 
 def gather(table: pa.Table, at: np.ndarray, found: np.ndarray) -> pa.Table:
-    """The rows of ``table`` at ``at``, NULL where nothing was ``found`` (what a left join attaches)."""
+    """The rows of ``table`` at ``at``, NULL where nothing was ``found`` (what a left join attaches). A column of
+    fixed-width values without nulls (integers, dates, decimals) is gathered by numpy on its values' buffer; any
+    other by Arrow's ``take``."""
     bitmap = validity(found)
     values = pa.py_buffer(np.ascontiguousarray(at, np.int32).data)
     indices = pa.Array.from_buffers(pa.int32(), len(at), [bitmap, values])
-    return table.take(indices)
+    columns = [_gathered_values(column, at, bitmap) for column in table.columns]
+    return pa.table([c if c is not None else table.column(i).take(indices) for i, c in enumerate(columns)],
+                    names=table.column_names)
+
+
+def _gathered_values(column: pa.ChunkedArray, at: np.ndarray, bitmap: pa.Buffer | None) -> pa.Array | None:
+    """``column``'s values at ``at`` with the validity ``bitmap``, copied as fixed-width records (twice as quick
+    as Arrow's ``take`` for a DECIMAL); None when the column is not of fixed-width values without nulls, or has
+    no rows (``at`` is then all 0 and nothing was found)."""
+    kind = column.type
+    fixed = pa.types.is_integer(kind) or pa.types.is_floating(kind) or pa.types.is_decimal(kind) \
+        or pa.types.is_date(kind) or pa.types.is_timestamp(kind)
+    if not fixed or not len(column) or column.null_count:
+        return None
+    array = column.combine_chunks()
+    width = kind.bit_width // 8
+    buffer = array.buffers()[1]
+    if buffer is None:
+        return None
+    data = np.frombuffer(memoryview(buffer), np.dtype((np.void, width)), count=len(array),
+                         offset=array.offset * width)
+    return pa.Array.from_buffers(kind, len(at), [bitmap, pa.py_buffer(np.take(data, at).data)])
 
 
 def masked(column: pa.ChunkedArray, found: np.ndarray) -> pa.Array | None:

@@ -54,6 +54,7 @@ from barometer.engine.merge import (
     strictly_increasing,
 )
 from barometer.engine.overlap import Cancel, close
+from barometer.engine.parts import part_pnr, read_part, within
 from barometer.engine.slices import Slices, columns_of, held
 from barometer.engine.sql import render
 from barometer.registers.contract import CONTRACT
@@ -75,24 +76,6 @@ _PART_MEMORY = "1GB"
 
 def _quote(path: Path) -> str:
     return "'" + str(path).replace("'", "''") + "'"
-
-
-def _pnr(path: Path) -> np.ndarray:
-    """A part's person numbers (``ParquetFile``: cheaper than a dataset for one file)."""
-    with pq.ParquetFile(path) as f:
-        return key_column(f.read(columns=["pnr"], use_threads=False), "pnr")
-
-
-def _read(path: Path, columns: list[str]) -> pa.Table:
-    """``columns`` of a register part, string columns as dictionaries (as Parquet stores them): nothing is decoded
-    into strings, gathering copies small integers, and DuckDB reads them as the same VARCHAR values. Read on the
-    calling thread: the parts already run in parallel, and handing a part's columns to Arrow's thread pool costs
-    several times the CPU of decoding them (65 against 17 ms for a part of ``residence`` at full scale)."""
-    with pq.ParquetFile(path) as f:
-        schema = f.schema_arrow
-        strings = [c for c in columns if pa.types.is_string(schema.field(c).type)]
-        with pq.ParquetFile(path, metadata=f.metadata, read_dictionary=strings) as g:
-            return g.read(columns=columns, use_threads=False)
 
 
 class OrderedPass:
@@ -236,7 +219,7 @@ class OrderedPass:
     def _bind(self, con: duckdb.DuckDBPyConnection, part: str) -> Persons:
         """Name each register's part ``part`` by the register's name, prove its rows are all of persons of the
         ``persons`` part, and create the per-person views over them; returns those persons."""
-        pnr = _pnr(self.root / self.chain.persons / part)
+        pnr = part_pnr(self.root / self.chain.persons / part)
         if not strictly_increasing(pnr):
             pnr = np.sort(pnr)
             if not strictly_increasing(pnr):
@@ -245,7 +228,7 @@ class OrderedPass:
         for table in self.tables:
             path = self.root / table / part
             con.execute(f'CREATE OR REPLACE TEMP VIEW "{table}" AS SELECT * FROM read_parquet({_quote(path)})')
-            if table in self.side_tables and not persons.holds(_pnr(path)):
+            if table in self.side_tables and not within(path, persons) and not persons.holds(part_pnr(path)):
                 raise NotApplicable(f"{table}/{part} has persons of another part")
         slices = {name: shared.rows(persons) for name, shared in self.shared.items()}
         for name, rows in slices.items():
@@ -271,7 +254,7 @@ class OrderedPass:
         beside them (``POSITIONAL JOIN``), under the declared select list."""
         select = self.select[step.name]
         if index == 0:
-            driver = self._encoded(_read(self.root / step.driver / part, step.driver_columns(select)), index,
+            driver = self._encoded(read_part(self.root / step.driver / part, step.driver_columns(select)), index,
                                    step.alias)
         else:
             columns = ", ".join(step.driver_columns(select))
