@@ -166,7 +166,23 @@ def test_a_compute_that_crashes_on_refused_registers_gives_the_report(tmp_path, 
 def test_a_compute_still_running_when_validation_fails_is_interrupted(bad, store, published, where, no_leftovers,
                                                                      monkeypatch):
     record: dict[str, object] = {}
-    monkeypatch.setattr(build_module, "derive_views", _endless_views(record))
+    views, running = _endless_views(record), threading.Event()
+
+    def running_views(backend, params, until=None) -> None:
+        running.set()  # past the compute's first check: from here on only an interrupt can stop it
+        views(backend, params, until)
+
+    def after_the_compute_started(validate):
+        def wait_then_validate(folder):
+            assert running.wait(30), "the compute never started"
+            return validate(folder)
+        return wait_then_validate
+
+    # validation of these small registers can fail before the compute thread has started its query; it would then
+    # stop at its first check without an interrupt, and this test is about the interrupt
+    monkeypatch.setattr(build_module, "derive_views", running_views)
+    monkeypatch.setattr(build_module, "validate_registers", after_the_compute_started(validate_registers))
+    monkeypatch.setattr(build_module, "validate_apart", after_the_compute_started(build_module.validate_apart))
     with pytest.raises(RegisterInputError) as info:
         build(bad, "2024-11", store=store)
     assert info.value.report.find("unknown_municipality", table="residence")
