@@ -13,7 +13,6 @@ import pyarrow as pa
 import pyarrow.parquet as pq
 import pytest
 
-from barometer.registers import check_values
 from barometer.registers.check_dictionaries import dictionary_values
 from barometer.registers.check_sorted import SortedProof
 from barometer.registers.contract import CONTRACT, municipality_codes
@@ -21,20 +20,6 @@ from barometer.registers.fixtures import valid_rows, write_register_set
 from barometer.registers.layout import part_files
 from barometer.registers.manifest import write_manifest
 from barometer.registers.validate import validate_registers
-
-
-def _scanned(monkeypatch: pytest.MonkeyPatch) -> list[str]:
-    """table.column:kind of each row check the value scan ran (neither footers nor dictionaries proved it)."""
-    seen: list[str] = []
-    original = check_values.ValueChecker._unproven
-
-    def record(self, tf):
-        checks = original(self, tf)
-        seen.extend(f"{tf.table.name}.{c.column}:{c.kind}" for c in checks)
-        return checks
-
-    monkeypatch.setattr(check_values.ValueChecker, "_unproven", record)
-    return seen
 
 
 def _without_dictionaries(monkeypatch: pytest.MonkeyPatch, root) -> list[dict]:
@@ -68,8 +53,7 @@ def _column(check: str):
     return CONTRACT.table(table).column(rest.split(":")[0])
 
 
-def test_clean_string_codes_are_proven_without_a_scan(tmp_path, monkeypatch):
-    scanned = _scanned(monkeypatch)
+def test_clean_string_codes_are_proven_without_a_scan(tmp_path, monkeypatch, scanned):
     root = write_register_set(tmp_path / "reg")
     assert validate_registers(root).ok
     codes = (":unknown_code", ":unknown_municipality", ":unknown_country")
@@ -78,11 +62,10 @@ def test_clean_string_codes_are_proven_without_a_scan(tmp_path, monkeypatch):
     assert "grades.grade:unknown_code" in scanned  # an integer column written without a dictionary is scanned
 
 
-def test_a_code_outside_the_list_in_the_dictionary_is_reported_as_by_the_scan(tmp_path, monkeypatch):
+def test_a_code_outside_the_list_in_the_dictionary_is_reported_as_by_the_scan(tmp_path, monkeypatch, scanned):
     rows = valid_rows()
     rows["residence"][3]["municipality"] = "999"
     root = write_register_set(tmp_path / "reg", rows)
-    scanned = _scanned(monkeypatch)
     problems = [p.model_dump() for p in validate_registers(root).problems]
     assert "residence.municipality:unknown_municipality" in scanned
     assert [(p["table"], p["column"], p["row"], p["value"], p["kind"]) for p in problems] == [
@@ -90,7 +73,7 @@ def test_a_code_outside_the_list_in_the_dictionary_is_reported_as_by_the_scan(tm
     assert problems == _without_dictionaries(monkeypatch, root)
 
 
-def test_an_unused_dictionary_entry_outside_the_codes_proves_nothing(tmp_path, monkeypatch):
+def test_an_unused_dictionary_entry_outside_the_codes_proves_nothing(tmp_path, monkeypatch, scanned):
     rows = valid_rows()
     root = write_register_set(tmp_path / "reg", rows)
     path = part_files(root, "housing_areas")[0]
@@ -103,7 +86,6 @@ def test_an_unused_dictionary_entry_outside_the_codes_proves_nothing(tmp_path, m
     pq.write_table(table, path, store_schema=False)
     write_manifest(root, generator="tests", synthetic=True)
     assert "municipality" not in _proven(path, "municipality")
-    scanned = _scanned(monkeypatch)
     assert validate_registers(root).ok  # no row holds it: the scan finds nothing
     assert "housing_areas.municipality:unknown_municipality" in scanned
 
@@ -122,7 +104,7 @@ def _fallen_back(path, municipalities: list[str]) -> None:
                    data_page_size=256)
 
 
-def test_pages_fallen_back_to_plain_encoding_are_read_as_dictionaries_too(tmp_path, monkeypatch):
+def test_pages_fallen_back_to_plain_encoding_are_read_as_dictionaries_too(tmp_path, monkeypatch, scanned):
     codes = list(municipality_codes())
     path = tmp_path / "part.parquet"
     _fallen_back(path, [codes[i % len(codes)] for i in range(3000)])
@@ -136,7 +118,6 @@ def test_pages_fallen_back_to_plain_encoding_are_read_as_dictionaries_too(tmp_pa
     write_manifest(root, generator="tests", synthetic=True)
     assert _plain_pages(path, "municipality")
     assert "999" in dictionary_values([path], {"municipality": pa.string()})["municipality"].to_pylist()
-    scanned = _scanned(monkeypatch)
     problems = [p.model_dump() for p in validate_registers(root).problems]
     assert "housing_areas.municipality:unknown_municipality" in scanned
     assert [(p["table"], p["row"], p["value"], p["kind"]) for p in problems] == [
@@ -214,12 +195,11 @@ def _rewrite(root, table: str, rows, **options) -> None:
     write_manifest(root, generator="tests", synthetic=True)
 
 
-def test_float_ranges_and_one_column_rules_are_proven_by_dictionaries(tmp_path, monkeypatch):
+def test_float_ranges_and_one_column_rules_are_proven_by_dictionaries(tmp_path, monkeypatch, scanned):
     rows = valid_rows()
     root = write_register_set(tmp_path / "reg", rows)
     _rewrite(root, "benefits", rows["benefits"])
     _rewrite(root, "programme_status", rows["programme_status"])
-    scanned = _scanned(monkeypatch)
     assert validate_registers(root).ok
     assert "benefits.hours_per_week:out_of_range" not in scanned  # NaN would be in the dictionary: none is
     assert "programme_status.month:inconsistent" not in scanned  # day(month) <> 1 on each distinct month
@@ -246,7 +226,7 @@ def test_a_dictionary_entry_breaking_a_check_is_reported_as_by_the_scan(tmp_path
     assert problems == _without_dictionaries(monkeypatch, root)
 
 
-def test_a_check_true_for_a_null_is_not_proven_by_the_dictionary(tmp_path, monkeypatch):
+def test_a_check_true_for_a_null_is_not_proven_by_the_dictionary(tmp_path, monkeypatch, scanned):
     from barometer.registers.fixtures import loose_table
 
     rows = valid_rows()
@@ -255,7 +235,6 @@ def test_a_check_true_for_a_null_is_not_proven_by_the_dictionary(tmp_path, monke
     path = part_files(root, "residence")[0]
     pq.write_table(loose_table("residence", rows["residence"]), path, use_dictionary=True, write_statistics=False)
     write_manifest(root, generator="tests", synthetic=True)
-    scanned = _scanned(monkeypatch)
     problems = [p.model_dump() for p in validate_registers(root).problems]
     assert "residence.municipality:null_value" in scanned  # every dictionary entry is a code, but a null is null
     assert [(p["table"], p["row"], p["kind"]) for p in problems] == [("residence", 2, "null_value")]
