@@ -133,11 +133,15 @@ def test_parts_too_large_for_the_pass_fall_back_to_sql(synthetic: Path, by_sql, 
     assert status_cells(synthetic)[0] == "ordered"  # a part of exactly the limit is small enough
 
 
+@pytest.mark.parametrize("runs", [64, 0])
 @pytest.mark.parametrize("numbers", [[10, 11, 12], [10, 20, 30], [10, 2_000, 900_000]])
-def test_persons_find_each_position_and_refuse_another_parts_person(numbers):
-    """Numbers without gaps (position = distance from the first), with some (a lookup table) and sparse ones
-    (binary search), in and out of order, all give the same positions."""
+def test_persons_find_each_position_and_refuse_another_parts_person(numbers, runs, monkeypatch):
+    """Numbers without gaps (position = distance from the first), in a few runs (distance from the run's first),
+    with more gaps (a lookup table) and sparse ones (binary search), in and out of order, all give the same
+    positions."""
+    monkeypatch.setattr("barometer.engine.merge.MAX_RUNS", runs)
     persons = Persons(np.array(numbers))
+    assert (persons.runs is not None) == (runs > 0 and numbers != [10, 11, 12])
     a, b, c = numbers
     assert persons.index(np.array([a, a, c, c, c]), "t").tolist() == [0, 0, 2, 2, 2]
     assert persons.index(np.array([c, a, b, a]), "t").tolist() == [2, 0, 1, 0]
@@ -148,6 +152,31 @@ def test_persons_find_each_position_and_refuse_another_parts_person(numbers):
                 persons.index(np.array([a, other]), "t")
             assert not persons.holds(np.array([other]))
     assert persons.holds(np.array([c, b]))
+
+
+def test_persons_in_runs_find_each_position_like_a_search_and_refuse_numbers_in_the_gaps():
+    """Persons in a few runs of numbers without gaps (blocks of numbers, as a part of a few municipalities holds):
+    every row's position is the one a binary search over the persons finds, for rows sorted by person (cut into
+    runs) and not; a number in a gap between runs, or beyond the last, is another part's person."""
+    rng = np.random.default_rng(3)
+    numbers = np.concatenate([np.arange(100, 160), np.arange(1_000, 1_001), np.arange(5_000, 5_040),
+                              np.arange(9_000_000, 9_000_007)])
+    persons = Persons(numbers)
+    assert persons.runs is not None and persons.runs[0].tolist() == [100, 1_000, 5_000, 9_000_000]
+    rows = np.sort(rng.choice(numbers, 500))
+    expected = np.searchsorted(numbers, rows)
+    assert persons.index(rows, "t").tolist() == expected.tolist()  # sorted: each run's rows cut out
+    mixed = rng.permutation(len(rows))
+    assert persons.index(rows[mixed], "t").tolist() == expected[mixed].tolist()
+    assert persons.index(numbers[[0, -1]], "t").tolist() == [0, len(numbers) - 1]
+    for gap in (160, 999, 1_001, 5_040, 8_999_999):
+        for these in (np.sort(np.r_[rows, gap]), np.r_[gap, rows]):
+            with pytest.raises(NotApplicable, match="another part"):
+                persons.index(these, "t")
+        assert not persons.holds(np.array([gap]))
+    assert persons.without_gaps(100, 159) and persons.without_gaps(5_000, 5_039) and persons.without_gaps(1_000, 1_000)
+    assert not persons.without_gaps(150, 1_000) and not persons.without_gaps(99, 120)
+    assert not persons.without_gaps(5_030, 5_040) and not persons.without_gaps(9_000_007, 9_000_008)
 
 
 def test_dense_match_finds_each_slot_and_refuses_a_key_twice():
@@ -220,6 +249,11 @@ def test_a_footer_proves_a_part_of_persons_numbered_without_gaps(tmp_path: Path)
     assert not within(part([9, 12]), persons)
     assert not within(part([10, None, 12]), persons)
     assert not within(part([10, 12], write_statistics=False), persons)
+    runs = Persons(np.array([10, 11, 12, 20, 21]))  # two runs: each row group must lie within one of them
+    assert within(part([10, 12, 20, 21, 11]), runs)  # row groups (10, 12), (20, 21) and (11)
+    assert within(part([12, 11, 21, 20]), runs)
+    assert not within(part([12, 20]), runs)  # 13 .. 19 are no persons of the part
+    assert not within(part([21, 22]), runs)
 
 
 def test_disjoint_compares_only_overlapping_parts():

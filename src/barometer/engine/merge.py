@@ -27,6 +27,10 @@ DENSE = 4
 """A part's persons are looked up in a table indexed by person number when their numbers span at most this many
 times as many numbers as there are persons (person numbers given out in blocks); otherwise by binary search."""
 
+MAX_RUNS = 64
+"""Persons whose numbers form at most this many runs without gaps (a part holding a few blocks of numbers, such as
+the persons of a few municipalities) are found by their distance from the first number of their run."""
+
 
 def key_column(table: pa.Table, name: str) -> np.ndarray:
     """A key column as numbers, in its own integer type (nulls have no place in a key: not applicable)."""
@@ -58,8 +62,10 @@ class Persons:
 
     Persons numbered without gaps (the first number's position is 0, the next one's 1 …) need no lookup at all: a
     number's position is its distance from the first, and a number outside the first..last range is of another
-    part. Numbers with some gaps (``DENSE``) are looked up in a table by their distance from the first; sparse ones
-    by binary search, once per run of equal numbers when the rows are sorted by person."""
+    part. Persons in a few runs of numbers without gaps (``MAX_RUNS``) are found the same way within their run:
+    rows sorted by person are cut into each run's rows by one binary search per run, so each row costs a
+    subtraction, not a search. Numbers with more gaps are looked up in a table by their distance from the first
+    (``DENSE``); sparse ones by binary search, once per run of equal numbers when the rows are sorted by person."""
 
     def __init__(self, pnr: np.ndarray) -> None:
         self.pnr = pnr
@@ -67,8 +73,17 @@ class Persons:
         self.last = int(pnr[-1]) if len(pnr) else -1
         span = self.last - self.first + 1
         self.contiguous = span == len(pnr)
+        self.runs: tuple[np.ndarray, np.ndarray, np.ndarray] | None = None
+        """Each run's first and last number and the position of its first, when there are a few runs (else
+        None; None also when ``contiguous``, the one-run case that needs none of it)."""
         self.lookup: np.ndarray | None = None
-        if not self.contiguous and span <= DENSE * len(pnr):
+        if self.contiguous:
+            return
+        breaks = np.flatnonzero(pnr[1:] - pnr[:-1] != 1) + 1
+        if len(breaks) < MAX_RUNS:
+            starts = np.concatenate([[0], breaks])
+            self.runs = (pnr[starts], pnr[np.concatenate([breaks - 1, [len(pnr) - 1]])], starts)
+        elif span <= DENSE * len(pnr):
             self.lookup = np.full(span, -1, np.int32)
             self.lookup[pnr - self.first] = np.arange(len(pnr), dtype=np.int32)
 
@@ -82,6 +97,8 @@ class Persons:
             return np.zeros(0, np.int32)
         if int(pnr.min()) < self.first or int(pnr.max()) > self.last:
             raise NotApplicable(f"{where} has persons of another part")
+        if self.runs is not None:
+            return self._in_runs(pnr, where)
         if self.contiguous or self.lookup is not None:
             offset = np.subtract(pnr, self.first, out=np.empty(len(pnr), np.int32), casting="unsafe")
             if self.contiguous:
@@ -97,6 +114,36 @@ class Persons:
         if bool((at < 0).any()):
             raise NotApplicable(f"{where} has persons of another part")
         return at
+
+    def _in_runs(self, pnr: np.ndarray, where: str) -> np.ndarray:
+        """``index`` for persons in a few runs (``runs``), the numbers known to lie within first..last. A number
+        after its run's last one is in a gap between runs: another part's person."""
+        firsts, lasts, starts = self.runs  # type: ignore[misc]
+        shift = firsts - starts  # a number's position is the number minus its run's shift
+        out = np.empty(len(pnr), np.int32)
+        if len(pnr) > 1 and not bool((pnr[1:] >= pnr[:-1]).all()):
+            run = np.searchsorted(firsts, pnr, side="right") - 1  # few runs: a short search (first <= every number)
+            if bool((pnr > lasts[run]).any()):
+                raise NotApplicable(f"{where} has persons of another part")
+            return np.subtract(pnr, shift[run], out=out, casting="unsafe")
+        bounds = [*np.searchsorted(pnr, firsts).tolist(), len(pnr)]  # each run's rows, sorted by person
+        for k in range(len(firsts)):
+            low, high = bounds[k], bounds[k + 1]
+            if high > low:
+                if pnr[high - 1] > lasts[k]:
+                    raise NotApplicable(f"{where} has persons of another part")
+                np.subtract(pnr[low:high], shift[k], out=out[low:high], casting="unsafe")
+        return out
+
+    def without_gaps(self, low: int, high: int) -> bool:
+        """Whether every number from ``low`` to ``high`` is one of the persons (the footer proof of a part)."""
+        if self.contiguous:
+            return self.first <= low and high <= self.last
+        if self.runs is None:
+            return False
+        firsts, lasts, _ = self.runs
+        k = int(np.searchsorted(lasts, low))  # the first run ending at or after low
+        return k < len(lasts) and int(firsts[k]) <= low and high <= int(lasts[k])
 
     def holds(self, pnr: np.ndarray) -> bool:
         """Every person number of ``pnr`` is one of the part's persons."""

@@ -19,10 +19,11 @@ def part_pnr(path: Path) -> np.ndarray:
 
 
 def within(path: Path, persons: Persons) -> bool:
-    """Whether the footer of a register part proves all its rows of ``persons``: persons numbered without gaps,
-    and every row group's least and greatest person number among theirs, with no NULL (else the part's numbers
-    are read and looked up, ``Persons.holds``)."""
-    if not persons.contiguous:
+    """Whether the footer of a register part proves all its rows of ``persons``: every row group's least and
+    greatest person number, with no NULL, span numbers that are all the part's persons (``Persons.without_gaps``:
+    persons numbered without gaps, or a run of them). Else the part's numbers are read and looked up
+    (``Persons.holds``)."""
+    if not persons.contiguous and persons.runs is None:
         return False
     meta = pq.read_metadata(path)
     schema = meta.schema.to_arrow_schema()
@@ -36,7 +37,7 @@ def within(path: Path, persons: Persons) -> bool:
         if stats is None or not stats.has_min_max or stats.null_count != 0:  # None: not counted
             return False
         low, high = stats.min, stats.max
-        if not isinstance(low, int) or not isinstance(high, int) or low < persons.first or high > persons.last:
+        if not isinstance(low, int) or not isinstance(high, int) or not persons.without_gaps(low, high):
             return False
     return True
 
