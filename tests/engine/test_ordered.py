@@ -203,8 +203,9 @@ def test_gathered_rows_and_masked_keys_are_null_where_nothing_matched():
 
 def test_fixed_width_columns_are_gathered_like_arrow_takes_them():
     """Integers, dates and decimals without nulls are copied as records by numpy, in several chunks and from a
-    slice; columns with nulls, strings and booleans go through Arrow's take; an empty table attaches NULLs. Every
-    column equals Arrow's own take of the same rows."""
+    slice, booleans as bytes and dictionary columns as their indices (in chunks with one dictionary); columns
+    with nulls, plain strings and dictionaries differing between chunks go through Arrow's take; an empty table
+    attaches NULLs. Every column equals Arrow's own take of the same rows."""
     import datetime
     import decimal
 
@@ -217,7 +218,13 @@ def test_fixed_width_columns_are_gathered_like_arrow_takes_them():
         "pnr": pa.array([7, 8, 9, 10], pa.int64()).slice(1),
         "gap": pa.array([1, None, 3], pa.int32()),
         "level": pa.array(["a", "b", "c"]),
-        "flag": pa.array([True, False, True]),
+        "flag": pa.chunked_array([[True, False], [True]]),
+        "code": pa.chunked_array([pa.array(["x", "y", "x"]).dictionary_encode()]),
+        "same": pa.chunked_array([pa.DictionaryArray.from_arrays(pa.array([1, 0], pa.int8()), ["p", "q"]),
+                                  pa.DictionaryArray.from_arrays(pa.array([1], pa.int8()), ["p", "q"])]),
+        "other": pa.chunked_array([pa.DictionaryArray.from_arrays(pa.array([1, 0], pa.int8()), ["p", "q"]),
+                                   pa.DictionaryArray.from_arrays(pa.array([0], pa.int8()), ["r"])]),
+        "unset": pa.array(["u", None, "w"]).dictionary_encode(),
     })
     at = np.array([2, 0, 1, 0, 2], np.int32)
     for found in (np.ones(5, bool), np.array([True, False, True, False, True])):
@@ -386,7 +393,9 @@ def test_a_register_only_a_held_view_reads_needs_no_aligned_parts(synthetic: Pat
 
 
 def test_without_a_held_person_each_part_computes_it(synthetic: Path, by_sql):
-    """Run before ``person`` exists on the main connection, the pass computes it from each part's registers."""
+    """Run before ``person`` exists on the main connection, the pass computes it from each part's registers, as a
+    table (the part reads it twice: the residents' join and the education filter), while ``fulltime_support``,
+    read once, is a view; both give the cells of the SQL."""
     from barometer.engine.ordered import OrderedPass
     from barometer.engine.views import STATUS_CHAIN
 
@@ -395,6 +404,11 @@ def test_without_a_held_person_each_part_computes_it(synthetic: Path, by_sql):
         _, params = prepare(backend, locate(synthetic, "duckdb"), load_catalogue(), "2024-11", EngineSettings())
         ordered = OrderedPass(backend.con, STATUS_CHAIN, synthetic, backend.present, backend.references, params)
         assert ordered.shared == {} and "permits" in ordered.tables
+        assert ordered.kept == {"person"}
+        ordered.part(ordered.parts[0])
+        kinds = dict(ordered._connection().sql("SELECT table_name, table_type FROM information_schema.tables "
+                                               "WHERE table_name IN ('person', 'fulltime_support')").fetchall())
+        assert kinds == {"person": "LOCAL TEMPORARY", "fulltime_support": "VIEW"}
         ordered.run()
         assert backend.con.sql("DESCRIBE status_cells").fetchall() == by_sql[1]
         assert backend.con.sql("SELECT * FROM status_cells ORDER BY ALL").fetchall() == by_sql[2]

@@ -21,6 +21,7 @@ import threading
 from collections.abc import Iterable, Mapping, Sequence
 from typing import cast
 
+import numpy as np
 import pyarrow as pa
 
 from barometer.engine.joins import CountView, JoinView
@@ -114,7 +115,11 @@ class Codes:
         for chunk in column.chunks:
             plain = not pa.types.is_dictionary(chunk.type)
             encoded = cast(pa.DictionaryArray, chunk.dictionary_encode() if plain else chunk)
-            chunks.append(self._mapping(encoded.dictionary).take(encoded.indices))
+            mapping = self._mapping(encoded.dictionary)
+            if encoded.indices.null_count or mapping.null_count:
+                chunks.append(mapping.take(encoded.indices))
+            else:  # numpy's take: no bounds check of every index first (the indices are the dictionary's own)
+                chunks.append(pa.array(np.take(mapping.to_numpy(), encoded.indices.to_numpy()), pa.int32()))
         return pa.chunked_array(chunks, pa.int32())
 
     def decode(self, codes: pa.ChunkedArray) -> pa.ChunkedArray:

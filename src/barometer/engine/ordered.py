@@ -53,6 +53,7 @@ from barometer.engine.merge import (
     slots,
     strictly_increasing,
 )
+from barometer.engine.model import View
 from barometer.engine.overlap import Cancel, close
 from barometer.engine.parts import part_pnr, read_part, within
 from barometer.engine.slices import Slices, columns_of, held
@@ -117,6 +118,7 @@ class OrderedPass:
         """Registers read other than as a join's driving or attached table: their parts are proven to hold only
         the part's persons when bound (the joins prove it for the rows they match)."""
         self.own = own
+        self.kept = self._kept(own, joins)
         others = [*(self.sql[v.name] for v in own), *(a.where for j in joins for a in j.attach)]
         self.coded = {(i, alias): [c for c in columns if carried(c, alias, i, chain.steps, self.select, self.sql,
                                                                 others, chain.result)]
@@ -138,6 +140,17 @@ class OrderedPass:
         self._local = threading.local()
         self._connections: list[duckdb.DuckDBPyConnection] = []
         self._lock = threading.Lock()
+
+    def _kept(self, own: list[View], joins: list[JoinView]) -> set[str]:
+        """The materialised views of ``own`` that a part reads more than once: kept as tables. One read once (a
+        view only an attached table's read names, as ``fulltime_support``) is computed once either way, so it is
+        created as a view and its rows go straight to that read instead of into a table first."""
+        readers = [*(self.sql[v.name] for v in own),
+                   *(self.sql[s.name] for s in self.chain.steps if not isinstance(s, JoinView)),
+                   *(a.where for j in joins for a in j.attach), *(f'"{a.table}"' for j in joins for a in j.attach),
+                   render(self.chain.result.sql, "duckdb", self.params)]
+        return {v.name for v in own if v.materialize
+                and sum(len(re.findall(rf"\b{re.escape(v.name)}\b", text)) for text in readers) != 1}
 
     def _read_by(self, index: int, step: JoinView) -> list[tuple[str, list[str]]]:
         """The columns step ``index`` reads from its driving table when that is a register (the first step; later
@@ -234,8 +247,8 @@ class OrderedPass:
         for name, rows in slices.items():
             con.register(name, rows)
         self._local.slices = slices
-        for view in self.own:  # kept as declared: a materialised view is computed once per part
-            kind = "TABLE" if view.materialize else "VIEW"
+        for view in self.own:  # a materialised view read more than once is computed once per part
+            kind = "TABLE" if view.name in self.kept else "VIEW"
             con.execute(f'CREATE OR REPLACE TEMP {kind} "{view.name}" AS {self.sql[view.name]}')
         return persons
 
