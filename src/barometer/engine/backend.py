@@ -3,6 +3,10 @@
 A backend needs only four operations (register Parquet tables, register small reference tables, create a view or
 materialised table from SQL, run a query to Arrow), so a Spark backend implements the same four with
 ``spark.read.parquet``/``createOrReplaceTempView``/``CACHE TABLE`` and runs the very same rendered SQL.
+
+Every table the items read (registers, reference tables, materialised views) lives in the connection's in-memory
+database, not in its temporary schema: a cursor of the connection sees them, so ``evaluate_each`` runs several
+items' queries at once, each on a cursor of its own (one query of an item leaves part of the machine idle).
 """
 
 from __future__ import annotations
@@ -10,6 +14,9 @@ from __future__ import annotations
 import re
 import shutil
 import tempfile
+import threading
+from collections.abc import Iterator, Sequence
+from concurrent.futures import Future, ThreadPoolExecutor
 from pathlib import Path
 from typing import Any
 
@@ -26,6 +33,11 @@ from barometer.engine.sql import render
 from barometer.engine.views import PERSON_CHAINS
 from barometer.registers.contract import CONTRACT
 from barometer.registers.layout import part_files
+
+ITEM_STREAMS = 2
+"""Items evaluated at once by ``evaluate_each``, each on a cursor of its own. A single item's query keeps about 1.7
+of two cores busy (its joins and aggregates have serial stretches); two at a time fill them, for the same CPU
+seconds (measured in docs/engine.md)."""
 
 DEFAULT_MEMORY_LIMIT = "5.5GB"
 """DuckDB's memory limit (5.12 GiB): with the process around it (Python, Arrow, the release being assembled) the
@@ -74,7 +86,8 @@ class DuckDBBackend:
                 present.add(name)
             else:  # an absent optional table: an empty table of the right shape keeps SQL valid
                 self.con.register(f"__empty_{name}", table.arrow_schema().empty_table())
-                self.con.execute(f'CREATE OR REPLACE VIEW "{name}" AS SELECT * FROM "__empty_{name}"')
+                self.con.execute(f'CREATE OR REPLACE TABLE "{name}" AS SELECT * FROM "__empty_{name}"')
+                self.con.unregister(f"__empty_{name}")  # a registered table is the connection's own
         self.root, self.present = Path(root), present
         return present
 
@@ -105,7 +118,7 @@ class DuckDBBackend:
     def register_reference(self, name: str, data: pa.Table) -> None:
         self.references[name] = data  # the ordered pass gives each part's connection the same tables
         self.con.register(f"__{name}", data)
-        self.con.execute(f'CREATE OR REPLACE TEMP TABLE "{name}" AS SELECT * FROM "__{name}"')
+        self.con.execute(f'CREATE OR REPLACE TABLE "{name}" AS SELECT * FROM "__{name}"')
         self.con.unregister(f"__{name}")
 
     def _check(self) -> None:
@@ -117,7 +130,7 @@ class DuckDBBackend:
         if self._ordered(view, params):
             return
         sql = render(view.sql, self.dialect, params)
-        kind = "TEMP TABLE" if view.materialize else "VIEW"
+        kind = "TABLE" if view.materialize else "VIEW"  # the database's, so cursors see it
         self.con.execute(f'CREATE OR REPLACE {kind} "{view.name}" AS {sql}')
 
     def _ordered(self, view: View, params: dict[str, object]) -> bool:
@@ -150,6 +163,44 @@ class DuckDBBackend:
     def evaluate(self, definition: Definition, params: dict[str, object], national_only: bool) -> pa.Table:
         """The item for every area: municipal rows summed into regions and the country by one join."""
         return self.query(item_query(definition, self.dialect, params, national_only))
+
+    def evaluate_each(self, jobs: Sequence[tuple[Definition, bool]], params: dict[str, object]
+                      ) -> Iterator[pa.Table]:
+        """``evaluate(definition, params, national_only)`` of each job, in the jobs' order, while up to
+        ``ITEM_STREAMS`` of the queries run at once on cursors of their own. The caller assembles each item's rows
+        while the next ones are computed. Leaving the iteration early (an error) cancels the queries not started,
+        interrupts the running ones and closes the cursors before it returns."""
+        local = threading.local()
+        cursors: list[duckdb.DuckDBPyConnection] = []
+        lock = threading.Lock()
+
+        def run(job: tuple[Definition, bool]) -> pa.Table:
+            self._check()
+            cursor = getattr(local, "cursor", None)
+            if cursor is None:
+                cursor = local.cursor = self.con.cursor()
+                cursor.execute("SET enable_progress_bar = false")  # a cursor's own setting
+                with lock:
+                    cursors.append(cursor)
+                if self.cancel is not None:
+                    self.cancel.register(cursor)
+            return cursor.sql(item_query(job[0], self.dialect, params, job[1])).to_arrow_table()
+
+        pool = ThreadPoolExecutor(max_workers=ITEM_STREAMS, thread_name_prefix="barometer-item")
+        futures: list[Future[pa.Table]] = [pool.submit(run, job) for job in jobs]
+        try:
+            for future in futures:
+                yield future.result()
+        finally:
+            for future in futures:
+                future.cancel()
+            if not all(f.done() for f in futures):
+                with lock:
+                    for cursor in cursors:
+                        cursor.interrupt()
+            pool.shutdown(wait=True)
+            for cursor in cursors:
+                close(cursor, self.cancel)
 
     def close(self) -> None:
         close(self.con, self.cancel)

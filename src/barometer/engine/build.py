@@ -11,7 +11,7 @@ from __future__ import annotations
 
 import functools
 import re
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
 from datetime import date
 from pathlib import Path
@@ -24,6 +24,7 @@ from barometer.catalogue import Catalogue, KeyFigure, load_catalogue
 from barometer.engine import assemble, coverage
 from barometer.engine.definitions import DEFINITIONS
 from barometer.engine.engines import ENGINES, Registers, locate, open_backend
+from barometer.engine.model import Definition
 from barometer.engine.overlap import Cancel, alongside, apart, validate_apart
 from barometer.engine.periods import key_figure_periods
 from barometer.engine.settings import EngineSettings
@@ -238,6 +239,7 @@ def _compute(where: Registers, edition: str, engine: str, settings: EngineSettin
     """Every item's raw rows and the registers' coverage: views derived, each item evaluated (``cancel``: see
     barometer.engine.overlap)."""
     backend = open_backend(engine, threads=threads, spark_master=spark_master, cancel=cancel)
+    results: Iterator[pa.Table] | None = None
     try:
         present, params = prepare(backend, where, catalogue, edition, settings)
         derive_views(backend, params)
@@ -250,16 +252,18 @@ def _compute(where: Registers, edition: str, engine: str, settings: EngineSettin
             DEFINITIONS, present, declared,
             lambda t, c: _column_range(backend, t, c)[1])
         rows: list[pa.Table] = []  # each item's rows
+        national = {d.id: not catalogue.item(d.id).local for d in DEFINITIONS}
+        absent = {d.id for d in DEFINITIONS if any(t not in present for t in d.optional_tables)}
+        results = _evaluated(backend, [(d, national[d.id]) for d in DEFINITIONS if d.id not in absent], params)
         for group in dict.fromkeys(d.group for d in DEFINITIONS):
             for d in (d for d in DEFINITIONS if d.group == group):
-                national_only = not catalogue.item(d.id).local
-                missing = [t for t in d.optional_tables if t not in present]
-                if missing:
+                national_only = national[d.id]
+                if d.id in absent:  # an optional input table is absent: not computed
                     kf = catalogue.key_figure(d.id)
                     periods = [kf.reference_period[edition]] if edition in kf.reference_period else []
                     rows.append(assemble.not_computed_rows(d, periods, catalogue, national_only))
                     continue
-                result = backend.evaluate(d, params, national_only)
+                result = next(results)
                 skip = coverage.uncovered(d, {str(p) for p in result.column("period").to_pylist()}, cover, params)
                 rows.append(assemble.item_rows(d, result, catalogue, national_only, skip))
                 item = catalogue.item(d.id)
@@ -268,8 +272,21 @@ def _compute(where: Registers, edition: str, engine: str, settings: EngineSettin
                     rows.append(assemble.not_computed_rows(d, [ref], catalogue, national_only))
             tick(group)
     finally:
+        if results is not None:
+            results.close()  # (an error) no item's query outlives the backend
         backend.close()
     return assemble.to_table(rows), coverage.provenance_record(cover)
+
+
+def _evaluated(backend: Any, jobs: list[tuple[Definition, bool]], params: dict[str, object]) -> Iterator[pa.Table]:
+    """Each job's (definition, national only) evaluated table, in order: several at once where the backend can
+    (``evaluate_each``: DuckDB's cursors), else one after the other."""
+    each = getattr(backend, "evaluate_each", None)
+    if each is not None:
+        yield from each(jobs, params)
+        return
+    for definition, national_only in jobs:
+        yield backend.evaluate(definition, params, national_only)
 
 
 def build(registers: Path | str | Registers, edition: str, engine: str = "duckdb",

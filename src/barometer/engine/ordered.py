@@ -348,7 +348,8 @@ class OrderedPass:
         return con.sql(render(self.chain.result.sql, "duckdb", self.params)).to_arrow_table()
 
     def run(self) -> None:
-        """Create ``chain.result`` on the main connection, or raise ``NotApplicable`` having created nothing."""
+        """Create ``chain.result`` in the main connection's database (its cursors read it too), or raise
+        ``NotApplicable`` having created nothing."""
         result = self.chain.result
         try:
             with ThreadPoolExecutor(max_workers=self.workers) as pool:
@@ -366,7 +367,7 @@ class OrderedPass:
                                                  self.codes.decode(cells.column(column)))
                     self.con.register("__cells", cells)
                     combined = "SELECT * FROM __cells"
-                self.con.execute(f'CREATE OR REPLACE TEMP TABLE "{result.name}" AS {combined}')
+                self.con.execute(f'CREATE OR REPLACE TABLE "{result.name}" AS {combined}')
             finally:
                 self.con.unregister("__partials")
                 if self.decode:
