@@ -5,7 +5,7 @@ from __future__ import annotations
 import hashlib
 import json
 import tomllib
-from collections.abc import Mapping
+from collections.abc import Mapping, Sequence
 from functools import cache
 from importlib import resources
 from pathlib import Path
@@ -91,6 +91,29 @@ class DisclosureConfig(_Strict):
 
     def digest(self) -> str:
         return hashlib.sha256(json.dumps(self.model_dump(mode="json"), sort_keys=True).encode()).hexdigest()[:12]
+
+    def coupled(self, items: Sequence[str]) -> list[list[str]]:
+        """``items`` in the groups whose decisions depend on each other: a linked group or a nested pair joins its
+        items (a cell hidden in one hides or bounds the other's); every other rule — primary suppression, the
+        area hierarchy's equations, the cumulative series, the developments — looks at one item's cells only. So
+        deciding group by group decides every cell as deciding all items at once does, and a build decides each
+        group as soon as its items are computed (barometer.engine.protection). Each group keeps the order of
+        ``items``; the groups come in the order of their first item."""
+        root = {item: item for item in items}
+
+        def find(item: str) -> str:
+            while root[item] != item:
+                item = root[item]
+            return item
+
+        for group in (*self.linked.groups, *self.nested.pairs):
+            present = [item for item in group if item in root]
+            for item in present[1:]:
+                root[find(item)] = find(present[0])
+        groups: dict[str, list[str]] = {}
+        for item in items:
+            groups.setdefault(find(item), []).append(item)
+        return list(groups.values())
 
     @staticmethod
     def merged(base: DisclosureConfig, override: Mapping[str, Any]) -> dict[str, Any]:

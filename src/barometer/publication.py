@@ -134,8 +134,9 @@ def _widened_intervals(df: pl.DataFrame, publish: pl.Series, ranges: dict[int, t
     lows, highs = low_col.to_list(), high_col.to_list()
     # Only rows with a range and an interval are widened, and only published rows have intervals (the others
     # may hold numbers no interval is defined for): the intervals at the ends are computed for those alone.
-    todo = [i for i, (r, low) in enumerate(zip(rows, lows, strict=True)) if r in ranges and low is not None
-            and publish[i]]
+    published = publish.to_list()  # one conversion: a Series indexed row by row costs a call per row
+    todo = [i for i, (r, low, shown) in enumerate(zip(rows, lows, published, strict=True)) if r in ranges
+            and low is not None and shown]
     chosen = set(todo)
     shown = df.filter(pl.Series([i in chosen for i in range(df.height)], dtype=pl.Boolean))
     shown = shown.with_columns(lo=pl.Series([ranges[rows[i]][0] for i in todo], dtype=pl.Float64),

@@ -11,18 +11,18 @@ from __future__ import annotations
 
 import functools
 import re
-from collections.abc import Callable, Iterator
+from collections.abc import Callable, Generator
 from dataclasses import dataclass, field
 from datetime import date
 from pathlib import Path
-from typing import Any
+from typing import Any, Protocol
 
 import pyarrow as pa
 import pyarrow.compute as pc
 
 from barometer.catalogue import Catalogue, KeyFigure, load_catalogue
 from barometer.engine import assemble, coverage
-from barometer.engine.definitions import DEFINITIONS
+from barometer.engine.definitions import DEFINITIONS, definition
 from barometer.engine.engines import ENGINES, Registers, locate, open_backend
 from barometer.engine.model import Definition
 from barometer.engine.overlap import Cancel, alongside, apart, validate_apart
@@ -36,6 +36,14 @@ from barometer.registers.report import ValidationReport
 from barometer.registers.validate import validate_registers
 
 Progress = Callable[[str], None]
+
+
+class Batches(Protocol):
+    """Where the build hands the items' rows as they are computed (barometer.engine.protection.Protection)."""
+
+    plan: list[list[str]]  # item ids in the order to compute them, in runs whose rows are handed over together
+
+    def add(self, raw: pa.Table) -> None: ...
 
 
 class EngineError(BarometerError, RuntimeError):
@@ -185,11 +193,14 @@ def compute(registers: Path | str, edition: str, engine: str = "duckdb", setting
 def compute_with_coverage(registers: Path | str | Registers, edition: str, engine: str = "duckdb",
                           settings: EngineSettings | None = None, *, validate: bool = True,
                           progress: Progress | None = None, threads: int | None = None,
-                          spark_master: str | None = None) -> tuple[pa.Table, dict[str, dict[str, str | None]]]:
+                          spark_master: str | None = None, batches: Batches | None = None
+                          ) -> tuple[pa.Table, dict[str, dict[str, str | None]]]:
     """``compute``, plus how far each needed register reaches (barometer.engine.coverage) for the provenance.
 
     Periods a needed register does not fully cover get no observation; a key figure's edition period gets
-    ``not_computed`` rows instead, so the report says why it is blank."""
+    ``not_computed`` rows instead, so the report says why it is blank. ``batches``: the items are computed in the
+    order of its ``plan`` and each run's rows handed to its ``add`` as soon as they are computed (the build protects
+    them while the next items are computed, barometer.engine.protection); the table returned has every row."""
     settings = settings or EngineSettings()
     catalogue = load_catalogue()
     if engine not in ENGINES:
@@ -209,7 +220,7 @@ def compute_with_coverage(registers: Path | str | Registers, edition: str, engin
         tick("validate")
 
     def run(cancel: Cancel | None) -> tuple[pa.Table, dict[str, dict[str, str | None]]]:
-        return _compute(where, edition, engine, settings, catalogue, tick, threads, spark_master, cancel)
+        return _compute(where, edition, engine, settings, catalogue, tick, threads, spark_master, cancel, batches)
 
     if overlap:  # both at once (barometer.engine.overlap)
         return alongside(validated, run)
@@ -234,12 +245,12 @@ def _validate(where: Registers, spark_master: str | None, apart: bool = False) -
 
 
 def _compute(where: Registers, edition: str, engine: str, settings: EngineSettings, catalogue: Catalogue,
-             tick: Progress, threads: int | None, spark_master: str | None, cancel: Cancel | None
-             ) -> tuple[pa.Table, dict[str, dict[str, str | None]]]:
+             tick: Progress, threads: int | None, spark_master: str | None, cancel: Cancel | None,
+             batches: Batches | None = None) -> tuple[pa.Table, dict[str, dict[str, str | None]]]:
     """Every item's raw rows and the registers' coverage: views derived, each item evaluated (``cancel``: see
     barometer.engine.overlap)."""
     backend = open_backend(engine, threads=threads, spark_master=spark_master, cancel=cancel)
-    results: Iterator[pa.Table] | None = None
+    results: Generator[pa.Table, None, None] | None = None
     try:
         present, params = prepare(backend, where, catalogue, edition, settings)
         derive_views(backend, params)
@@ -251,26 +262,27 @@ def _compute(where: Registers, edition: str, engine: str, settings: EngineSettin
         cover = coverage.table_coverage(
             DEFINITIONS, present, declared,
             lambda t, c: _column_range(backend, t, c)[1])
-        rows: list[pa.Table] = []  # each item's rows
         national = {d.id: not catalogue.item(d.id).local for d in DEFINITIONS}
         absent = {d.id for d in DEFINITIONS if any(t not in present for t in d.optional_tables)}
-        results = _evaluated(backend, [(d, national[d.id]) for d in DEFINITIONS if d.id not in absent], params)
-        for group in dict.fromkeys(d.group for d in DEFINITIONS):
-            for d in (d for d in DEFINITIONS if d.group == group):
-                national_only = national[d.id]
-                if d.id in absent:  # an optional input table is absent: not computed
-                    kf = catalogue.key_figure(d.id)
-                    periods = [kf.reference_period[edition]] if edition in kf.reference_period else []
-                    rows.append(assemble.not_computed_rows(d, periods, catalogue, national_only))
-                    continue
-                result = next(results)
-                skip = coverage.uncovered(d, {str(p) for p in result.column("period").to_pylist()}, cover, params)
-                rows.append(assemble.item_rows(d, result, catalogue, national_only, skip))
-                item = catalogue.item(d.id)
-                ref = item.reference_period.get(edition) if isinstance(item, KeyFigure) else None
-                if ref is not None and coverage.uncovered(d, [ref], cover, params):
-                    rows.append(assemble.not_computed_rows(d, [ref], catalogue, national_only))
-            tick(group)
+        runs = batches.plan if batches is not None else [[d.id for d in DEFINITIONS]]
+        order = [definition(item) for run in runs for item in run]
+        if sorted(d.id for d in order) != sorted(d.id for d in DEFINITIONS):
+            raise ValueError(f"the batches' plan {runs} does not list every item once")
+        results = _evaluated(backend, [(d, national[d.id]) for d in order if d.id not in absent], params)
+        groups = {g: sum(d.group == g for d in DEFINITIONS) for g in dict.fromkeys(d.group for d in DEFINITIONS)}
+        rows: list[pa.Table] = []  # each item's rows
+        for run in runs:
+            start = len(rows)
+            for d in map(definition, run):
+                rows += _item_rows(d, None if d.id in absent else next(results), catalogue, edition, national[d.id],
+                                   cover, params)
+                groups[d.group] -= 1
+                while groups and next(iter(groups.values())) == 0:  # each group's step once its items are in
+                    done = next(iter(groups))
+                    del groups[done]
+                    tick(done)
+            if batches is not None:
+                batches.add(assemble.to_table(rows[start:]))
     finally:
         if results is not None:
             results.close()  # (an error) no item's query outlives the backend
@@ -278,15 +290,34 @@ def _compute(where: Registers, edition: str, engine: str, settings: EngineSettin
     return assemble.to_table(rows), coverage.provenance_record(cover)
 
 
-def _evaluated(backend: Any, jobs: list[tuple[Definition, bool]], params: dict[str, object]) -> Iterator[pa.Table]:
+def _item_rows(d: Definition, result: pa.Table | None, catalogue: Catalogue, edition: str, national_only: bool,
+               cover: dict[str, Any], params: dict[str, object]) -> list[pa.Table]:
+    """One item's observation rows from its evaluated table (``result``; None when an optional input table is
+    absent: the edition's period ``not_computed``), without the periods a needed register does not cover, and a
+    key figure's edition period ``not_computed`` when it is not covered."""
+    if result is None:
+        kf = catalogue.key_figure(d.id)
+        periods = [kf.reference_period[edition]] if edition in kf.reference_period else []
+        return [assemble.not_computed_rows(d, periods, catalogue, national_only)]
+    skip = coverage.uncovered(d, {str(p) for p in result.column("period").to_pylist()}, cover, params)
+    out = [assemble.item_rows(d, result, catalogue, national_only, skip)]
+    item = catalogue.item(d.id)
+    ref = item.reference_period.get(edition) if isinstance(item, KeyFigure) else None
+    if ref is not None and coverage.uncovered(d, [ref], cover, params):
+        out.append(assemble.not_computed_rows(d, [ref], catalogue, national_only))
+    return out
+
+
+def _evaluated(backend: Any, jobs: list[tuple[Definition, bool]], params: dict[str, object]
+               ) -> Generator[pa.Table, None, None]:
     """Each job's (definition, national only) evaluated table, in order: several at once where the backend can
     (``evaluate_each``: DuckDB's cursors), else one after the other."""
     each = getattr(backend, "evaluate_each", None)
     if each is not None:
         yield from each(jobs, params)
         return
-    for definition, national_only in jobs:
-        yield backend.evaluate(definition, params, national_only)
+    for d, national_only in jobs:
+        yield backend.evaluate(d, params, national_only)
 
 
 def build(registers: Path | str | Registers, edition: str, engine: str = "duckdb",
@@ -294,7 +325,8 @@ def build(registers: Path | str | Registers, edition: str, engine: str = "duckdb
           disclosure_config: Path | None = None, progress: Progress | None = None,
           threads: int | None = None, spark_master: str | None = None) -> BuildResult:
     """Compute, add intervals, protect and (when ``store`` is given) publish a release."""
-    from barometer import disclosure, uncertainty, uncertainty_model
+    from barometer import disclosure
+    from barometer.engine.protection import Protection
     from barometer.provenance import disclosure_record, provenance
     from barometer.publication import publication_declaration
     from barometer.registers.layout import MANIFEST_NAME
@@ -307,22 +339,18 @@ def build(registers: Path | str | Registers, edition: str, engine: str = "duckdb
     if engine not in ENGINES:
         raise EngineError(f"--engine {engine!r} is not available (available: {', '.join(ENGINES)})")
     where = locate(registers, engine, spark_master)  # a remote folder's manifest, staged locally
-    raw, cover = compute_with_coverage(where, edition, engine, settings, progress=progress, threads=threads,
-                                       spark_master=spark_master)
-    warnings = baseline_warnings(raw, load_catalogue())
     # Disclosure control decides which cells are published (it does not look at intervals); the overdispersion
     # is estimated from the full-precision numbers of exactly those cells; intervals are computed at full
     # precision with it; and disclosure control runs again on them, with the same decisions, to publish each
-    # interval widened over every value that prints the same (docs/disclosure.md §0).
-    decisions = disclosure.decide(raw, config, edition=edition)
-    decided, _ = disclosure.protect(raw, config, edition=edition, decisions=decisions)
+    # interval widened over every value that prints the same (docs/disclosure.md §0). Each batch of items goes
+    # through these steps as soon as it is computed, while the next items are (barometer.engine.protection); the
+    # disclosure and uncertainty steps end with the last batch.
+    protection = Protection(config, edition, load_catalogue(), DEFINITIONS)
+    raw, cover = compute_with_coverage(where, edition, engine, settings, progress=progress, threads=threads,
+                                       spark_master=spark_master, batches=protection)
+    warnings = baseline_warnings(raw, load_catalogue())
+    observations, summary, model = protection.result()
     tick("disclosure")
-    model = uncertainty_model.assess(raw, decided, edition, {d.id: d.gap_sign for d in DEFINITIONS})
-    phi = uncertainty_model.factors(model)
-    flipped = {d.id for d in DEFINITIONS if d.gap_sign < 0}
-    with_ci = assemble.flip_gap_intervals(uncertainty.add_intervals(raw, phi=phi), flipped)
-    protected, summary = disclosure.protect(with_ci, config, edition=edition, phi=phi, decisions=decisions)
-    observations = assemble.finalize(protected)
     tick("uncertainty")
     prov = provenance(
         {"registers_manifest": where.folder / MANIFEST_NAME},
