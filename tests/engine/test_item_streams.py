@@ -63,22 +63,27 @@ def test_each_item_at_once_equals_it_alone_in_order(derived):
     assert cancel.connections == 1  # the cursors are closed; the backend's connection is left
 
 
-def test_the_queries_run_at_once(derived, monkeypatch):
+def test_the_queries_run_at_once_from_the_start(derived, monkeypatch):
     """Each of the first ``ITEM_STREAMS`` queries waits until all of them have started: one at a time, the first
-    would wait in vain (the barrier breaks after its timeout and the test fails)."""
+    would wait in vain (the barrier breaks after its timeout and the test fails). They start before any table is
+    asked for."""
     backend, params, jobs, _ = derived
     barrier = threading.Barrier(ITEM_STREAMS, timeout=30)
     threads: list[int] = []
+    started = threading.Event()
     original = backend_module.item_query
 
     def waiting(definition, dialect, p, national_only):
         if definition.id in {d.id for d, _ in jobs[:ITEM_STREAMS]}:
             threads.append(threading.get_ident())
-            barrier.wait()
+            if barrier.wait() == 0:
+                started.set()
         return original(definition, dialect, p, national_only)
 
     monkeypatch.setattr(backend_module, "item_query", waiting)
-    results = list(backend.evaluate_each(jobs[:ITEM_STREAMS + 1], params))
+    evaluations = backend.evaluate_each(jobs[:ITEM_STREAMS + 1], params)
+    assert started.wait(30), "the queries did not start until asked for"
+    results = list(evaluations)
     assert len(results) == ITEM_STREAMS + 1
     assert len(set(threads)) == ITEM_STREAMS
 

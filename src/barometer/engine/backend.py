@@ -16,7 +16,7 @@ import shutil
 import tempfile
 import threading
 from collections.abc import Iterator, Sequence
-from concurrent.futures import Future, ThreadPoolExecutor
+from concurrent.futures import Future, ThreadPoolExecutor, wait
 from pathlib import Path
 from typing import Any
 
@@ -28,7 +28,7 @@ from barometer.engine.joins import PersonChain
 from barometer.engine.merge import NotApplicable
 from barometer.engine.model import ITEM_COLUMNS, Definition, View
 from barometer.engine.ordered import run_chain
-from barometer.engine.overlap import Cancel, close
+from barometer.engine.overlap import _POLL_SECONDS, Cancel, Cancelled, close
 from barometer.engine.sql import render
 from barometer.engine.views import PERSON_CHAINS
 from barometer.registers.contract import CONTRACT
@@ -164,47 +164,77 @@ class DuckDBBackend:
         """The item for every area: municipal rows summed into regions and the country by one join."""
         return self.query(item_query(definition, self.dialect, params, national_only))
 
-    def evaluate_each(self, jobs: Sequence[tuple[Definition, bool]], params: dict[str, object]
-                      ) -> Iterator[pa.Table]:
-        """``evaluate(definition, params, national_only)`` of each job, in the jobs' order, while up to
-        ``ITEM_STREAMS`` of the queries run at once on cursors of their own. The caller assembles each item's rows
-        while the next ones are computed. Leaving the iteration early (an error) cancels the queries not started,
-        interrupts the running ones and closes the cursors before it returns."""
-        local = threading.local()
-        cursors: list[duckdb.DuckDBPyConnection] = []
-        lock = threading.Lock()
-
-        def run(job: tuple[Definition, bool]) -> pa.Table:
-            self._check()
-            cursor = getattr(local, "cursor", None)
-            if cursor is None:
-                cursor = local.cursor = self.con.cursor()
-                cursor.execute("SET enable_progress_bar = false")  # a cursor's own setting
-                with lock:
-                    cursors.append(cursor)
-                if self.cancel is not None:
-                    self.cancel.register(cursor)
-            return cursor.sql(item_query(job[0], self.dialect, params, job[1])).to_arrow_table()
-
-        pool = ThreadPoolExecutor(max_workers=ITEM_STREAMS, thread_name_prefix="barometer-item")
-        futures: list[Future[pa.Table]] = [pool.submit(run, job) for job in jobs]
-        try:
-            for future in futures:
-                yield future.result()
-        finally:
-            for future in futures:
-                future.cancel()
-            if not all(f.done() for f in futures):
-                with lock:
-                    for cursor in cursors:
-                        cursor.interrupt()
-            pool.shutdown(wait=True)
-            for cursor in cursors:
-                close(cursor, self.cancel)
+    def evaluate_each(self, jobs: Sequence[tuple[Definition, bool]], params: dict[str, object]) -> Evaluations:
+        """``evaluate(definition, params, national_only)`` of each job, in the jobs' order, up to ``ITEM_STREAMS``
+        of the queries at once on cursors of their own, started at once: the caller does its own work (the
+        registers' coverage, each item's rows) while they run. See ``Evaluations``."""
+        return Evaluations(self, jobs, params)
 
     def close(self) -> None:
         close(self.con, self.cancel)
         shutil.rmtree(self.spill, ignore_errors=True)
+
+
+class Evaluations(Iterator[pa.Table]):
+    """The items' tables in the jobs' order, computed by a pool of ``ITEM_STREAMS`` threads from the start, each
+    on a cursor of the backend's connection (the tables the items read are that connection's database's).
+    ``close`` (also on leaving early: an error) cancels the queries not started, interrupts the running ones,
+    waits for the threads and closes the cursors; the cursors are registered with the backend's ``cancel``, so a
+    stopped compute interrupts them too."""
+
+    def __init__(self, backend: DuckDBBackend, jobs: Sequence[tuple[Definition, bool]],
+                 params: dict[str, object]) -> None:
+        self.backend, self.params = backend, params
+        self._local = threading.local()
+        self._cursors: list[duckdb.DuckDBPyConnection] = []
+        self._lock = threading.Lock()
+        self._next = 0
+        self._closed = threading.Event()
+        self._pool = ThreadPoolExecutor(max_workers=ITEM_STREAMS, thread_name_prefix="barometer-item")
+        self._futures: list[Future[pa.Table]] = [self._pool.submit(self._run, job) for job in jobs]
+
+    def _run(self, job: tuple[Definition, bool]) -> pa.Table:
+        backend = self.backend
+        backend._check()
+        if self._closed.is_set():
+            raise Cancelled("the items' evaluation was closed")
+        cursor = getattr(self._local, "cursor", None)
+        if cursor is None:
+            cursor = self._local.cursor = backend.con.cursor()
+            cursor.execute("SET enable_progress_bar = false")  # a cursor's own setting
+            with self._lock:
+                self._cursors.append(cursor)
+            if backend.cancel is not None:
+                backend.cancel.register(cursor)
+        return cursor.sql(item_query(job[0], backend.dialect, self.params, job[1])).to_arrow_table()
+
+    def __next__(self) -> pa.Table:
+        if self._closed.is_set() or self._next >= len(self._futures):
+            self.close()
+            raise StopIteration
+        future = self._futures[self._next]
+        self._next += 1
+        try:
+            return future.result()
+        except BaseException:
+            self.close()
+            raise
+
+    def close(self) -> None:
+        if self._closed.is_set():
+            return
+        self._closed.set()
+        for future in self._futures:
+            future.cancel()
+        # An interrupt reaches only a running query: one a thread was about to start when it came would run to its
+        # end, so the cursors are interrupted again until every query has ended.
+        while wait(self._futures, timeout=_POLL_SECONDS).not_done:
+            with self._lock:
+                for cursor in self._cursors:
+                    cursor.interrupt()
+        self._pool.shutdown(wait=True)
+        for cursor in self._cursors:
+            close(cursor, self.backend.cancel)
 
 
 def item_query(definition: Definition, dialect: str, params: dict[str, object], national_only: bool) -> str:

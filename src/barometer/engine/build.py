@@ -11,7 +11,7 @@ from __future__ import annotations
 
 import functools
 import re
-from collections.abc import Callable, Generator
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import date
 from pathlib import Path
@@ -36,6 +36,14 @@ from barometer.registers.report import ValidationReport
 from barometer.registers.validate import validate_registers
 
 Progress = Callable[[str], None]
+
+
+class Results(Protocol):
+    """The items' evaluated tables in order (``_evaluated``); ``close`` stops any still being computed."""
+
+    def __next__(self) -> pa.Table: ...
+
+    def close(self) -> None: ...
 
 
 class Batches(Protocol):
@@ -250,18 +258,11 @@ def _compute(where: Registers, edition: str, engine: str, settings: EngineSettin
     """Every item's raw rows and the registers' coverage: views derived, each item evaluated (``cancel``: see
     barometer.engine.overlap)."""
     backend = open_backend(engine, threads=threads, spark_master=spark_master, cancel=cancel)
-    results: Generator[pa.Table, None, None] | None = None
+    results: Results | None = None
     try:
         present, params = prepare(backend, where, catalogue, edition, settings)
         derive_views(backend, params)
         tick("derive views")
-        try:
-            declared = coverage.declared_coverage(where.folder)
-        except ValueError as exc:
-            raise EngineError(str(exc)) from exc
-        cover = coverage.table_coverage(
-            DEFINITIONS, present, declared,
-            lambda t, c: _column_range(backend, t, c)[1])
         national = {d.id: not catalogue.item(d.id).local for d in DEFINITIONS}
         absent = {d.id for d in DEFINITIONS if any(t not in present for t in d.optional_tables)}
         runs = batches.plan if batches is not None else [[d.id for d in DEFINITIONS]]
@@ -269,6 +270,13 @@ def _compute(where: Registers, edition: str, engine: str, settings: EngineSettin
         if sorted(d.id for d in order) != sorted(d.id for d in DEFINITIONS):
             raise ValueError(f"the batches' plan {runs} does not list every item once")
         results = _evaluated(backend, [(d, national[d.id]) for d in order if d.id not in absent], params)
+        try:  # while the first items are computed
+            declared = coverage.declared_coverage(where.folder)
+        except ValueError as exc:
+            raise EngineError(str(exc)) from exc
+        cover = coverage.table_coverage(
+            DEFINITIONS, present, declared,
+            lambda t, c: _column_range(backend, t, c)[1])
         groups = {g: sum(d.group == g for d in DEFINITIONS) for g in dict.fromkeys(d.group for d in DEFINITIONS)}
         rows: list[pa.Table] = []  # each item's rows
         for run in runs:
@@ -308,16 +316,14 @@ def _item_rows(d: Definition, result: pa.Table | None, catalogue: Catalogue, edi
     return out
 
 
-def _evaluated(backend: Any, jobs: list[tuple[Definition, bool]], params: dict[str, object]
-               ) -> Generator[pa.Table, None, None]:
-    """Each job's (definition, national only) evaluated table, in order: several at once where the backend can
-    (``evaluate_each``: DuckDB's cursors), else one after the other."""
+def _evaluated(backend: Any, jobs: list[tuple[Definition, bool]], params: dict[str, object]) -> Results:
+    """Each job's (definition, national only) evaluated table, in order: several at once, started now, where the
+    backend can (``evaluate_each``: DuckDB's cursors), else one after the other as they are asked for."""
     each = getattr(backend, "evaluate_each", None)
     if each is not None:
-        yield from each(jobs, params)
-        return
-    for d, national_only in jobs:
-        yield backend.evaluate(d, params, national_only)
+        results: Results = each(jobs, params)
+        return results
+    return (backend.evaluate(d, params, national_only) for d, national_only in jobs)
 
 
 def build(registers: Path | str | Registers, edition: str, engine: str = "duckdb",
