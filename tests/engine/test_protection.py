@@ -4,6 +4,7 @@ together, which matters (deciding them apart publishes cells it must not)."""
 
 from __future__ import annotations
 
+import importlib
 from pathlib import Path
 from typing import Any
 
@@ -20,6 +21,7 @@ from barometer.engine.definitions import DEFINITIONS
 from barometer.engine.protection import BATCHES, Protection, plan
 
 EDITION = "2024-11"
+build_module = importlib.import_module("barometer.engine.build")
 
 
 @pytest.fixture(scope="module")
@@ -123,3 +125,18 @@ def test_the_build_protects_while_computing_and_publishes_the_same(tmp_path: Pat
     assert len({i for items in seen for i in items}) > len(runs)
     expected, _, _ = _all_at_once(compute(registers, EDITION, validate=False), disclosure.load_config())
     assert result.observations.equals(expected)
+
+
+def test_a_plan_that_misses_an_item_is_refused(tmp_path: Path):
+    from tests.engine import hand_fixture
+
+    class Short:
+        def __init__(self) -> None:
+            self.plan = [[d.id for d in DEFINITIONS[1:]]]
+
+        def add(self, raw: pa.Table) -> None:
+            raise AssertionError("nothing is handed over")
+
+    registers = hand_fixture.write(tmp_path / "registers")
+    with pytest.raises(ValueError, match="does not list every item once"):
+        build_module.compute_with_coverage(registers, EDITION, validate=False, batches=Short())
