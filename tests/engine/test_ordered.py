@@ -183,7 +183,7 @@ def test_dense_match_finds_each_slot_and_refuses_a_key_twice():
     persons = Persons(np.array([10, 20, 30]))
     person = persons.index(np.array([10, 10, 30, 30, 30]), "t")
     keys = slots(len(persons), person, np.array([2012, 2013, 2012, 2013, 2014], np.int16), 2012, 3)
-    assert keys.slots.dtype == np.int32 and keys.slots.tolist() == [0, 1, 6, 7, 8] and keys.size == 9
+    assert keys.slots.dtype == np.intp and keys.slots.tolist() == [0, 1, 6, 7, 8] and keys.size == 9
     attached = Slots(np.array([5, 0, 7], np.int32), 9)
     at, found = dense_match(attached, Slots(np.array([0, 1, 7, 5], np.int32), 9), "t")
     assert found.tolist() == [True, False, True, True] and at[found].tolist() == [1, 2, 0]

@@ -5,8 +5,9 @@ Within a part, a key of a person (``pnr``) or of a person and a small number (``
 person's position among the part's persons (``Persons.index``), times the span of the second column, plus its
 offset. The part's persons x years are few, so an attached table's rows are written into an array at their slots
 and each driving row reads its match from its own slot: two linear passes, whatever the order of the rows.
-Positions and slots are 32-bit (a part holds at most a million persons, ``ordered.MAX_PART_PERSONS``), so the
-arrays are half the size of 64-bit ones and a narrow year column is never widened. Each function checks the
+Positions are 32-bit (a part holds at most a million persons, ``ordered.MAX_PART_PERSONS``), so their arrays are
+half the size of 64-bit ones; slots and the rows to gather are numpy's own index type, which indexing and ``take``
+would otherwise convert every 32-bit array to first (once per column gathered). Each function checks the
 property it relies on and raises ``NotApplicable`` when it does not hold, so the caller can fall back to SQL;
 numpy releases the GIL, so two parts are matched at a time.
 """
@@ -173,9 +174,9 @@ def slots(persons: int, person: np.ndarray, second: np.ndarray | None, low: int,
     size = persons * span
     if size >= 2**31:
         raise NotApplicable(f"{persons:,} persons x {span:,} values of a key are too many slots")
-    out = np.multiply(person, span, dtype=np.int32)
+    out = np.multiply(person, span, dtype=np.intp)
     out += second
-    out -= np.int32(low)
+    out -= low
     return Slots(out, size)
 
 
@@ -190,10 +191,11 @@ def dense_match(attached: Slots, driving: Slots, where: str) -> tuple[np.ndarray
     if len(attached.slots) == attached.size and np.array_equal(attached.slots, numbers):
         return driving.slots, np.ones(len(driving.slots), bool)
     table = np.full(attached.size, -1, np.int32)
-    table[attached.slots] = numbers
-    if not strictly_increasing(attached.slots) and not np.array_equal(table[attached.slots], numbers):
+    put = np.asarray(attached.slots, np.intp)
+    table[put] = numbers
+    if not strictly_increasing(put) and not np.array_equal(np.take(table, put), numbers):
         raise NotApplicable(f"{where} has a key twice")
-    at = table[driving.slots]
+    at = np.take(table, np.asarray(driving.slots, np.intp))
     found = at >= 0
     np.maximum(at, 0, out=at)
     return at, found
@@ -212,10 +214,11 @@ def gather(table: pa.Table, at: np.ndarray, found: np.ndarray) -> pa.Table:
     with one dictionary is gathered by numpy; any other by Arrow's ``take`` (which also checks every index's
     bounds, once per column)."""
     bitmap = validity(found)
+    where = np.asarray(at, np.intp)  # what numpy's take indexes with: converted once for all columns
     columns: list[pa.Array | pa.ChunkedArray] = []
     indices = None
     for column in table.columns:
-        gathered = _gathered_values(column, at, bitmap)
+        gathered = _gathered_values(column, where, bitmap)
         if gathered is not None:
             columns.append(gathered)
             continue

@@ -177,11 +177,14 @@ STATUS_YEAR = join_view("status_year", """End-of-year status of year Y for resid
 of Danish origin or in the target group (the population of 1.x, 2.2, 2.3 and 7.x): municipality and age on 1 January
 Y+1, employed at the end of November Y, highest Danish education on 1 October Y (target group only: no item reads
 it for others, and the smaller join halves the work), full-time support during Y. One row per person-year; not
-kept: the items read its cells (``status_cells``).""", driver="status_population", alias="sp", select="""
+kept: the items read its cells (``status_cells``). No support is a zero of full-time support's own type,
+DECIMAL(18, 9): a bare 0 would widen the column to DECIMAL(19, 9), which takes 128-bit integers, and make every
+sum of it slower (the cells' sums are DECIMAL(38, 9) either way).""", driver="status_population", alias="sp",
+    select="""
 sp.pnr, sp.year, sp.municipality, sp.age, sp.target, sp.grew_up,
 CASE WHEN e.pnr IS NOT NULL THEN 1 ELSE 0 END AS employed,
 ed.danish_level,
-COALESCE(f.fte, 0) AS fte""", attach=(
+COALESCE(f.fte, CAST(0 AS DECIMAL(18, 9))) AS fte""", attach=(
     Attach("employment", "e", ("pnr", "year"), where="status IN ('employee', 'self_employed', 'assisting_spouse')"),
     Attach("education", "ed", ("pnr", "year"),  # only the target group's education is used
            where="danish_level IS NOT NULL AND pnr IN (SELECT pnr FROM person WHERE target)"),
