@@ -4,10 +4,12 @@ from __future__ import annotations
 
 from pathlib import Path
 
+import pyarrow as pa
 import pytest
 
 from barometer.registers import check_values
-from barometer.registers.fixtures import Rows, valid_rows, write_register_set
+from barometer.registers.fixtures import Rows, to_arrow, valid_rows, write_register_set
+from barometer.registers.layout import sort_part
 
 
 @pytest.fixture
@@ -39,3 +41,19 @@ def scanned(monkeypatch: pytest.MonkeyPatch) -> list[str]:
 
     monkeypatch.setattr(check_values.ValueChecker, "_unproven", record)
     return seen
+
+
+@pytest.fixture
+def write_defaults(tmp_path: Path):
+    """write_defaults(rows=None) -> a register folder (with manifest) whose parts pyarrow wrote with its default
+    options, as most Parquet writers do: every column dictionary-encoded (the project's writer encodes strings
+    only), each part in the recommended row order."""
+
+    def _write(rows: dict[str, Rows] | None = None) -> Path:
+        tables = {name: sort_part(name, to_arrow(name, r)) for name, r in (valid_rows() if rows is None else
+                                                                           rows).items()}
+        # every column optional, so that a test may write a null where the contract forbids one
+        return write_register_set(tmp_path / "defaults", {
+            name: t.cast(pa.schema([f.with_nullable(True) for f in t.schema])) for name, t in tables.items()})
+
+    return _write

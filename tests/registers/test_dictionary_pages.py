@@ -1,10 +1,13 @@
-"""A string column's values read from its dictionary pages alone (barometer.registers.check_pages): exactly the
-entries pyarrow finds when it decodes the column as dictionaries, and None (the column decoded, as before) for any
-chunk not made of one dictionary page and dictionary-encoded data pages, or bytes the walk does not expect. In
+"""A column's values read from its dictionary pages alone (barometer.registers.check_pages): exactly the
+entries pyarrow finds when it decodes the column (as dictionaries, for strings), and None (the column decoded, as
+before) for any chunk not made of one dictionary page and dictionary-encoded data pages, or bytes the walk does
+not expect. In
 validation a bad code found in a dictionary page is still reported by the value scan exactly as the scan alone
 reports it."""
 
 from __future__ import annotations
+
+from datetime import date, timedelta
 
 import pyarrow as pa
 import pyarrow.compute as pc
@@ -31,26 +34,53 @@ def _codes(n: int) -> list[str]:
     return [codes[(i * 7) % len(codes)] for i in range(n)]
 
 
+def _sorted(values: list) -> list[str]:
+    return sorted(map(repr, values))  # as text: NaN equals nothing, itself included; -0.0 is not 0.0
+
+
 @pytest.mark.parametrize("compression", ["zstd", "snappy", "gzip", "brotli", "lz4", "none"])
 @pytest.mark.parametrize("statistics", [True, False])
 def test_entries_are_those_pyarrow_decodes(tmp_path, compression, statistics):
     path = tmp_path / "part.parquet"
     values = _codes(50_000)
-    table = pa.table({"pnr": range(len(values)), "municipality": values, "note": [None, "æøå ü"] * 25_000})
+    n = len(values)
+    table = pa.table({
+        "pnr": range(n), "municipality": values, "note": [None, "æøå ü"] * (n // 2),
+        "year": pa.array([2012 + i % 13 for i in range(n)], pa.int16()),
+        "day": pa.array([date(2020, 1, 1) + timedelta(days=i % 400) if i % 9 else None for i in range(n)]),
+        "hours": pa.array([float("nan"), -0.0, 0.0, 37.5, 1e300][i % 5] for i in range(n)),
+        "flag": [i % 3 == 0 for i in range(n)],
+    })
     # several row groups, each with many small data pages (as pyarrow writes at most 20 000 rows a page)
     pq.write_table(table, path, compression=compression, row_group_size=12_000, data_page_size=4096,
                    write_statistics=statistics)
     meta = pq.read_metadata(path)
     assert meta.num_row_groups == 5
-    for column in ("municipality", "note"):
+    for column in ("municipality", "note", "pnr", "year", "day", "hours"):
         found = dictionary_page_values(path, meta, column)
         if compression == "lz4":  # Parquet's LZ4 (framed as Hadoop does) is not handled: the column is decoded
             assert found is None
             continue
-        assert found is not None and found.type == pa.string()
-        assert sorted(found.to_pylist()) == _decoded(path, column)
-    assert dictionary_page_values(path, meta, "pnr") is None  # not a string column
+        assert found is not None and found.type == table.schema.field(column).type, column
+        if column in ("municipality", "note"):
+            assert sorted(found.to_pylist()) == _decoded(path, column)
+        else:  # every entry is used here: the distinct values pyarrow decodes
+            decoded = pc.unique(pq.read_table(path, columns=[column]).column(column).combine_chunks())
+            assert _sorted(found.drop_null().to_pylist()) == _sorted(decoded.drop_null().to_pylist()), column
+    assert dictionary_page_values(path, meta, "flag") is None  # booleans are not dictionary-encoded
     assert dictionary_page_values(path, meta, "missing") is None
+    if compression != "lz4":  # more entries than asked for: decoded
+        assert dictionary_page_values(path, meta, "pnr", max_entries=11_999) is None
+        assert len(dictionary_page_values(path, meta, "pnr", max_entries=12_000)) == n
+
+
+def test_numbers_that_do_not_fit_the_type_read_give_none(tmp_path):
+    path = tmp_path / "part.parquet"
+    pq.write_table(pa.table({"t": pa.array([1, 2, 1], pa.timestamp("s")), "u": pa.array([1, 2, 1], pa.uint32())}),
+                   path)
+    meta = pq.read_metadata(path)
+    assert dictionary_page_values(path, meta, "t") is None  # a timestamp: left to the decoder
+    assert dictionary_page_values(path, meta, "u").to_pylist() == [1, 2]  # stored as INT32, read as uint32
 
 
 def test_an_unused_entry_is_returned(tmp_path):
@@ -121,6 +151,28 @@ def test_validation_reads_string_codes_from_dictionary_pages_only(tmp_path, monk
     assert validate_registers(root).ok
     assert ("residence", ("pnr", "year")) in reads  # municipality: from its dictionary pages, not decoded
     assert not any("municipality" in columns for _, columns in reads)
+
+
+def test_validation_reads_numbers_from_dictionary_pages_only(write_defaults, monkeypatch, scanned):
+    root = write_defaults()  # every column with a dictionary page
+    reads = _scanned_columns(monkeypatch)
+    assert validate_registers(root).ok
+    assert not any("hours_per_week" in columns or "grade" in columns for _, columns in reads)
+    assert "benefits.hours_per_week:out_of_range" not in scanned  # proven by the values of its pages
+
+
+@pytest.mark.parametrize("hours", [200.0, float("nan"), -0.5])
+def test_a_bad_number_in_a_dictionary_page_is_reported_as_without_pages(write_defaults, monkeypatch, hours):
+    rows = valid_rows()
+    rows["benefits"][1]["hours_per_week"] = hours
+    root = write_defaults(rows)
+    path = part_files(root, "benefits")[0]
+    assert dictionary_page_values(path, pq.read_metadata(path), "hours_per_week") is not None
+    problems = [p.model_dump() for p in validate_registers(root).problems]
+    assert [(p["table"], p["column"], p["kind"], p["value"]) for p in problems] == [
+        ("benefits", "hours_per_week", "out_of_range", str(hours))]
+    monkeypatch.setattr(check_dictionaries, "dictionary_page_values", lambda *args: None)
+    assert [p.model_dump() for p in validate_registers(root).problems] == problems
 
 
 def test_a_bad_code_in_a_dictionary_page_is_reported_as_without_pages(tmp_path, monkeypatch):

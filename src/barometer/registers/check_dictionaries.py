@@ -75,7 +75,7 @@ def part_values(data: pa.Table, columns: dict[str, pa.DataType]) -> dict[str, pa
 
 def page_values(path: Path, meta: pq.FileMetaData, columns: dict[str, pa.DataType]
                 ) -> tuple[dict[str, pa.Array], list[str]]:
-    """The distinct values of those string ``columns`` of one part whose every data page is dictionary-encoded,
+    """The distinct values of those ``columns`` of one part whose every data page is dictionary-encoded,
     read from their dictionary pages alone (check_pages.py) and cast as ``part_values`` does (a column whose
     values do not fit, or are too many, is left out); and the names of the others, which must be decoded."""
     found, decode = {}, []
@@ -110,8 +110,8 @@ def dictionary_values(files: list[Path], columns: dict[str, pa.DataType],
         try:
             meta = metadata(path)
             names, strings = with_dictionaries(meta, list(columns))
-            paged, decode = page_values(path, meta, {name: columns[name] for name in strings})
-            names = [name for name in names if name not in strings or name in decode]
+            paged, decode = page_values(path, meta, {name: columns[name] for name in names})
+            names = [name for name in names if name in decode]
             with pq.ParquetFile(path, metadata=meta, read_dictionary=strings) as part:
                 table = part.read(columns=names, use_threads=False)
         except (pa.ArrowException, OSError):

@@ -1,9 +1,12 @@
-"""A string column's distinct values from its dictionary pages alone, without decoding a row.
+"""A column's distinct values from its dictionary pages alone, without decoding a row.
 
 A Parquet column chunk written with a dictionary stores every distinct value once, in its dictionary page, and
 each row of a dictionary-encoded data page as an index into it. When every data page of a chunk is
 dictionary-encoded, the chunk's values are among its dictionary page's entries, so the dictionary proofs
-(check_dictionaries.py) need only those few hundred bytes instead of tens of millions of decoded indices.
+(check_dictionaries.py) need only those few hundred bytes instead of tens of millions of decoded indices, and the
+persons of a part whose rows no proof reads one by one (check_sorted.py) only its pnr's dictionary pages. Strings
+(byte arrays) and fixed-width numbers (integers, dates, floats: their plain encoding is their little-endian bytes)
+are read so; any other physical type is decoded.
 
 The footer does not say how each data page is encoded (pyarrow does not expose the page encoding statistics, and
 a writer may fall back to plain encoding when a dictionary grows), so the chunk's page headers are walked: each is
@@ -21,6 +24,7 @@ import struct
 from pathlib import Path
 from typing import Literal
 
+import numpy as np
 import pyarrow as pa
 import pyarrow.parquet as pq
 
@@ -161,58 +165,124 @@ def _plain_byte_arrays(data: bytes, count: int) -> list[bytes]:
     return values
 
 
-def _chunk_entries(chunk: bytes, num_values: int, codec: _Codec | None) -> list[bytes]:
-    """The dictionary entries of one column chunk (its bytes from the first page header to the end), provided
-    its pages are one plain dictionary page followed by dictionary-encoded data pages holding ``num_values``."""
-    pos, entries, values = 0, None, 0
+def _chunk_dictionary(chunk: bytes, num_values: int, codec: _Codec | None, max_entries: int) -> tuple[bytes, int]:
+    """The plain-encoded body of one column chunk's dictionary page and its number of entries (the chunk's bytes
+    from the first page header to the end), provided its pages are that page followed by dictionary-encoded data
+    pages holding ``num_values``."""
+    pos, body, entries, values = 0, None, 0, 0
     while pos < len(chunk):
         header, start = _struct(chunk, pos, (5, 7))
         kind, size, stored = _int(header, 1), _int(header, 2), _int(header, 3)
         pos = start + stored
         if pos > len(chunk):
             raise _Malformed
-        if kind == _DICTIONARY_PAGE and entries is None and values == 0:
+        if kind == _DICTIONARY_PAGE and body is None and values == 0:
             page = header.get(7)
-            count = _int(page, 1)
-            if _int(page, 2) not in (_PLAIN, _PLAIN_DICTIONARY) or count > _MAX_ENTRIES:
+            entries = _int(page, 1)
+            if _int(page, 2) not in (_PLAIN, _PLAIN_DICTIONARY) or entries > max_entries:
                 raise _Malformed
-            entries = _plain_byte_arrays(_decompress(chunk[start:pos], size, codec), count)
-        elif kind == _DATA_PAGE and entries is not None:
+            body = _decompress(chunk[start:pos], size, codec)
+        elif kind == _DATA_PAGE and body is not None:
             page = header.get(5)
             if _int(page, 2) not in (_PLAIN_DICTIONARY, _RLE_DICTIONARY):
                 raise _Malformed
             values += _int(page, 1)
         else:
             raise _Malformed
-    if entries is None or values != num_values:
+    if body is None or values != num_values:
         raise _Malformed
-    return entries
+    return body, entries
 
 
-def dictionary_page_values(path: Path, meta: pq.FileMetaData, name: str) -> pa.Array | None:
-    """The distinct values of the string column ``name`` of one part, read from its dictionary pages; None when
-    a row group's chunk is not entirely dictionary-encoded, or anything about it is unexpected (then the column
-    must be decoded). Unused entries are included, as when pyarrow reads the column as dictionaries."""
+def _chunk_entries(chunk: bytes, num_values: int, codec: _Codec | None) -> list[bytes]:
+    """The dictionary entries of one byte-array column chunk (``_chunk_dictionary``)."""
+    return _plain_byte_arrays(*_chunk_dictionary(chunk, num_values, codec, _MAX_ENTRIES))
+
+
+_WIDTHS = {"INT32": np.dtype("<i4"), "INT64": np.dtype("<i8"), "FLOAT": np.dtype("<f4"), "DOUBLE": np.dtype("<f8")}
+"""The fixed-width physical types whose plain encoding is their little-endian values one after the other."""
+
+
+def _fixed(body: bytes, entries: int, dtype: np.dtype) -> np.ndarray:
+    if len(body) != entries * dtype.itemsize:
+        raise _Malformed
+    return np.frombuffer(body, dtype)
+
+
+def _arrow_values(physical: np.ndarray, kind: pa.DataType) -> pa.Array | None:
+    """Fixed-width values as the Arrow type pyarrow reads the column as (integers of any width, dates, floats);
+    None for another type or values that do not fit it."""
+    if not (pa.types.is_integer(kind) or pa.types.is_floating(kind) or pa.types.is_date32(kind)):
+        return None
+    return pa.array(physical).cast(kind)  # safe: raises when a value does not fit
+
+
+def _dictionaries(path: Path, meta: pq.FileMetaData, name: str, max_entries: int
+                  ) -> tuple[list[tuple[bytes, int]], str] | None:
+    """The plain-encoded dictionary page body and entry count of every row group's chunk of column ``name``, and
+    its physical type; None when a chunk is not entirely dictionary-encoded or anything about it is unexpected."""
     names = meta.schema.names
     if name not in names:
         return None
     index = names.index(name)
-    if meta.schema.column(index).physical_type != "BYTE_ARRAY" or meta.schema.column(index).max_repetition_level:
+    column = meta.schema.column(index)
+    physical = column.physical_type
+    if (physical != "BYTE_ARRAY" and physical not in _WIDTHS) or column.max_repetition_level:
         return None
-    entries: list[bytes] = []
+    pages = []
     try:
         with open(path, "rb") as f:
             for g in range(meta.num_row_groups):
-                column = meta.row_group(g).column(index)
-                start = column.dictionary_page_offset
-                if (not column.has_dictionary_page or start is None or column.compression not in _CODECS
-                        or column.data_page_offset <= start):
+                chunk = meta.row_group(g).column(index)
+                start = chunk.dictionary_page_offset
+                if (not chunk.has_dictionary_page or start is None or chunk.compression not in _CODECS
+                        or chunk.data_page_offset <= start):
                     return None
                 f.seek(start)
-                chunk = f.read(column.total_compressed_size)
-                if len(chunk) != column.total_compressed_size:
+                data = f.read(chunk.total_compressed_size)
+                if len(data) != chunk.total_compressed_size:
                     return None
-                entries += _chunk_entries(chunk, column.num_values, _CODECS[column.compression])
-        return pa.array(entries, pa.binary()).cast(pa.string()).unique()
+                pages.append(_chunk_dictionary(data, chunk.num_values, _CODECS[chunk.compression], max_entries))
     except (_Malformed, IndexError, struct.error, pa.ArrowException, OSError):
+        return None
+    return pages, physical
+
+
+def dictionary_page_numbers(path: Path, meta: pq.FileMetaData, name: str,
+                            max_entries: int = _MAX_ENTRIES) -> np.ndarray | None:
+    """The entries of the dictionary pages of the fixed-width column ``name`` of one part as numpy numbers of its
+    physical type (int32, int64, float32, float64), every row group's in turn (an entry may repeat across row
+    groups); None as for ``dictionary_page_values``, or for a column of another physical type."""
+    found = _dictionaries(path, meta, name, max_entries)
+    if found is None or found[1] not in _WIDTHS:
+        return None
+    try:
+        return _numbers(*found)
+    except _Malformed:
+        return None
+
+
+def _numbers(pages: list[tuple[bytes, int]], physical: str) -> np.ndarray:
+    dtype = _WIDTHS[physical]
+    return np.concatenate([_fixed(body, entries, dtype) for body, entries in pages] or [np.empty(0, dtype)])
+
+
+def dictionary_page_values(path: Path, meta: pq.FileMetaData, name: str,
+                           max_entries: int = _MAX_ENTRIES) -> pa.Array | None:
+    """The distinct values of the column ``name`` of one part, read from its dictionary pages, as the Arrow type
+    pyarrow reads the column as (strings; integers, dates and floats; any other type gives None); None when a row
+    group's chunk is not entirely dictionary-encoded, has more than ``max_entries`` entries, or anything about it
+    is unexpected (then the column must be decoded). Unused entries are included, as when pyarrow reads a string
+    column as dictionaries."""
+    found = _dictionaries(path, meta, name, max_entries)
+    if found is None:
+        return None
+    pages, physical = found
+    try:
+        if physical == "BYTE_ARRAY":
+            strings = [value for body, entries in pages for value in _plain_byte_arrays(body, entries)]
+            return pa.array(strings, pa.binary()).cast(pa.string()).unique()
+        values = _arrow_values(_numbers(pages, physical), meta.schema.to_arrow_schema().field(name).type)
+        return None if values is None else values.unique()
+    except (_Malformed, struct.error, pa.ArrowException):
         return None

@@ -18,6 +18,7 @@ import pyarrow as pa
 import pyarrow.compute as pc
 import pyarrow.parquet as pq
 
+from barometer.registers.check_pages import dictionary_page_numbers
 from barometer.registers.check_windows import Windows, windows_hold
 from barometer.registers.schema import JoinRule, Table
 
@@ -29,6 +30,9 @@ _MAX_BLOCKS = 1 << 20
 
 _DENSE = 8
 """Persons in fewer runs of consecutive pnr than their number / this are found by run (``PnrIndex``)."""
+
+_MAX_PAGED_PEOPLE = 1 << 22
+"""A pnr dictionary with more entries than this is decoded instead (``paged_people``; 32 MB of numbers)."""
 
 
 def read_columns(table: Table, available: list[str], rules: list[JoinRule], keep: list[str]) -> list[str]:
@@ -81,10 +85,18 @@ def numbers(column: pa.ChunkedArray) -> np.ndarray | None:
     if pa.types.is_dictionary(column.type):
         column = column.cast(kind)
     if pa.types.is_date32(kind):
-        return column.cast(pa.int32()).to_numpy()
+        return _numpy(column.cast(pa.int32()))
     if pa.types.is_integer(kind):
-        return column.to_numpy()
+        return _numpy(column)
     return None
+
+
+def _numpy(column: pa.ChunkedArray) -> np.ndarray:
+    """A column of numbers without nulls as one numpy array over Arrow's memory: the chunks of several row groups
+    joined by Arrow, whose memory pool reuses the last part's pages (numpy's own copy would map fresh ones for
+    every part, each page faulted in anew)."""
+    array = column.chunk(0) if column.num_chunks == 1 else column.combine_chunks()
+    return array.to_numpy(zero_copy_only=False)
 
 
 def _not_greater(columns: list[np.ndarray]) -> np.ndarray:
@@ -240,7 +252,7 @@ def prove_part(table: Table, path: Path, data: pa.Table, columns: list[str], kee
     if (spell is not None and part.sorted_key and spell.partition == ("pnr",) and key[:2] == ["pnr", spell.start]
             and spell.end in columns):
         open_end = pa.scalar(np.iinfo(np.int32).max, pa.int32())  # null: still running
-        ends = data.column(spell.end).cast(pa.int32()).fill_null(open_end).to_numpy()
+        ends = _numpy(data.column(spell.end).cast(pa.int32()).fill_null(open_end))
         overlap = ends[:-1] >= rest[0][1:]  # type: ignore[index]
         overlap[change] = False
         part.no_overlap = not bool(overlap.any())
@@ -256,19 +268,61 @@ def prove_part(table: Table, path: Path, data: pa.Table, columns: list[str], kee
     return part
 
 
-def _reference(part: Part, data: pa.Table, persons: Persons, rules: list[JoinRule], extremes: bool,
-               runs: tuple[np.ndarray, np.ndarray], known: dict[str, np.ndarray], lock: threading.Lock) -> None:
-    """Look the part's persons up (in the persons part of the same name first) and gather the join rules' rows."""
+def paged_people(path: Path, meta: pq.FileMetaData) -> np.ndarray | None:
+    """A part's distinct pnr in order, from the dictionary pages of its ``pnr`` alone (check_pages.py), for a table
+    whose proofs need no row in order (no key, spell or join rule); None when the footers do not say that no pnr is
+    null or the pages cannot tell (then pnr is decoded). An unused dictionary entry is taken as a person of the
+    part: if it is no person, the references are left to SQL, which finds nothing to report."""
+    if "pnr" not in meta.schema.names:
+        return None
+    index = meta.schema.names.index("pnr")
+    for g in range(meta.num_row_groups):
+        stats = meta.row_group(g).column(index).statistics
+        if stats is None or stats.null_count != 0:
+            return None
+    if meta.schema.to_arrow_schema().field("pnr").type != pa.int64():
+        return None
+    values = dictionary_page_numbers(path, meta, "pnr", max_entries=_MAX_PAGED_PEOPLE)
+    if values is None or values.dtype != np.int64:
+        return None
+    if len(values) > 1 and not bool((values[1:] > values[:-1]).all()):  # a part not sorted by pnr
+        values = np.sort(values)
+        values = values[np.concatenate([[True], values[1:] != values[:-1]])]
+    return values
+
+
+def prove_people(path: Path, rows: int, people: np.ndarray, persons: Persons | None, lock: threading.Lock) -> Part:
+    """The proofs of a part known by its distinct persons only (``paged_people``): its pnr range and references."""
+    part = Part(path, rows)
+    if rows == 0 or len(people) == 0:
+        return part
+    part.first, part.last, part.people = int(people[0]), int(people[-1]), people
+    if persons is not None and _found(part, persons, lock) is not None:
+        part.known = True
+    return part
+
+
+def _found(part: Part, persons: Persons, lock: threading.Lock) -> tuple[np.ndarray, pa.Table | None] | None:
+    """Where the part's persons are among the persons (in the persons part of the same name first, then setting
+    ``part.aligned``), with the persons' kept columns; None when one of them is no person."""
     assert part.people is not None
     aligned = persons.parts.get(part.path.name)
     at = aligned[0].find(part.people) if aligned is not None else None
     if at is not None and aligned is not None:
-        kept, part.aligned = aligned[1], part.path.name
-    else:
-        everyone, kept = persons.everyone(lock)
-        at = everyone.find(part.people)
-        if at is None:
-            return
+        part.aligned = part.path.name
+        return at, aligned[1]
+    everyone, kept = persons.everyone(lock)
+    at = everyone.find(part.people)
+    return None if at is None else (at, kept)
+
+
+def _reference(part: Part, data: pa.Table, persons: Persons, rules: list[JoinRule], extremes: bool,
+               runs: tuple[np.ndarray, np.ndarray], known: dict[str, np.ndarray], lock: threading.Lock) -> None:
+    """Look the part's persons up (in the persons part of the same name first) and gather the join rules' rows."""
+    found = _found(part, persons, lock)
+    if found is None:
+        return
+    at, kept = found
     if rules and kept is None:
         return  # nothing to test the rules against: left to SQL
     part.known = True

@@ -15,7 +15,8 @@ disjoint sets of persons (the same sets in every table). Then
 
 Each part is read once, only its key, spell and join-rule columns (``read_columns``) and the columns whose
 dictionaries may prove a check (check_dictionaries.py), and every proof of the table is made from what was read
-(check_parts.py). The parts of all tables go through one pool of two threads, the persons' first, so both cores
+(check_parts.py). A table whose proofs read no row in order (no key, spell or join rule) has its persons taken
+from the dictionary pages of its ``pnr`` when they can vouch for them (``paged_people``), without decoding it. The parts of all tables go through one pool of two threads, the persons' first, so both cores
 stay busy across tables while the checker works on the tables done. A proof never reports anything: whenever
 it cannot prove a rule (a part not in that order, a person in two parts, a null key, an unknown person, a broken
 rule), ``ValueChecker`` runs its exact SQL check, which finds and reports the offending rows as before. The
@@ -40,7 +41,9 @@ from barometer.registers.check_parts import (
     Part,
     Persons,
     blocks_disjoint,
+    paged_people,
     prove_part,
+    prove_people,
     read_columns,
     read_part,
     strictly_increasing,
@@ -110,6 +113,7 @@ class _Plan:
     rules: list[JoinRule]
     extremes: bool
     dictionary: dict[str, pa.DataType]
+    people_only: bool = False  # the proofs need only each part's distinct persons (``paged_people``)
 
 
 _Scan = tuple[Part | None, dict[str, pa.Array] | None]
@@ -121,27 +125,30 @@ def _scan(plan: _Plan, path: Path, lock: threading.Lock) -> _Scan:
     """Read one part's proof and dictionary columns at once; prove the part and take its distinct values."""
     tf = plan.tf
     meta = tf.metadata.get(path)
-    names, strings = with_dictionaries(meta, list(plan.dictionary)) if meta is not None else ([], [])
+    names = with_dictionaries(meta, list(plan.dictionary))[0] if meta is not None else []
     paged: dict[str, pa.Array] = {}
-    if meta is not None:  # string columns the proofs do not read: their dictionary pages may do
-        alone = [n for n in strings if n not in plan.columns]
+    if meta is not None:  # columns the proofs do not read: their dictionary pages may do
+        alone = [n for n in names if n not in plan.columns]
         paged, decode = page_values(path, meta, {n: plan.dictionary[n] for n in alone})
         names = [n for n in names if n not in alone or n in decode]
-    if not plan.columns and not names:
-        return None, paged
+    columns, part = plan.columns, None
+    if plan.people_only and meta is not None and (people := paged_people(path, meta)) is not None:
+        columns, part = [], prove_people(path, meta.num_rows, people, plan.persons, lock)  # no pnr decoded
+    if not columns and not names:
+        return part, paged
     data: pa.Table | None
     try:
-        data = read_part(tf.table, path, list(dict.fromkeys([*plan.columns, *names])), meta)
+        data = read_part(tf.table, path, list(dict.fromkeys([*columns, *names])), meta)
         values: dict[str, pa.Array] | None = {**part_values(data, {n: plan.dictionary[n] for n in names}), **paged}
     except (pa.ArrowException, OSError):  # a broken dictionary column must not cost the proofs: read them alone
         values = None
         try:
-            data = read_part(tf.table, path, plan.columns, meta) if plan.columns else None
+            data = read_part(tf.table, path, columns, meta) if columns else None
         except (pa.ArrowException, OSError):
             data = None
-    if not plan.columns or data is None:
-        return None, values
-    part = prove_part(tf.table, path, data, plan.columns, plan.keep, plan.persons, plan.rules, plan.extremes, lock)
+    if not columns or data is None:
+        return part, values
+    part = prove_part(tf.table, path, data, columns, plan.keep, plan.persons, plan.rules, plan.extremes, lock)
     return part, values
 
 
@@ -199,7 +206,10 @@ class SortedProof:
         persons, rules = lookup if lookup is not None else (None, [])
         if "pnr" in tf.columns:
             columns = read_columns(table, tf.columns, rules, keep)
-        plan = _Plan(tf, columns, keep, persons, rules, _extremes_decide(table, rules), self._dictionary[name])
+        people_only = (columns == ["pnr"] and not table.primary_key and table.no_overlap is None and not rules
+                       and not keep)
+        plan = _Plan(tf, columns, keep, persons, rules, _extremes_decide(table, rules), self._dictionary[name],
+                     people_only)
         self._plans[name] = plan
         self._scans[name] = [self._pool.submit(_scan, plan, path, self._lock) for path in tf.files]
 

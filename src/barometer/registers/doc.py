@@ -159,8 +159,10 @@ JSON. Exit code 1 on any error, 0 when clean (warnings allowed). What the Parque
 a column without nulls (null counts), within its bounds (min/max of integer and date columns; never of floating
 point ones, whose statistics leave NaN out), and a check of one column (a code, a range, the first day of a month)
 that no entry of the column's dictionaries breaks, nor a null (every chunk of the column with a dictionary page;
-values in pages that fell back to plain encoding count too; a string column whose page headers show only
-dictionary-encoded data pages is not decoded at all, its dictionary pages hold every value). A part damaged after
+values in pages that fell back to plain encoding count too; a string or number column whose page headers show
+only dictionary-encoded data pages is not decoded at all, its dictionary pages hold every value). Whether every
+`pnr` of a table without a key (benefits, convictions) is a person is likewise settled by the entries of its
+dictionary pages when they show every data page dictionary-encoded and the footers no null. A part damaged after
 the manifest was written is found by its checksum, not necessarily by reading its pages. Every other check scans
 the values, and reports the same rows either way.
 
