@@ -15,12 +15,13 @@ disjoint sets of persons (the same sets in every table). Then
 
 Each part is read once, only its key, spell and join-rule columns (``read_columns``) and the columns whose
 dictionaries may prove a check (check_dictionaries.py), and every proof of the table is made from what was read
-(check_parts.py). A table whose proofs read no row in order (no key, spell or join rule) has its persons taken
-from the dictionary pages of its ``pnr`` when they can vouch for them (``paged_people``), without decoding it. The parts of all tables go through one pool of two threads, the persons' first, so both cores
-stay busy across tables while the checker works on the tables done. A proof never reports anything: whenever
-it cannot prove a rule (a part not in that order, a person in two parts, a null key, an unknown person, a broken
-rule), ``ValueChecker`` runs its exact SQL check, which finds and reports the offending rows as before. The
-layout makes validation faster, never different.
+(check_parts.py). A table whose proofs read no row in order (no key, spell or join rule) has its persons taken from
+the dictionary pages of its ``pnr`` when they can vouch for them (``paged_people``), without decoding it. The parts
+of all tables go through one pool of two threads, the persons' first, so both cores stay busy across tables while
+the checker works on the tables done. A proof never reports anything: whenever it cannot prove a rule (a part not
+in that order, a person in two parts, a null key, an unknown person, a broken rule), ``ValueChecker`` runs its
+exact SQL check, which finds and reports the offending rows as before. The layout makes validation faster, never
+different.
 """
 
 from __future__ import annotations
