@@ -199,7 +199,8 @@ def _chunk_entries(chunk: bytes, num_values: int, codec: _Codec | None) -> list[
     return _plain_byte_arrays(*_chunk_dictionary(chunk, num_values, codec, _MAX_ENTRIES))
 
 
-_WIDTHS = {"INT32": np.dtype("<i4"), "INT64": np.dtype("<i8"), "FLOAT": np.dtype("<f4"), "DOUBLE": np.dtype("<f8")}
+_WIDTHS: dict[str, np.dtype] = {"INT32": np.dtype("<i4"), "INT64": np.dtype("<i8"), "FLOAT": np.dtype("<f4"),
+                                 "DOUBLE": np.dtype("<f8")}
 """The fixed-width physical types whose plain encoding is their little-endian values one after the other."""
 
 
