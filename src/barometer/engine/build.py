@@ -11,20 +11,20 @@ from __future__ import annotations
 
 import functools
 import re
+import threading
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import date
 from pathlib import Path
-from typing import Any, Protocol
+from typing import Any
 
 import pyarrow as pa
 import pyarrow.compute as pc
 
-from barometer.catalogue import Catalogue, KeyFigure, load_catalogue
-from barometer.engine import assemble, coverage
+from barometer.catalogue import Catalogue, load_catalogue
+from barometer.engine import assemble, coverage, items
 from barometer.engine.definitions import DEFINITIONS, definition
 from barometer.engine.engines import ENGINES, Registers, locate, open_backend
-from barometer.engine.model import Definition
 from barometer.engine.overlap import Cancel, alongside, apart, validate_apart
 from barometer.engine.periods import key_figure_periods
 from barometer.engine.settings import EngineSettings
@@ -36,22 +36,6 @@ from barometer.registers.report import ValidationReport
 from barometer.registers.validate import validate_registers
 
 Progress = Callable[[str], None]
-
-
-class Results(Protocol):
-    """The items' evaluated tables in order (``_evaluated``); ``close`` stops any still being computed."""
-
-    def __next__(self) -> pa.Table: ...
-
-    def close(self) -> None: ...
-
-
-class Batches(Protocol):
-    """Where the build hands the items' rows as they are computed (barometer.engine.protection.Protection)."""
-
-    plan: list[list[str]]  # item ids in the order to compute them, in runs whose rows are handed over together
-
-    def add(self, raw: pa.Table) -> None: ...
 
 
 class EngineError(BarometerError, RuntimeError):
@@ -201,7 +185,7 @@ def compute(registers: Path | str, edition: str, engine: str = "duckdb", setting
 def compute_with_coverage(registers: Path | str | Registers, edition: str, engine: str = "duckdb",
                           settings: EngineSettings | None = None, *, validate: bool = True,
                           progress: Progress | None = None, threads: int | None = None,
-                          spark_master: str | None = None, batches: Batches | None = None
+                          spark_master: str | None = None, batches: items.Batches | None = None
                           ) -> tuple[pa.Table, dict[str, dict[str, str | None]]]:
     """``compute``, plus how far each needed register reaches (barometer.engine.coverage) for the provenance.
 
@@ -254,22 +238,21 @@ def _validate(where: Registers, spark_master: str | None, apart: bool = False) -
 
 def _compute(where: Registers, edition: str, engine: str, settings: EngineSettings, catalogue: Catalogue,
              tick: Progress, threads: int | None, spark_master: str | None, cancel: Cancel | None,
-             batches: Batches | None = None) -> tuple[pa.Table, dict[str, dict[str, str | None]]]:
+             batches: items.Batches | None = None) -> tuple[pa.Table, dict[str, dict[str, str | None]]]:
     """Every item's raw rows and the registers' coverage: views derived, each item evaluated (``cancel``: see
     barometer.engine.overlap)."""
     backend = open_backend(engine, threads=threads, spark_master=spark_master, cancel=cancel)
-    results: Results | None = None
+    results: items.Results | None = None
+    closing: _Closing | None = None
     try:
         present, params = prepare(backend, where, catalogue, edition, settings)
         derive_views(backend, params)
         tick("derive views")
         national = {d.id: not catalogue.item(d.id).local for d in DEFINITIONS}
         absent = {d.id for d in DEFINITIONS if any(t not in present for t in d.optional_tables)}
-        runs = batches.plan if batches is not None else [[d.id for d in DEFINITIONS]]
-        order = [definition(item) for run in runs for item in run]
-        if sorted(d.id for d in order) != sorted(d.id for d in DEFINITIONS):
-            raise ValueError(f"the batches' plan {runs} does not list every item once")
-        results = _evaluated(backend, [(d, national[d.id]) for d in order if d.id not in absent], params)
+        plan = items.runs(batches)
+        results = items.start(backend, [(definition(i), national[i]) for run in plan for i in run if i not in absent],
+                              params)
         try:  # while the first items are computed
             declared = coverage.declared_coverage(where.folder)
         except ValueError as exc:
@@ -277,53 +260,50 @@ def _compute(where: Registers, edition: str, engine: str, settings: EngineSettin
         cover = coverage.table_coverage(
             DEFINITIONS, present, declared,
             lambda t, c: _column_range(backend, t, c)[1])
-        groups = {g: sum(d.group == g for d in DEFINITIONS) for g in dict.fromkeys(d.group for d in DEFINITIONS)}
-        rows: list[pa.Table] = []  # each item's rows
-        for run in runs:
-            start = len(rows)
-            for d in map(definition, run):
-                rows += _item_rows(d, None if d.id in absent else next(results), catalogue, edition, national[d.id],
-                                   cover, params)
-                groups[d.group] -= 1
-                while groups and next(iter(groups.values())) == 0:  # each group's step once its items are in
-                    done = next(iter(groups))
-                    del groups[done]
-                    tick(done)
-            if batches is not None:
-                batches.add(assemble.to_table(rows[start:]))
+
+        def queried() -> None:  # every query has ended: the backend's memory goes back while the last run is handed
+            nonlocal closing
+            closing = _Closing(results, backend)
+
+        rows = items.collect(plan, results, absent, national, catalogue, edition, cover, params, tick, batches,
+                             queried)
     finally:
-        if results is not None:
-            results.close()  # (an error) no item's query outlives the backend
-        backend.close()
+        if closing is None:
+            if results is not None:
+                results.close()  # (an error) no item's query outlives the backend
+            backend.close()
+        else:
+            closing.join()
     return assemble.to_table(rows), coverage.provenance_record(cover)
 
 
-def _item_rows(d: Definition, result: pa.Table | None, catalogue: Catalogue, edition: str, national_only: bool,
-               cover: dict[str, Any], params: dict[str, object]) -> list[pa.Table]:
-    """One item's observation rows from its evaluated table (``result``; None when an optional input table is
-    absent: the edition's period ``not_computed``), without the periods a needed register does not cover, and a
-    key figure's edition period ``not_computed`` when it is not covered."""
-    if result is None:
-        kf = catalogue.key_figure(d.id)
-        periods = [kf.reference_period[edition]] if edition in kf.reference_period else []
-        return [assemble.not_computed_rows(d, periods, catalogue, national_only)]
-    skip = coverage.uncovered(d, {str(p) for p in result.column("period").to_pylist()}, cover, params)
-    out = [assemble.item_rows(d, result, catalogue, national_only, skip)]
-    item = catalogue.item(d.id)
-    ref = item.reference_period.get(edition) if isinstance(item, KeyFigure) else None
-    if ref is not None and coverage.uncovered(d, [ref], cover, params):
-        out.append(assemble.not_computed_rows(d, [ref], catalogue, national_only))
-    return out
+class _Closing:
+    """Closes the items' evaluation and the backend in a thread of its own (freeing the derived tables takes
+    DuckDB a tenth of a second at full scale) while the caller goes on; ``join`` waits for it and raises what it
+    raised."""
 
+    def __init__(self, results: items.Results | None, backend: Any) -> None:
+        self.error: BaseException | None = None
 
-def _evaluated(backend: Any, jobs: list[tuple[Definition, bool]], params: dict[str, object]) -> Results:
-    """Each job's (definition, national only) evaluated table, in order: several at once, started now, where the
-    backend can (``evaluate_each``: DuckDB's cursors), else one after the other as they are asked for."""
-    each = getattr(backend, "evaluate_each", None)
-    if each is not None:
-        results: Results = each(jobs, params)
-        return results
-    return (backend.evaluate(d, params, national_only) for d, national_only in jobs)
+        def close() -> None:
+            try:
+                if results is not None:
+                    results.close()
+            except BaseException as exc:  # raised by join, in the caller's thread
+                self.error = exc
+            finally:
+                try:
+                    backend.close()
+                except BaseException as exc:
+                    self.error = self.error or exc
+
+        self.thread = threading.Thread(target=close, name="barometer-close")
+        self.thread.start()
+
+    def join(self) -> None:
+        self.thread.join()
+        if self.error is not None:
+            raise self.error
 
 
 def build(registers: Path | str | Registers, edition: str, engine: str = "duckdb",
