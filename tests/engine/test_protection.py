@@ -140,3 +140,21 @@ def test_a_plan_that_misses_an_item_is_refused(tmp_path: Path):
     registers = hand_fixture.write(tmp_path / "registers")
     with pytest.raises(ValueError, match="does not list every item once"):
         build_module.compute_with_coverage(registers, EDITION, validate=False, batches=Short())
+
+
+def test_the_backend_closes_aside_and_the_build_waits_for_it(tmp_path: Path, monkeypatch):
+    """The backend is closed in a thread of its own while the last batch is protected; with ``aside`` the compute
+    returns the wait for it, and the build waits before it returns: no thread is left."""
+    import threading
+
+    from tests.engine import hand_fixture
+
+    registers = hand_fixture.write(tmp_path / "registers")
+    aside: list = []
+    protection = Protection(disclosure.load_config(), EDITION, load_catalogue(), DEFINITIONS)
+    build_module.compute_with_coverage(registers, EDITION, validate=False, batches=protection, aside=aside)
+    assert len(aside) == 1
+    aside[0]()
+    assert not [t for t in threading.enumerate() if t.name == "barometer-close"]
+    build(registers, EDITION)
+    assert not [t for t in threading.enumerate() if t.name == "barometer-close"]

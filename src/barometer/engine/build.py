@@ -185,14 +185,17 @@ def compute(registers: Path | str, edition: str, engine: str = "duckdb", setting
 def compute_with_coverage(registers: Path | str | Registers, edition: str, engine: str = "duckdb",
                           settings: EngineSettings | None = None, *, validate: bool = True,
                           progress: Progress | None = None, threads: int | None = None,
-                          spark_master: str | None = None, batches: items.Batches | None = None
+                          spark_master: str | None = None, batches: items.Batches | None = None,
+                          aside: list[Callable[[], None]] | None = None
                           ) -> tuple[pa.Table, dict[str, dict[str, str | None]]]:
     """``compute``, plus how far each needed register reaches (barometer.engine.coverage) for the provenance.
 
     Periods a needed register does not fully cover get no observation; a key figure's edition period gets
     ``not_computed`` rows instead, so the report says why it is blank. ``batches``: the items are computed in the
     order of its ``plan`` and each run's rows handed to its ``add`` as soon as they are computed (the build protects
-    them while the next items are computed, barometer.engine.protection); the table returned has every row."""
+    them while the next items are computed, barometer.engine.protection); the table returned has every row.
+    ``aside``: the backend, still being closed when the rows are returned, appends the wait for that, which the
+    caller must call (else it is waited for before returning)."""
     settings = settings or EngineSettings()
     catalogue = load_catalogue()
     if engine not in ENGINES:
@@ -212,7 +215,8 @@ def compute_with_coverage(registers: Path | str | Registers, edition: str, engin
         tick("validate")
 
     def run(cancel: Cancel | None) -> tuple[pa.Table, dict[str, dict[str, str | None]]]:
-        return _compute(where, edition, engine, settings, catalogue, tick, threads, spark_master, cancel, batches)
+        return _compute(where, edition, engine, settings, catalogue, tick, threads, spark_master, cancel, batches,
+                        aside)
 
     if overlap:  # both at once (barometer.engine.overlap)
         return alongside(validated, run)
@@ -238,7 +242,8 @@ def _validate(where: Registers, spark_master: str | None, apart: bool = False) -
 
 def _compute(where: Registers, edition: str, engine: str, settings: EngineSettings, catalogue: Catalogue,
              tick: Progress, threads: int | None, spark_master: str | None, cancel: Cancel | None,
-             batches: items.Batches | None = None) -> tuple[pa.Table, dict[str, dict[str, str | None]]]:
+             batches: items.Batches | None = None, aside: list[Callable[[], None]] | None = None
+             ) -> tuple[pa.Table, dict[str, dict[str, str | None]]]:
     """Every item's raw rows and the registers' coverage: views derived, each item evaluated (``cancel``: see
     barometer.engine.overlap)."""
     backend = open_backend(engine, threads=threads, spark_master=spark_master, cancel=cancel)
@@ -267,13 +272,21 @@ def _compute(where: Registers, edition: str, engine: str, settings: EngineSettin
 
         rows = items.collect(plan, results, absent, national, catalogue, edition, cover, params, tick, batches,
                              queried)
-    finally:
+    except BaseException:
         if closing is None:
             if results is not None:
-                results.close()  # (an error) no item's query outlives the backend
+                results.close()  # no item's query outlives the backend
             backend.close()
         else:
             closing.join()
+        raise
+    if closing is None:  # no batches: every table has come, nothing is left to compute
+        results.close()
+        backend.close()
+    elif aside is not None:
+        aside.append(closing.join)
+    else:
+        closing.join()
     return assemble.to_table(rows), coverage.provenance_record(cover)
 
 
@@ -313,11 +326,6 @@ def build(registers: Path | str | Registers, edition: str, engine: str = "duckdb
     """Compute, add intervals, protect and (when ``store`` is given) publish a release."""
     from barometer import disclosure
     from barometer.engine.protection import Protection
-    from barometer.provenance import disclosure_record, provenance
-    from barometer.publication import publication_declaration
-    from barometer.registers.layout import MANIFEST_NAME
-    from barometer.registers.manifest import is_synthetic, read_manifest
-    from barometer.store import publish
 
     settings = settings or EngineSettings()
     tick = progress or (lambda _step: None)
@@ -332,8 +340,28 @@ def build(registers: Path | str | Registers, edition: str, engine: str = "duckdb
     # through these steps as soon as it is computed, while the next items are (barometer.engine.protection); the
     # disclosure and uncertainty steps end with the last batch.
     protection = Protection(config, edition, load_catalogue(), DEFINITIONS)
+    aside: list[Callable[[], None]] = []  # the backend's closing, waited for once the release is published
+    try:
+        return _build(where, edition, engine, settings, store, config, disclosure_config, tick, progress, threads,
+                      spark_master, protection, aside)
+    finally:
+        for wait in aside:
+            wait()
+
+
+def _build(where: Registers, edition: str, engine: str, settings: EngineSettings, store: Path | None,
+           config: Any, disclosure_config: Path | None, tick: Progress, progress: Progress | None,
+           threads: int | None, spark_master: str | None, protection: Any, aside: list[Callable[[], None]]
+           ) -> BuildResult:
+    """``build`` once its arguments are checked: ``aside`` collects what the compute left to finish."""
+    from barometer.provenance import disclosure_record, provenance
+    from barometer.publication import publication_declaration
+    from barometer.registers.layout import MANIFEST_NAME
+    from barometer.registers.manifest import is_synthetic, read_manifest
+    from barometer.store import publish
+
     raw, cover = compute_with_coverage(where, edition, engine, settings, progress=progress, threads=threads,
-                                       spark_master=spark_master, batches=protection)
+                                       spark_master=spark_master, batches=protection, aside=aside)
     warnings = baseline_warnings(raw, load_catalogue())
     observations, summary, model = protection.result()
     tick("disclosure")
