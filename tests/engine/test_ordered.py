@@ -21,7 +21,18 @@ from barometer.catalogue import load_catalogue
 from barometer.engine.backend import DuckDBBackend
 from barometer.engine.build import derive_views, prepare
 from barometer.engine.engines import locate
-from barometer.engine.merge import NotApplicable, Persons, Slots, dense_match, disjoint, gather, masked, slots
+from barometer.engine.merge import (
+    NotApplicable,
+    Persons,
+    Slots,
+    dense_match,
+    disjoint,
+    gather,
+    key_span,
+    masked,
+    slots,
+    span_match,
+)
 from barometer.engine.settings import EngineSettings
 from barometer.registers.layout import part_files
 
@@ -189,6 +200,28 @@ def test_dense_match_finds_each_slot_and_refuses_a_key_twice():
     assert found.tolist() == [True, False, True, True] and at[found].tolist() == [1, 2, 0]
     with pytest.raises(NotApplicable, match="key twice"):
         dense_match(Slots(np.array([3, 3], np.int32), 9), Slots(np.array([3], np.int32), 9), "t")
+
+
+def test_slots_span_the_attached_years_near_the_driving_ones_and_leave_out_the_others():
+    """The slots cover the driving rows' years, widened to the attached rows' when that at most doubles the span
+    (so their rows a year beyond need no filtering); rows outside match nothing either way, and every driving row
+    finds the attached row of its person and year, as a join would."""
+    assert key_span(np.array([2011, 2023], np.int16), [np.array([2012, 2024], np.int16), np.array([], np.int16)]) \
+        == (2011, 14)
+    assert key_span(np.array([2011, 2023]), [np.array([1900, 2012])]) == (2011, 13)  # an outlier: not widened
+    assert key_span(np.array([], np.int64), [np.array([2012])]) == (0, 1)
+    assert key_span(np.array([2011, 2023]), [np.array([2024])], most=13) == (2011, 13)  # too many slots
+    persons = Persons(np.array([10, 11, 12]))
+    driver_person = persons.index(np.array([10, 10, 11, 12, 12]), "t")
+    driver_year = np.array([2011, 2012, 2012, 2013, 2014], np.int16)
+    rows_person = persons.index(np.array([10, 10, 11, 12, 12, 12]), "t")
+    rows_year = np.array([2012, 2015, 2012, 1900, 2013, 2014], np.int16)
+    expected_at, expected_found = [-1, 0, 2, 4, 5], [False, True, True, True, True]
+    for low, span in (key_span(driver_year, [rows_year]), (2011, 4), (2011, 5), (2010, 6)):
+        drive = slots(len(persons), driver_person, driver_year, low, span)
+        at, found = span_match(len(persons), rows_person, rows_year, drive, low, span, "t")
+        assert found.tolist() == expected_found
+        assert at[found].tolist() == [a for a, f in zip(expected_at, expected_found, strict=True) if f]
 
 
 def test_gathered_rows_and_masked_keys_are_null_where_nothing_matched():

@@ -201,6 +201,35 @@ def dense_match(attached: Slots, driving: Slots, where: str) -> tuple[np.ndarray
     return at, found
 
 
+def key_span(driving: np.ndarray, attached: list[np.ndarray], most: int = 2**31) -> tuple[int, int]:
+    """The least value and the span of values of a key's second column that the slots cover: the driving rows'
+    range, widened to take in the attached rows' when that no more than doubles it and stays within ``most`` values
+    (the attached tables' years reach a year or two beyond the driving rows', and rows a slot takes in need no
+    filtering out). An attached row outside it cannot match any driving row (``span_match`` leaves it out)."""
+    if not len(driving):
+        return 0, 1
+    low, high = int(driving.min()), int(driving.max())
+    wide_low, wide_high = low, high
+    for values in attached:
+        if len(values):
+            wide_low, wide_high = min(wide_low, int(values.min())), max(wide_high, int(values.max()))
+    if wide_high - wide_low + 1 <= min(2 * (high - low + 1), most):
+        return wide_low, wide_high - wide_low + 1
+    return low, high - low + 1
+
+
+def span_match(persons: int, person: np.ndarray, values: np.ndarray, driving: Slots, low: int, span: int,
+               where: str) -> tuple[np.ndarray, np.ndarray]:
+    """``dense_match`` of attached rows keyed by person position and a second column whose slots span ``low`` ..
+    ``low + span - 1`` (the driving rows' slots ``driving``): rows outside it match nothing and are left out."""
+    if not len(values) or (int(values.min()) >= low and int(values.max()) < low + span):
+        return dense_match(slots(persons, person, values, low, span), driving, where)
+    inside = (values >= low) & (values < low + span)
+    rows_inside = np.flatnonzero(inside).astype(np.int32)
+    at, found = dense_match(slots(persons, person[inside], values[inside], low, span), driving, where)
+    return rows_inside[at], found
+
+
 def validity(found: np.ndarray) -> pa.Buffer | None:
     """An Arrow validity bitmap: the rows where something was ``found`` (None when all)."""
     if found.all():

@@ -49,8 +49,10 @@ from barometer.engine.merge import (
     disjoint,
     gather,
     key_column,
+    key_span,
     masked,
     slots,
+    span_match,
     strictly_increasing,
 )
 from barometer.engine.model import View
@@ -275,33 +277,26 @@ class OrderedPass:
         con.register(f"__{index}_driver", driver)
         driver_person = persons.index(key_column(driver, "pnr"), f"{step.driver}/{part}")
         joins, keep = [], np.ones(driver.num_rows, bool)
-        driving: dict[str, tuple[Slots, int, int]] = {}
+        attached = []
         for a in step.attach:
             if a.key[0] != "pnr" or len(a.key) > 2:
                 raise NotApplicable(f"{a.table} is not joined on the person (and at most one more column)")
             rows = self._encoded(self._attached(con, step, a, select), index, a.alias)
-            person = persons.index(key_column(rows, "pnr"), f"{a.table}/{part}")
+            attached.append((a, rows, persons.index(key_column(rows, "pnr"), f"{a.table}/{part}")))
+        driving: dict[str, tuple[Slots, int, int]] = {}
+        for second in dict.fromkeys(a.key[1] for a in step.attach if len(a.key) == 2):
+            values = key_column(driver, second)  # the driving rows' slots, once per step and column
+            others = [key_column(rows, second) for a, rows, _ in attached if a.key[1:] == (second,)]
+            low, span = key_span(values, others, (2**31 - 1) // max(len(persons), 1))  # slots fit 32 bits
+            driving[second] = (slots(len(persons), driver_person, values, low, span), low, span)
+        for a, rows, person in attached:
             if len(a.key) == 1:
                 at, found = dense_match(slots(len(persons), person, None, 0, 1),
                                         slots(len(persons), driver_person, None, 0, 1), f"{a.table}/{part}")
             else:
-                if a.key[1] not in driving:  # the driving rows' slots, once per step and column
-                    values = key_column(driver, a.key[1])
-                    low = int(values.min()) if len(values) else 0
-                    span = int(values.max()) - low + 1 if len(values) else 1
-                    driving[a.key[1]] = (slots(len(persons), driver_person, values, low, span), low, span)
                 drive, low, span = driving[a.key[1]]
-                values = key_column(rows, a.key[1])
-                # outside the driving rows' span nothing matches
-                if not len(values) or (int(values.min()) >= low and int(values.max()) < low + span):
-                    at, found = dense_match(slots(len(persons), person, values, low, span), drive,
-                                            f"{a.table}/{part}")
-                else:
-                    inside = (values >= low) & (values < low + span)
-                    rows_inside = np.flatnonzero(inside).astype(np.int32)
-                    at, found = dense_match(slots(len(persons), person[inside], values[inside], low, span), drive,
-                                            f"{a.table}/{part}")
-                    at = rows_inside[at]
+                at, found = span_match(len(persons), person, key_column(rows, a.key[1]), drive, low, span,
+                                       f"{a.table}/{part}")
             if a.inner:
                 keep &= found
             read = columns_read(a.alias, select)
