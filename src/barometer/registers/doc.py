@@ -81,7 +81,10 @@ of its persons). Validation then proves unique keys, non-overlapping spells, kno
 joining every table (several times faster at full scale), and the build computes the status population, its joins
 and its cells one part at a time, with memory bounded by a part (docs/engine.md, "How the build does its work").
 Any other layout is valid too and gives the same report and the same release; it is only checked and computed the
-slower way.
+slower way. Best of all, number the surrogate `pnr` without gaps, in the order of the parts (e.g. `ROW_NUMBER()
+OVER (ORDER BY` the pseudonymised PNR `)` with each part a range of it): the build then finds a person's rows by
+subtraction instead of a search (docs/engine.md, "How the build does its work", measures what numbers with gaps
+cost).
 `barometer synth` writes this layout; a DST extract should too (`ORDER BY pnr, year` per part).
 
 Writing (`barometer.registers.layout`): `write_part(DIR, table, arrow_table, part=0 | "851")` casts to the
