@@ -7,7 +7,8 @@ from pathlib import Path
 import pyarrow as pa
 import pytest
 
-from barometer.registers import check_values
+from barometer.registers import check_sorted, check_values
+from barometer.registers.check_sorted import SortedProof
 from barometer.registers.fixtures import Rows, to_arrow, valid_rows, write_register_set
 from barometer.registers.layout import sort_part
 
@@ -41,6 +42,38 @@ def scanned(monkeypatch: pytest.MonkeyPatch) -> list[str]:
 
     monkeypatch.setattr(check_values.ValueChecker, "_unproven", record)
     return seen
+
+
+@pytest.fixture
+def part_reads(monkeypatch: pytest.MonkeyPatch) -> list[tuple[str, tuple[str, ...]]]:
+    """(table, columns) of every part pyarrow decoded for the proofs and dictionaries, filled as validation runs:
+    what a proof from pages or footers spared is absent."""
+    reads: list[tuple[str, tuple[str, ...]]] = []
+    original = check_sorted.read_part
+
+    def spy(table, path, columns, metadata=None):
+        reads.append((table.name, tuple(columns)))
+        return original(table, path, columns, metadata)
+
+    monkeypatch.setattr(check_sorted, "read_part", spy)
+    return reads
+
+
+@pytest.fixture
+def proven_references(monkeypatch: pytest.MonkeyPatch) -> list[str]:
+    """Tables whose "every pnr is a person" rule the sorted proof proved (no SQL check needed), filled as
+    validation runs."""
+    proven: list[str] = []
+    original = SortedProof.references
+
+    def spy(self, tf, ref, fk, rules):
+        result = original(self, tf, ref, fk, rules)
+        if result:
+            proven.append(tf.table.name)
+        return result
+
+    monkeypatch.setattr(SortedProof, "references", spy)
+    return proven
 
 
 @pytest.fixture

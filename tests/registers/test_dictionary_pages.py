@@ -14,7 +14,7 @@ import pyarrow.compute as pc
 import pyarrow.parquet as pq
 import pytest
 
-from barometer.registers import check_dictionaries, check_pages, check_sorted
+from barometer.registers import check_dictionaries, check_pages
 from barometer.registers.check_pages import dictionary_page_values
 from barometer.registers.contract import municipality_codes
 from barometer.registers.fixtures import valid_rows, write_register_set
@@ -132,30 +132,17 @@ def test_bytes_the_walk_does_not_expect_give_none(tmp_path, damage):
     assert dictionary_page_values(path, meta, "m") is None
 
 
-def _scanned_columns(monkeypatch) -> list[tuple[str, tuple[str, ...]]]:
-    """(table, columns) of every part read by pyarrow for the proofs and dictionaries."""
-    reads: list[tuple[str, tuple[str, ...]]] = []
-    original = check_sorted.read_part
-
-    def spy(table, path, columns, metadata=None):
-        reads.append((table.name, tuple(columns)))
-        return original(table, path, columns, metadata)
-
-    monkeypatch.setattr(check_sorted, "read_part", spy)
-    return reads
-
-
-def test_validation_reads_string_codes_from_dictionary_pages_only(tmp_path, monkeypatch):
+def test_validation_reads_string_codes_from_dictionary_pages_only(tmp_path, part_reads):
     root = write_register_set(tmp_path / "reg")
-    reads = _scanned_columns(monkeypatch)
+    reads = part_reads
     assert validate_registers(root).ok
     assert ("residence", ("pnr", "year")) in reads  # municipality: from its dictionary pages, not decoded
     assert not any("municipality" in columns for _, columns in reads)
 
 
-def test_validation_reads_numbers_from_dictionary_pages_only(write_defaults, monkeypatch, scanned):
+def test_validation_reads_numbers_from_dictionary_pages_only(write_defaults, part_reads, scanned):
     root = write_defaults()  # every column with a dictionary page
-    reads = _scanned_columns(monkeypatch)
+    reads = part_reads
     assert validate_registers(root).ok
     assert not any("hours_per_week" in columns or "grade" in columns for _, columns in reads)
     assert "benefits.hours_per_week:out_of_range" not in scanned  # proven by the values of its pages
@@ -186,7 +173,7 @@ def test_a_bad_code_in_a_dictionary_page_is_reported_as_without_pages(tmp_path, 
     assert [p.model_dump() for p in validate_registers(root).problems] == problems
 
 
-def test_a_part_fallen_back_to_plain_pages_is_decoded_and_its_bad_code_reported(tmp_path, monkeypatch):
+def test_a_part_fallen_back_to_plain_pages_is_decoded_and_its_bad_code_reported(tmp_path, part_reads):
     root = write_register_set(tmp_path / "reg")
     path = part_files(root, "housing_areas")[0]
     n = 3000
@@ -197,7 +184,7 @@ def test_a_part_fallen_back_to_plain_pages_is_decoded_and_its_bad_code_reported(
                              "municipality": codes, "category": ["parallelsamfund"] * (n + 1)}),
                    path, dictionary_pagesize_limit=64, write_batch_size=16, data_page_size=256)
     write_manifest(root, generator="tests", synthetic=True)
-    reads = _scanned_columns(monkeypatch)
+    reads = part_reads
     problems = [(p.table, p.row, p.value, p.kind) for p in validate_registers(root).problems]
     assert problems == [("housing_areas", n, "999", "unknown_municipality")]
     assert ("housing_areas", ("municipality",)) in reads  # decoded: its pages could not prove it

@@ -42,33 +42,11 @@ def test_what_the_footers_or_pages_cannot_vouch_for_gives_none(tmp_path, case):
     assert paged_people(path, pq.read_metadata(path)) is None
 
 
-def _reads(monkeypatch) -> list[tuple[str, tuple[str, ...]]]:
-    reads: list[tuple[str, tuple[str, ...]]] = []
-    original = check_sorted.read_part
-
-    def spy(table, path, columns, metadata=None):
-        reads.append((table.name, tuple(columns)))
-        return original(table, path, columns, metadata)
-
-    monkeypatch.setattr(check_sorted, "read_part", spy)
-    return reads
-
-
-def test_benefits_and_convictions_are_proven_without_decoding_pnr(write_defaults, monkeypatch):
+def test_benefits_and_convictions_are_proven_without_decoding_pnr(write_defaults, part_reads, proven_references):
     root = write_defaults()
-    reads = _reads(monkeypatch)
-    proven: list[str] = []
-    original = SortedProof.references
-
-    def spy(self, tf, ref, fk, rules):
-        result = original(self, tf, ref, fk, rules)
-        if result:
-            proven.append(tf.table.name)
-        return result
-
-    monkeypatch.setattr(SortedProof, "references", spy)
+    reads = part_reads
     assert validate_registers(root).ok
-    assert {"benefits", "convictions"} <= set(proven)  # every pnr a person, proven
+    assert {"benefits", "convictions"} <= set(proven_references)  # every pnr a person, proven
     assert not [columns for table, columns in reads if table in ("benefits", "convictions") and "pnr" in columns]
     assert ("residence", ("pnr", "year")) in reads  # a table with a key is still decoded
 

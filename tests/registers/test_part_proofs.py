@@ -83,20 +83,6 @@ def _write(root, rows, parts: dict[str, list[tuple[str, set[int]]]]) -> None:
     write_manifest(root, generator="tests", synthetic=True)
 
 
-def _references_proven(monkeypatch) -> list[str]:
-    proven: list[str] = []
-    original = SortedProof.references
-
-    def spy(self, tf, ref, fk, rules):
-        result = original(self, tf, ref, fk, rules)
-        if result:
-            proven.append(tf.table.name)
-        return result
-
-    monkeypatch.setattr(SortedProof, "references", spy)
-    return proven
-
-
 def _without_proofs(monkeypatch, root) -> list[dict]:
     with monkeypatch.context() as m:
         m.setattr(SortedProof, "unique", lambda self, tf: False)
@@ -105,7 +91,7 @@ def _without_proofs(monkeypatch, root) -> list[dict]:
         return [p.model_dump() for p in validate_registers(root).problems]
 
 
-def test_parts_not_aligned_with_the_persons_parts_are_proven_against_all_persons(tmp_path, monkeypatch):
+def test_parts_not_aligned_with_the_persons_parts_are_proven_against_all_persons(tmp_path, proven_references):
     rows = valid_rows()
     people = {r["pnr"] for r in rows["persons"]}
     low, high = {p for p in people if p <= 3}, {p for p in people if p > 3}
@@ -113,7 +99,7 @@ def test_parts_not_aligned_with_the_persons_parts_are_proven_against_all_persons
               "residence": [("a", {1, 2}), ("b", {3, 4}), ("c", people - {1, 2, 3, 4})],  # other names, other cuts
               "employment": [("01", low), ("00", high)]}  # same names, swapped persons
     _write(tmp_path / "reg", rows, layout)
-    proven = _references_proven(monkeypatch)
+    proven = proven_references
     report = validate_registers(tmp_path / "reg")
     assert report.ok, report.problems
     assert {"residence", "employment"} <= set(proven)
