@@ -28,7 +28,7 @@ from barometer.engine.joins import PersonChain
 from barometer.engine.merge import NotApplicable
 from barometer.engine.model import ITEM_COLUMNS, Definition, View
 from barometer.engine.ordered import run_chain
-from barometer.engine.overlap import _POLL_SECONDS, Cancel, Cancelled, close
+from barometer.engine.overlap import POLL_SECONDS, Cancel, Cancelled, close
 from barometer.engine.sql import render
 from barometer.engine.views import PERSON_CHAINS
 from barometer.registers.contract import CONTRACT
@@ -228,7 +228,7 @@ class Evaluations(Iterator[pa.Table]):
             future.cancel()
         # An interrupt reaches only a running query: one a thread was about to start when it came would run to its
         # end, so the cursors are interrupted again until every query has ended.
-        while wait(self._futures, timeout=_POLL_SECONDS).not_done:
+        while wait(self._futures, timeout=POLL_SECONDS).not_done:
             with self._lock:
                 for cursor in self._cursors:
                     cursor.interrupt()

@@ -41,7 +41,7 @@ if TYPE_CHECKING:
 
 T = TypeVar("T")
 
-_POLL_SECONDS = 0.05
+POLL_SECONDS = 0.05
 """How often a waiting build looks for a pending Ctrl-C, and a stopping compute's connections are interrupted
 again until it has ended (an interrupt reaches only a query that is running, so one that starts just after it
 would otherwise run to its end)."""
@@ -142,7 +142,7 @@ def validate_apart(folder: Path) -> ValidationReport:
     try:
         while True:
             try:
-                data, _ = child.communicate(timeout=_POLL_SECONDS)  # a pending Ctrl-C is raised between waits
+                data, _ = child.communicate(timeout=POLL_SECONDS)  # a pending Ctrl-C is raised between waits
                 break
             except subprocess.TimeoutExpired:
                 continue
@@ -253,11 +253,11 @@ def alongside(validate: Callable[[], None], compute: Callable[[Cancel], T]) -> T
     worker.start()
     try:
         validate()
-        while not ended.wait(_POLL_SECONDS):  # short waits, so that a pending Ctrl-C is raised here at once
+        while not ended.wait(POLL_SECONDS):  # short waits, so that a pending Ctrl-C is raised here at once
             pass
     except BaseException:
         cancel.stop()
-        while not ended.wait(_POLL_SECONDS):
+        while not ended.wait(POLL_SECONDS):
             cancel.interrupt()
         raise
     finally:
